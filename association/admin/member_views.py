@@ -1,0 +1,179 @@
+"""The registry for admins: list, edit, households, erase, CSV export and import."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..core.access import role_required
+from ..extensions import db
+from ..members import csv_io, registry
+from ..members.applications import find_by_email
+from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member
+from .audit import record
+from .forms import ConfirmForm, HouseholdForm, ImportConfirmForm, ImportForm, MemberEditForm
+from .views import bp
+
+EDITABLE = ("name", "phone", "area", "service_name", "service_type", "approval_category",
+            "years_fostering", "renewal_date")
+
+
+def _member(member_id: int) -> Member:
+    member = db.session.get(Member, member_id, options=[selectinload(Member.household)])
+    if member is None or member.erased_at is not None:
+        abort(404)
+    return member
+
+
+@bp.get("/members")
+@role_required("admin", "committee")
+def members():
+    filters = registry.RegistryFilters(
+        q=request.args.get("q", "")[:100], status=request.args.get("status", ""),
+        role=request.args.get("role", ""), category=request.args.get("category", ""),
+        renewal_due=request.args.get("renewal_due") == "1",
+    )
+    page = request.args.get("page", 1, type=int) or 1
+    rows, pages, total = registry.list_members(filters, page)
+    return render_template("admin/members.html", members=rows, filters=filters, page=min(max(page, 1), pages),
+                           pages=pages, total=total, statuses=STATUSES, roles=ROLES, categories=APPROVAL_CATEGORIES)
+
+
+@bp.get("/members/export.csv")
+@role_required("admin")
+def export_members():
+    record("member.export", None, "registry exported as CSV")
+    db.session.commit()
+    body = csv_io.export_csv(csv_io.registry_for_export())
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"'})
+
+
+@bp.route("/members/<int:member_id>", methods=["GET", "POST"])
+@role_required("admin", "committee")
+def edit_member(member_id: int):
+    member = _member(member_id)
+    form = MemberEditForm(obj=member)
+    if request.method == "GET":
+        form.roles.data = sorted(member.roles)
+    if form.validate_on_submit():
+        error = _apply_edit(member, form)
+        if error:
+            flash(error, "error")
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("admin.edit_member", member_id=member.id))
+        db.session.rollback()
+    return render_template("admin/member_edit.html", member=member, form=form,
+                           household_form=HouseholdForm(), confirm_form=ConfirmForm())
+
+
+def _apply_edit(member: Member, form: MemberEditForm) -> str | None:
+    """Apply the form to ``member``; a message when something may not be done."""
+    changed = [name for name in EDITABLE if getattr(member, name) != getattr(form, name).data]
+    for name in EDITABLE:
+        setattr(member, name, getattr(form, name).data)
+    member.phone = (form.phone.data or "").strip() or None
+    new_email = form.email.data.strip().lower()
+    if new_email != member.email:
+        other = find_by_email(new_email)
+        if other is not None and other.id != member.id:
+            return "That email address belongs to another member."
+        member.email = new_email
+        changed.append("email")
+    if changed:
+        record("member.edited", member, "changed " + ", ".join(changed))
+    if not current_user.has_role("admin"):
+        return None  # committee members keep the registry; roles and status stay with admins
+    try:
+        registry.set_roles(member, set(form.roles.data or []), current_user)
+        registry.set_status(member, form.status.data, current_user, form.status_reason.data or "")
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+@bp.post("/members/<int:member_id>/household")
+@role_required("admin")
+def link_household(member_id: int):
+    member = _member(member_id)
+    form = HouseholdForm()
+    if not form.validate_on_submit():
+        flash("Enter the email address of the carer they foster with.", "error")
+        return redirect(url_for("admin.edit_member", member_id=member.id))
+    partner = find_by_email(form.partner_email.data)
+    if partner is None or partner.erased_at is not None:
+        flash("No member has that email address.", "error")
+    else:
+        try:
+            household = registry.link_household(member, partner, current_user)
+            db.session.commit()
+            flash(f"Linked in the {household.name}.", "success")
+        except ValueError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("admin.edit_member", member_id=member.id))
+
+
+@bp.post("/members/<int:member_id>/household/unlink")
+@role_required("admin")
+def unlink_household(member_id: int):
+    member = _member(member_id)
+    if ConfirmForm().validate_on_submit():
+        registry.unlink_household(member, current_user)
+        db.session.commit()
+        flash("Unlinked from the household.", "success")
+    return redirect(url_for("admin.edit_member", member_id=member.id))
+
+
+@bp.route("/members/<int:member_id>/erase", methods=["GET", "POST"])
+@role_required("admin")
+def erase_member(member_id: int):
+    member = _member(member_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            registry.erase_member(member, current_user)
+        except ValueError as error:
+            flash(str(error), "error")
+            return redirect(url_for("admin.edit_member", member_id=member.id))
+        flash("Their personal details are erased. Anything they wrote now shows as 'Former member'.", "success")
+        return redirect(url_for("admin.members"))
+    return render_template("admin/member_erase.html", member=member, form=form)
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@role_required("admin")
+def import_members():
+    form = ImportForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors.append("This file isn't UTF-8 text. In your spreadsheet, save it as 'CSV UTF-8'.")
+            return render_template("admin/import.html", form=form), 400
+        preview = csv_io.parse_import(text)
+        confirm = ImportConfirmForm(csv_text=text)
+        return render_template("admin/import_preview.html", preview=preview, confirm_form=confirm)
+    return render_template("admin/import.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/members/import/confirm")
+@role_required("admin")
+def confirm_import():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash("The import expired; please upload the file again.", "error")
+        return redirect(url_for("admin.import_members"))
+    preview = csv_io.parse_import(form.csv_text.data)
+    if not preview.ok:
+        # Checked again: the registry may have changed since the preview.
+        return render_template("admin/import_preview.html", preview=preview, confirm_form=form), 400
+    created = csv_io.import_members(preview, current_user, form.send_welcome.data)
+    flash(f"Imported {len(created)} members.", "success")
+    return redirect(url_for("admin.members"))

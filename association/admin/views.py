@@ -1,0 +1,131 @@
+"""Admin dashboard, applications queue, audit log and outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..core.access import role_required
+from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..members import applications
+from ..members.models import Member
+from ..members.registry import leave_requests, renewal_horizon
+from .forms import ApproveForm, ConfirmForm, DeclineForm
+from .models import AuditEntry
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.get("/")
+@role_required("admin", "committee")
+def dashboard():
+    counts = dict(db.session.execute(
+        select(Member.application_state, func.count()).where(Member.application_state == "waiting")
+        .group_by(Member.application_state)
+    ).all())
+    renewals_due = db.session.scalar(select(func.count()).select_from(Member).where(
+        Member.status == "active", Member.renewal_date <= renewal_horizon())) or 0
+    failed_mail = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == "failed")) or 0
+    return render_template("admin/dashboard.html", waiting=counts.get("waiting", 0), renewals_due=renewals_due,
+                           failed_mail=failed_mail, leavers=leave_requests())
+
+
+@bp.get("/applications")
+@role_required("admin", "committee")
+def application_queue():
+    return render_template("admin/applications.html", applications=applications.waiting_applications(),
+                           approve_form=ApproveForm(), decline_form=DeclineForm())
+
+
+def _waiting_applicant(member_id: int) -> Member:
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.post("/applications/<int:member_id>/approve")
+@role_required("admin", "committee")
+def approve_application(member_id: int):
+    member = _waiting_applicant(member_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        flash("The renewal date must be a date like 2027-03-31.", "error")
+    else:
+        try:
+            applications.approve(member, current_user, form.renewal_date.data)
+            flash(f"{member.name} is now a member. We've emailed them a link to set their password.", "success")
+        except ValueError as error:
+            flash(str(error), "error")
+    return redirect(url_for("admin.application_queue"))
+
+
+@bp.post("/applications/<int:member_id>/decline")
+@role_required("admin", "committee")
+def decline_application(member_id: int):
+    member = _waiting_applicant(member_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            applications.decline(member, current_user, form.reason.data)
+            flash(f"{member.name}'s application was declined and they have been told why.", "info")
+        except ValueError as error:
+            flash(str(error), "error")
+        return redirect(url_for("admin.application_queue"))
+    return render_template("admin/decline.html", member=member, form=form), 400
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log():
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    entries = list(db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.id.desc()).offset((min(_page(), pages) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ))
+    return render_template("admin/audit.html", entries=entries, page=min(_page(), pages), pages=pages)
+
+
+@bp.get("/outbox")
+@role_required("admin")
+def outbox():
+    status = request.args.get("status", "")
+    query = select(OutboxMessage)
+    if status in ("queued", "sending", "sent", "failed"):
+        query = query.where(OutboxMessage.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(_page(), pages)
+    messages = list(db.session.scalars(
+        query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return render_template("admin/outbox.html", messages=messages, status=status, page=page, pages=pages,
+                           retry_form=ConfirmForm())
+
+
+@bp.get("/outbox/<int:message_id>")
+@role_required("admin")
+def outbox_message(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("admin/outbox_message.html", message=message, retry_form=ConfirmForm())
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required("admin")
+def retry_message(message_id: int):
+    from ..mail.worker import retry_now
+
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if retry_now(message):
+        flash("The message will be sent again shortly.", "success")
+    else:
+        flash("Only a failed message can be sent again.", "error")
+    return redirect(url_for("admin.outbox_message", message_id=message_id))

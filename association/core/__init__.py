@@ -1,0 +1,26 @@
+"""Core: home, privacy notice, health check, error pages, security headers, template helpers."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import errors, timefmt
+    from .security import add_security_headers
+    from .views import bp
+
+    app.register_blueprint(bp)
+    errors.register(app)
+    add_security_headers(app)
+    app.jinja_env.filters["datetime"] = timefmt.format_datetime
+    app.jinja_env.filters["date"] = timefmt.format_date
+
+    @app.context_processor
+    def _association():
+        return {"association_name": app.config["ASSOCIATION_NAME"]}
+
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

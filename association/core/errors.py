@@ -1,0 +1,43 @@
+"""Friendly error pages; JSON for clients that ask for it."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("You don't have access to this page", "If you think you should, please ask an association admin."),
+    404: ("We can't find that page", "It may have moved, or the link may be mistyped."),
+    405: ("That didn't work", "Please go back and use the buttons on the page."),
+    413: ("That file is too large", "Please choose a smaller file (up to 5 MB)."),
+    429: ("Too many attempts", "For your security, please wait a few minutes and try again."),
+    500: ("Sorry, something went wrong on our side", "It has been noted. Please try again in a little while."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, template: str = "core/error.html"):
+    title, detail = MESSAGES.get(status, MESSAGES[500])
+    if _wants_json():
+        return jsonify(error=title, detail=detail), status
+    return render_template(template, status=status, title=title, detail=detail), status
+
+
+def register(app: Flask) -> None:
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, lambda e, s=status: render_error(s))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return render_template("core/csrf_expired.html"), 400
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,57 @@
+"""Daily jobs run by the worker: each part registers its own, each runs once a day across workers."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.database import utcnow
+from ..core.timefmt import local_today
+from ..extensions import db
+from .models import JobRun
+
+log = logging.getLogger(__name__)
+DAILY_JOBS: dict[str, Callable[[], object]] = {}
+
+
+def daily_job(name: str):
+    """Register ``func`` to run once a day (association time) from the worker."""
+
+    def decorate(func: Callable[[], object]) -> Callable[[], object]:
+        DAILY_JOBS[name] = func
+        return func
+
+    return decorate
+
+
+def _claim(name: str) -> bool:
+    """Atomically take today's run of ``name``; False when another worker already has it."""
+    today = local_today()
+    result = db.session.execute(
+        update(JobRun)
+        .where(JobRun.name == name, JobRun.last_run_on < today)
+        .values(last_run_on=today, last_run_at=utcnow())
+    )
+    if result.rowcount:
+        db.session.commit()
+        return True
+    try:
+        db.session.execute(insert(JobRun).values(name=name, last_run_on=today, last_run_at=utcnow()))
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        return False
+
+
+def run_due_jobs() -> list[str]:
+    """Run every daily job not yet run today; returns the names run."""
+    ran = []
+    for name, func in DAILY_JOBS.items():
+        if _claim(name):
+            log.info("running daily job %s", name)
+            func()
+            ran.append(name)
+    return ran

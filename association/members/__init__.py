@@ -1,0 +1,22 @@
+"""Members: applications, accounts, the directory, the registry and members' own data."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from ..extensions import login_manager
+    from . import renewals  # noqa: F401  (registers the daily renewal job)
+    from .auth_views import bp as auth_bp, load_member
+    from .cli import create_admin_command, seed_demo_command
+    from .views import bp as members_bp
+
+    login_manager.user_loader(load_member)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(members_bp)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)

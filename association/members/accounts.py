@@ -1,0 +1,76 @@
+"""Signing in, passwords and email changes."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..core.database import utcnow
+from ..extensions import db
+from ..mail.outbox import external_url, queue_email
+from .applications import find_by_email, password_token
+from .models import Member
+from .passwords import hash_password, verify_password
+from .tokens import TokenError, make_token, read_token
+
+
+def authenticate(email: str, password: str) -> Member | None:
+    """The member these credentials belong to, if they may sign in; None otherwise.
+
+    Always verifies a hash, so a wrong email costs the same time as a wrong password.
+    """
+    member = find_by_email(email)
+    ok = verify_password(member.password_hash if member else None, password)
+    if not ok or member is None or not member.is_active:
+        return None
+    member.last_login_at = utcnow()
+    db.session.commit()
+    return member
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address belongs to a member who can sign in. Commits.
+
+    The page says the same whatever happens here.
+    """
+    member = find_by_email(email)
+    if member is None or member.status not in ("active", "lapsed"):
+        return
+    queue_email(member.email, "Reset your password", "password_reset", member=member,
+                reset_url=external_url("auth.set_password", token=password_token(member)))
+    db.session.commit()
+
+
+def set_password(member: Member, password: str) -> None:
+    """Store a new password and sign out every other session. Commits."""
+    first_time = member.password_hash is None
+    member.password_hash = hash_password(password)
+    member.login_version += 1
+    if not first_time:
+        queue_email(member.email, "Your password was changed", "password_changed", member=member,
+                    reset_url=external_url("auth.password_reset_request"))
+    db.session.commit()
+
+
+def request_email_change(member: Member, new_email: str) -> None:
+    """Send a confirmation link to the new address; the old one stays until it is used. Commits."""
+    new_email = new_email.strip().lower()
+    member.pending_email = new_email
+    token = make_token("change-email", {"id": member.id, "email": new_email})
+    queue_email(new_email, "Confirm your new email address", "confirm_email_change", member=member,
+                confirm_url=external_url("auth.confirm_email_change", token=token))
+    db.session.commit()
+
+
+def confirm_email_change(token: str) -> Member:
+    payload = read_token("change-email", token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    member = db.session.get(Member, payload.get("id"))
+    if member is None or member.pending_email != payload.get("email"):
+        raise TokenError("This link has already been used or is no longer valid.")
+    if find_by_email(member.pending_email) is not None:
+        raise TokenError("That email address is now used by another account, so we could not switch to it.")
+    old_email = member.email
+    member.email = member.pending_email
+    member.pending_email = None
+    queue_email(old_email, "Your email address was changed", "email_changed", member=member,
+                new_email=member.email)
+    db.session.commit()
+    return member

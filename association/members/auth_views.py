@@ -1,0 +1,122 @@
+"""Applying, signing in and out, and the links we email for passwords and addresses."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, limiter, login_account_key
+from . import accounts, applications
+from .forms import ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm
+from .models import Member
+from .tokens import TokenError
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def apply():
+    form = ApplyForm()
+    if form.validate_on_submit():
+        applications.submit_application(applications.Application(
+            name=form.name.data, email=form.email.data, phone=form.phone.data, area=form.area.data,
+            service_name=form.service_name.data, service_type=form.service_type.data,
+            approval_category=form.approval_category.data, years_fostering=form.years_fostering.data,
+            how_heard=form.how_heard.data or "",
+        ))
+        return render_template("members/apply_sent.html", email=form.email.data)
+    return render_template("members/apply.html", form=form)
+
+
+@bp.get("/apply/confirm/<token>")
+def confirm_application(token: str):
+    try:
+        applications.confirm_application(token)
+    except TokenError as error:
+        return render_template("members/link_problem.html", problem=str(error)), 400
+    return render_template("members/apply_confirmed.html")
+
+
+def _failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=login_account_key,
+               methods=["POST"], deduct_when=_failed_login, scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        member = accounts.authenticate(form.email.data, form.password.data)
+        if member is not None:
+            login_user(member, remember=form.remember.data)
+            return redirect(_safe_next() or url_for("core.home"))
+        # The same words whether the email is unknown, the password wrong or the account closed.
+        flash("That email and password don't match an account that can sign in. "
+              "Check them, or reset your password.", "error")
+    return render_template("members/login.html", form=form)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    # Only paths on this site: never '//evil.example' or 'https://…'.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def password_reset_request():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        return render_template("members/reset_sent.html", email=form.email.data)
+    return render_template("members/reset_request.html", form=form)
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    try:
+        member = applications.member_for_password_token(token)
+    except TokenError as error:
+        return render_template("members/link_problem.html", problem=str(error), offer_reset=True), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit() and form.check_new_password(member.email, member.name):
+        accounts.set_password(member, form.password.data)
+        login_user(member)
+        flash("Your password is set. Welcome!", "success")
+        return redirect(url_for("core.home"))
+    return render_template("members/set_password.html", form=form, member=member)
+
+
+@bp.get("/account/email/confirm/<token>")
+def confirm_email_change(token: str):
+    try:
+        accounts.confirm_email_change(token)
+    except TokenError as error:
+        return render_template("members/link_problem.html", problem=str(error)), 400
+    flash("Your email address has been changed.", "success")
+    return redirect(url_for("members.account") if current_user.is_authenticated else url_for("auth.login"))
+
+
+def load_member(user_id: str) -> Member | None:
+    """Flask-Login loader: the id carries a version, so a password change ends other sessions."""
+    member_id, _, version = user_id.partition(".")
+    if not member_id.isdigit() or not version.isdigit():
+        return None
+    member = db.session.get(Member, int(member_id))
+    if member is None or member.login_version != int(version) or not member.is_active:
+        return None
+    return member
+

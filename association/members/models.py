@@ -1,0 +1,157 @@
+"""Members, their households, roles and the skills they offer."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.database import utcnow
+from ..extensions import db
+
+STATUSES = ("applicant", "active", "lapsed", "suspended", "left")
+ROLES = ("admin", "committee", "moderator", "strategy")
+APPROVAL_CATEGORIES = {
+    "mainstream": "Mainstream",
+    "short_breaks": "Short breaks",
+    "kinship": "Kinship / family and friends",
+    "parent_and_child": "Parent and child",
+    "emergency": "Emergency",
+    "supported_lodgings": "Supported lodgings",
+    "other": "Other",
+}
+SERVICE_TYPES = {
+    "local_authority": "Local authority",
+    "independent_agency": "Independent fostering agency",
+}
+# Where an application is: the applicant confirms their email, then it waits for an admin.
+APPLICATION_STATES = ("unconfirmed", "waiting", "approved", "declined")
+FORMER_MEMBER = "Former member"
+
+member_skills = Table(
+    "member_skills",
+    db.metadata,
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Household(db.Model):
+    """Carers who foster together: a joint membership, shown together in the directory."""
+
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.name")
+
+
+class Skill(db.Model):
+    """Something a carer offers others: 'first aid trainer', 'speaks Polish'."""
+
+    __tablename__ = "skills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+
+class MemberRole(db.Model):
+    __tablename__ = "member_roles"
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Member(UserMixin, db.Model):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    # Nullable only so erasure can wipe it; unique while it is there.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    area: Mapped[str] = mapped_column(String(80), default="")
+    service_name: Mapped[str] = mapped_column(String(120), default="")
+    service_type: Mapped[str] = mapped_column(String(30), default="local_authority")
+    approval_category: Mapped[str] = mapped_column(String(30), default="mainstream", index=True)
+    years_fostering: Mapped[int] = mapped_column(Integer, default=0)
+    how_heard: Mapped[str] = mapped_column(String(200), default="")
+
+    status: Mapped[str] = mapped_column(String(20), default="applicant", index=True)
+    application_state: Mapped[str] = mapped_column(String(20), default="unconfirmed", index=True)
+    applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
+    renewal_reminder_sent_for: Mapped[date | None] = mapped_column(Date)
+    leave_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Bumped when the password changes: every other session and remember-me cookie stops working.
+    login_version: Mapped[int] = mapped_column(Integer, default=1)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
+    buddy_willing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What other members may see; by default only name and area.
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_category: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    household: Mapped[Household | None] = relationship(back_populates="members")
+    role_rows: Mapped[list[MemberRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=MemberRole.role
+    )
+    skills: Mapped[list[Skill]] = relationship(secondary=member_skills, order_by=Skill.name)
+
+    # --- Flask-Login -------------------------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}.{self.login_version}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: may this account sign in at all?
+        return self.status in ("active", "lapsed") and self.password_hash is not None
+
+    # --- rules ---------------------------------------------------------------------------------
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == "active"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def has_any_role(self, *roles: str) -> bool:
+        mine = self.roles
+        return "admin" in mine or bool(mine.intersection(roles))
+
+    @property
+    def display_name(self) -> str:
+        return FORMER_MEMBER if self.erased_at else self.name
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name else ""
+
+    @property
+    def category_label(self) -> str:
+        return APPROVAL_CATEGORIES.get(self.approval_category, self.approval_category)
+
+    @property
+    def service_type_label(self) -> str:
+        return SERVICE_TYPES.get(self.service_type, self.service_type)
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.status}>"

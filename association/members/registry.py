@@ -1,0 +1,153 @@
+"""The admins' registry: every member and every field, and the changes admins make."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from ..admin.audit import record
+from ..core.database import utcnow
+from ..core.timefmt import local_today
+from ..extensions import db
+from ..mail.outbox import forget_recipient
+from .models import ROLES, STATUSES, Household, Member, MemberRole
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class RegistryFilters:
+    q: str = ""
+    status: str = ""
+    role: str = ""
+    category: str = ""
+    renewal_due: bool = False
+
+
+def registry_query(filters: RegistryFilters):
+    query = select(Member).where(Member.erased_at.is_(None))
+    if filters.q:
+        needle = f"%{filters.q.strip().lower()}%"
+        query = query.where(func.lower(Member.name).like(needle) | func.lower(Member.email).like(needle))
+    if filters.status in STATUSES:
+        query = query.where(Member.status == filters.status)
+    if filters.role in ROLES:
+        query = query.where(exists().where(MemberRole.member_id == Member.id, MemberRole.role == filters.role))
+    if filters.category:
+        query = query.where(Member.approval_category == filters.category)
+    if filters.renewal_due:
+        query = query.where(Member.renewal_date <= renewal_horizon())
+    return query
+
+
+def renewal_horizon() -> date:
+    from flask import current_app
+
+    return local_today() + timedelta(days=current_app.config["RENEWAL_REMINDER_DAYS"])
+
+
+def list_members(filters: RegistryFilters, page: int = 1) -> tuple[list[Member], int, int]:
+    """One page of the registry, the number of pages and the total; fixed number of queries."""
+    query = registry_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    members = list(db.session.scalars(
+        query.options(selectinload(Member.household))
+        .order_by(func.lower(Member.name), Member.id)
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ))
+    return members, pages, total
+
+
+def set_roles(member: Member, roles: set[str], admin: Member) -> None:
+    roles = {r for r in roles if r in ROLES}
+    before = member.roles
+    if before == roles:
+        return
+    if member.id == admin.id and "admin" in before and "admin" not in roles:
+        raise ValueError("You can't remove your own admin role; ask another admin.")
+    member.role_rows = [r for r in member.role_rows if r.role in roles] + [
+        MemberRole(role=r) for r in sorted(roles - before)
+    ]
+    record("member.roles", member, f"{', '.join(sorted(before)) or 'none'} → {', '.join(sorted(roles)) or 'none'}", actor=admin)
+
+
+def set_status(member: Member, status: str, admin: Member, reason: str = "") -> None:
+    if status not in STATUSES:
+        raise ValueError("Unknown status.")
+    if member.status == status:
+        return
+    if member.id == admin.id and status != "active":
+        raise ValueError("You can't change your own status.")
+    record("member.status", member, f"{member.status} → {status}" + (f": {reason}" if reason else ""), actor=admin)
+    member.status = status
+    if status != "active":
+        member.login_version += 1  # signs them out everywhere
+
+
+def link_household(member: Member, partner: Member, admin: Member) -> Household:
+    """Put two carers who foster together in one household (a joint membership)."""
+    if partner.id == member.id:
+        raise ValueError("Choose a different member to link with.")
+    household = member.household or partner.household
+    if household is None:
+        surname_a, surname_b = member.name.split()[-1], partner.name.split()[-1]
+        name = surname_a if surname_a == surname_b else f"{surname_a} & {surname_b}"
+        household = Household(name=f"{name} household")
+        db.session.add(household)
+    for person in (member, partner):
+        if person.household is not None and person.household is not household:
+            raise ValueError(f"{person.name} is already in another household; unlink them first.")
+        person.household = household
+    record("member.household", member, f"linked with {partner.name} in {household.name}", actor=admin)
+    return household
+
+
+def unlink_household(member: Member, admin: Member) -> None:
+    household = member.household
+    if household is None:
+        return
+    member.household = None
+    record("member.household", member, f"unlinked from {household.name}", actor=admin)
+    remaining = [m for m in household.members if m.id != member.id]
+    if len(remaining) <= 1:
+        for other in remaining:
+            other.household = None
+        db.session.delete(household)
+
+
+def erase_member(member: Member, admin: Member) -> None:
+    """Wipe personal fields; what they wrote stays, shown as 'Former member'. Commits."""
+    if member.id == admin.id:
+        raise ValueError("You can't erase your own account.")
+    if member.household is not None:
+        unlink_household(member, admin)
+    member.name = "Former member"
+    member.email = None
+    member.pending_email = None
+    member.phone = None
+    member.area = ""
+    member.service_name = ""
+    member.how_heard = ""
+    member.decline_reason = None
+    member.password_hash = None
+    member.login_version += 1
+    member.skills = []
+    member.role_rows = []
+    member.buddy_willing = False
+    member.share_email = member.share_phone = member.share_service = member.share_category = False
+    member.status = "left"
+    member.erased_at = utcnow()
+    forget_recipient(member.id)
+    record("member.erased", member, "personal data erased", actor=admin)
+    db.session.commit()
+
+
+def leave_requests() -> list[Member]:
+    return list(db.session.scalars(
+        select(Member).where(Member.leave_requested_at.is_not(None), Member.erased_at.is_(None))
+        .order_by(Member.leave_requested_at)
+    ))

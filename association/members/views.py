@@ -1,0 +1,112 @@
+"""The directory and a member's own account pages."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+from sqlalchemy.orm import selectinload
+
+from ..core.access import member_required
+from ..extensions import db
+from . import accounts, privacy
+from .directory import DirectoryFilters, search_directory, set_skills, shared_contact, skill_names_in_use
+from .forms import ChangeEmailForm, ChangePasswordForm, LeaveForm, ProfileForm
+from .models import Member
+from .passwords import verify_password
+
+bp = Blueprint("members", __name__)
+PROFILE_CHOICES = ("buddy_willing", "share_email", "share_phone", "share_service", "share_category")
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/members/")
+@member_required
+def directory():
+    filters = DirectoryFilters(
+        q=request.args.get("q", "")[:100], area=request.args.get("area", "")[:80],
+        service=request.args.get("service", "")[:120], skill=request.args.get("skill", "")[:60],
+        buddy=request.args.get("buddy") == "1",
+    )
+    entries, pages = search_directory(filters, _page())
+    return render_template("members/directory.html", entries=entries, filters=filters, page=_page(),
+                           pages=pages, shared_contact=shared_contact, skills=skill_names_in_use())
+
+
+@bp.get("/members/<int:member_id>")
+@member_required
+def profile(member_id: int):
+    member = db.session.get(Member, member_id, options=[selectinload(Member.skills), selectinload(Member.household)])
+    if member is None or member.status != "active":
+        abort(404)
+    return render_template("members/profile.html", member=member, contact=shared_contact(member))
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.skills.data = ", ".join(s.name for s in current_user.skills)
+    if form.validate_on_submit():
+        for name in PROFILE_CHOICES:
+            setattr(current_user, name, getattr(form, name).data)
+        current_user.phone = (form.phone.data or "").strip() or None
+        current_user.area = form.area.data.strip()
+        current_user.service_name = form.service_name.data.strip()
+        set_skills(current_user, (form.skills.data or "").split(","))
+        db.session.commit()
+        flash("Your details are saved.", "success")
+        return redirect(url_for("members.account"))
+    return render_template("members/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("That isn't your current password.")
+        elif form.check_new_password(current_user.email, current_user.name):
+            accounts.set_password(current_user, form.password.data)
+            login_user(current_user._get_current_object())  # keep this session after the version bump
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("members.account"))
+    return render_template("members/change_password.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("That isn't your current password.")
+        else:
+            accounts.request_email_change(current_user, form.email.data)
+            flash(f"We've sent a link to {form.email.data}. Your email changes when you open it.", "info")
+            return redirect(url_for("members.account"))
+    return render_template("members/change_email.html", form=form)
+
+
+@bp.get("/account/export.json")
+@login_required
+def export_data():
+    body = json.dumps(privacy.export_member_data(current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-association-data.json"'})
+
+
+@bp.route("/account/leave", methods=["GET", "POST"])
+@login_required
+def leave():
+    form = LeaveForm()
+    if form.validate_on_submit():
+        privacy.request_to_leave(current_user, form.reason.data or "")
+        flash("We've told the committee. They will remove your details and let you know.", "info")
+        return redirect(url_for("members.account"))
+    return render_template("members/leave.html", form=form)

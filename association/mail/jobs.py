@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy import insert, update
@@ -50,8 +51,17 @@ def run_due_jobs() -> list[str]:
     """Run every daily job not yet run today; returns the names run."""
     ran = []
     for name, func in DAILY_JOBS.items():
-        if _claim(name):
-            log.info("running daily job %s", name)
+        if not _claim(name):
+            continue
+        log.info("running daily job %s", name)
+        try:
             func()
-            ran.append(name)
+        except Exception:
+            # Give today's run back so the next round tries again, then let the caller log it.
+            db.session.rollback()
+            db.session.execute(update(JobRun).where(JobRun.name == name)
+                               .values(last_run_on=local_today() - timedelta(days=1)))
+            db.session.commit()
+            raise
+        ran.append(name)
     return ran

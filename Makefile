@@ -1,0 +1,49 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
+
+.PHONY: run test install system-deps services migrate clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve the app with demo data on SQLite at http://127.0.0.1:5000, with the outbox worker running.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://127.0.0.1:5000 — sign in as admin@example.org / demo-pass-2026"
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+## Debian packages the tests need: Chromium for the browser journeys.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	fi
+
+## With CI set, PostgreSQL must be reachable: start the local cluster if it is down.
+services:
+	@if [ -n "$$CI" ] && [ -z "$$TEST_POSTGRES_URL" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  echo "Starting PostgreSQL $(PG_VERSION)"; \
+	  $(SUDO) pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start || true; \
+	fi
+
+test: install system-deps services
+	$(PY) -m pytest
+
+migrate: install
+	$(FLASK) db upgrade
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,131 @@
+"""Every route has an access rule, checked for every kind of visitor.
+
+A new route that is not listed in ``RULES`` fails ``test_every_route_has_a_rule``: decide who may
+reach it, add it here, and the role tests check the server enforces it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from association.extensions import db
+from association.members.models import Member
+
+VISITORS = ("anonymous", "applicant", "member", "moderator", "strategy", "admin")
+OPEN = {v: "allowed" for v in VISITORS}
+SIGNED_IN = {"anonymous": "login", "applicant": "login", "member": "allowed", "moderator": "allowed",
+             "strategy": "allowed", "admin": "allowed"}
+ADMIN = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "forbidden",
+         "strategy": "forbidden", "admin": "allowed"}
+
+# endpoint -> (expected outcome per visitor, URL values)
+RULES: dict[str, tuple[dict, dict]] = {
+    "core.home": (OPEN, {}),
+    "core.privacy": (OPEN, {}),
+    "core.healthz": (OPEN, {}),
+    "static": (OPEN, {"filename": "css/site.css"}),
+    "auth.apply": (OPEN, {}),
+    "auth.confirm_application": (OPEN, {"token": "not-a-token"}),
+    "auth.login": (OPEN, {}),
+    "auth.logout": (OPEN, {}),
+    "auth.password_reset_request": (OPEN, {}),
+    "auth.set_password": (OPEN, {"token": "not-a-token"}),
+    "auth.confirm_email_change": (OPEN, {"token": "not-a-token"}),
+    "members.directory": (SIGNED_IN, {}),
+    "members.profile": (SIGNED_IN, {"member_id": "target"}),
+    "members.account": (SIGNED_IN, {}),
+    "members.change_password": (SIGNED_IN, {}),
+    "members.change_email": (SIGNED_IN, {}),
+    "members.export_data": (SIGNED_IN, {}),
+    "members.leave": (SIGNED_IN, {}),
+    "admin.dashboard": (ADMIN, {}),
+    "admin.application_queue": (ADMIN, {}),
+    "admin.approve_application": (ADMIN, {"member_id": "applicant"}),
+    "admin.decline_application": (ADMIN, {"member_id": "applicant"}),
+    "admin.members": (ADMIN, {}),
+    "admin.export_members": (ADMIN, {}),
+    "admin.edit_member": (ADMIN, {"member_id": "target"}),
+    "admin.link_household": (ADMIN, {"member_id": "target"}),
+    "admin.unlink_household": (ADMIN, {"member_id": "target"}),
+    "admin.erase_member": (ADMIN, {"member_id": "target"}),
+    "admin.import_members": (ADMIN, {}),
+    "admin.confirm_import": (ADMIN, {}),
+    "admin.audit_log": (ADMIN, {}),
+    "admin.outbox": (ADMIN, {}),
+    "admin.outbox_message": (ADMIN, {"message_id": "message"}),
+    "admin.retry_message": (ADMIN, {"message_id": "message"}),
+}
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(RULES))
+    assert not missing, f"routes without an access rule in tests/test_access_control.py: {missing}"
+    stale = sorted(set(RULES) - endpoints)
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def people(app, make_member):
+    from association.mail.outbox import queue_email
+
+    ids = {
+        "applicant": make_member("Ann Applicant", status="applicant"),
+        "member": make_member("Mel Member"),
+        "moderator": make_member("Mo Moderator", roles=["moderator"]),
+        "strategy": make_member("Stef Strategy", roles=["strategy"]),
+        "admin": make_member("Ada Admin", roles=["admin"]),
+        "target": make_member("Tara Target"),
+    }
+    with app.test_request_context():
+        message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
+        db.session.commit()
+        ids["message"] = message.id
+        ids["versions"] = {m.id: m.login_version for m in db.session.query(Member)}
+    return ids
+
+
+def _client_as(app, visitor, people):
+    client = app.test_client()
+    if visitor != "anonymous":
+        person = people[visitor]
+        # Put the session in place directly: an applicant cannot sign in, and this is what a
+        # stolen or stale session cookie would look like.
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{person.id}.{people['versions'][person.id]}"
+            session["_fresh"] = True
+    return client
+
+
+def _url(app, endpoint, values, people):
+    resolved = {k: (people[v].id if v in ("applicant", "target") else people[v] if v == "message" else v)
+                for k, v in values.items()}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **resolved)
+
+
+def _outcome(response) -> str:
+    if response.status_code in (302, 303) and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code in (401, 403):
+        return "forbidden"
+    return "allowed"
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_rules_are_enforced(app, people, visitor):
+    failures = []
+    for rule in app.url_map.iter_rules():
+        expected_by_visitor, values = RULES[rule.endpoint]
+        expected = expected_by_visitor[visitor]
+        url = _url(app, rule.endpoint, values, people)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            client = _client_as(app, visitor, people)
+            response = client.open(url, method=method)
+            got = _outcome(response)
+            if rule.endpoint == "auth.logout" and got == "login":
+                got = "allowed"  # signing out ends on the sign-in page, for everyone
+            if got != expected:
+                failures.append(f"{method} {url}: expected {expected}, got {got} ({response.status_code})")
+    assert not failures, "\n".join(failures)

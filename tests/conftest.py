@@ -71,13 +71,34 @@ def make_app(database_url: str, **overrides):
     return app
 
 
-@pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
-    yield app
+def _dispose(app) -> None:
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        engine = db.engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, smtp):
+    """The app under test; its outbox worker delivers to the real SMTP server ``smtp``."""
+    app = make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def app_factory(database_url):
+    """Make extra apps on this test's database with other settings; closed after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = make_app(database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        _dispose(app)
 
 
 @pytest.fixture
@@ -165,13 +186,3 @@ def smtp_server():
 def smtp(smtp_server):
     smtp_server.clear()
     return smtp_server
-
-
-@pytest.fixture
-def mail_app(database_url, smtp):
-    """An app whose worker delivers to the real SMTP server."""
-    app = make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()

@@ -22,6 +22,12 @@ class _Collector:
     def __init__(self, server: SMTPServer):
         self.server = server
 
+    async def handle_RCPT(self, _server, _session, envelope, address, _options):
+        if address.lower() in self.server.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, _server, _session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
@@ -30,8 +36,9 @@ class _Collector:
 
 
 class SMTPServer:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.refused: set[str] = set()
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.lock = threading.Lock()
         self.controller = Controller(_Collector(self), hostname="127.0.0.1", port=self.port)
@@ -45,6 +52,11 @@ class SMTPServer:
     def clear(self):
         with self.lock:
             self.messages.clear()
+            self.refused.clear()
+
+    def refuse(self, address: str) -> None:
+        """Answer RCPT TO for ``address`` with a permanent 550."""
+        self.refused.add(address.lower())
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
@@ -74,3 +86,10 @@ def first_link(message: EmailMessage, path_fragment: str) -> str:
         if path_fragment in url:
             return url.rstrip(".,)")
     raise AssertionError(f"no link containing {path_fragment!r} in:\n{text_part(message)}")
+
+
+def link_path(message: EmailMessage, path_fragment: str) -> str:
+    """The path of ``first_link``: what a test client should open."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(first_link(message, path_fragment)).path

@@ -1,0 +1,1 @@
+"""Journeys through the app in real Chromium (Playwright), checked with axe."""

@@ -1,0 +1,107 @@
+"""Browser fixtures: the app served on a real port, one Chromium for the session, a phone-sized
+page per person, the outbox worker on demand and an axe check.
+
+The app uses a SQLite file, not ``sqlite://``: the server answers each request on its own thread,
+and an in-memory database would be a different, empty one per connection.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from ..conftest import make_app
+from ..smtp import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@dataclass
+class LiveApp:
+    app: Flask
+    url: str
+
+
+@pytest.fixture
+def live_app(tmp_path, smtp):
+    port = free_port()
+    app = make_app(
+        f"sqlite:///{tmp_path / 'live.sqlite'}",
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False,
+        BASE_URL=f"http://127.0.0.1:{port}",
+        # A real browser carries the session cookie, so the forms' CSRF tokens can be checked too.
+        WTF_CSRF_ENABLED=True,
+    )
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    yield LiveApp(app, f"http://127.0.0.1:{port}")
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    from association.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make a page in a context of its own, one per person, so their cookies never mix."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport=PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+def deliver(app) -> None:
+    """Run the outbox worker once, as ``flask worker --once`` would."""
+    from association.mail.worker import deliver_due
+
+    with app.app_context():
+        deliver_due()
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if violations:
+        lines = [f"axe found {len(violations)} serious/critical violation(s) on {page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            for node in v["nodes"]:
+                lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+        pytest.fail("\n".join(lines))

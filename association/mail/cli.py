@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .jobs import run_due_jobs
 from .worker import deliver_due, run_forever
@@ -10,6 +11,7 @@ from .worker import deliver_due, run_forever
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run due jobs, drain the outbox and exit.")
+@with_appcontext
 def worker_command(once: bool) -> None:
     """Send queued email over SMTP (or to the local catcher) and run daily jobs."""
     if once:

@@ -1,6 +1,8 @@
 """Password hashing (argon2) and the rules a new password must meet."""
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -34,6 +36,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return f"Use at least {minimum} characters. A few words strung together work well."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if _mostly_own_words(password, email, name):
+        return "Please don't build your password from your name or email address."
     from zxcvbn import zxcvbn  # imported here: loading its word lists takes a moment
 
     own_words = [w for w in [email, email.partition("@")[0], *name.split()] if w]
@@ -46,3 +50,13 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if result["score"] < 3:
         return "That password would be easy to guess. Try three or four unrelated words."
     return None
+
+
+def _mostly_own_words(password: str, email: str, name: str) -> bool:
+    """True when, without the person's own name and email words, under 6 letters are left."""
+    original = re.sub(r"[^a-z]", "", password.lower())
+    letters = original
+    own = re.split(r"[^a-z]+", f"{name} {email.partition('@')[0]}".lower())
+    for word in sorted({w for w in own if len(w) >= 2}, key=len, reverse=True):
+        letters = letters.replace(word, "")
+    return letters != original and len(letters) < 6

@@ -103,5 +103,6 @@ def assert_accessible(page: Page) -> None:
         for v in violations:
             lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
             for node in v["nodes"]:
-                lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+                summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines())
+                lines.append(f"    {node['target']}: {summary}")
         pytest.fail("\n".join(lines))

@@ -26,15 +26,13 @@ def _page() -> int:
 @bp.get("/")
 @role_required("admin", "committee")
 def dashboard():
-    counts = dict(db.session.execute(
-        select(Member.application_state, func.count()).where(Member.application_state == "waiting")
-        .group_by(Member.application_state)
-    ).all())
+    waiting = db.session.scalar(select(func.count()).select_from(Member).where(
+        Member.application_state == "waiting")) or 0
     renewals_due = db.session.scalar(select(func.count()).select_from(Member).where(
         Member.status == "active", Member.renewal_date <= renewal_horizon())) or 0
     failed_mail = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status == "failed")) or 0
-    return render_template("admin/dashboard.html", waiting=counts.get("waiting", 0), renewals_due=renewals_due,
+    return render_template("admin/dashboard.html", waiting=waiting, renewals_due=renewals_due,
                            failed_mail=failed_mail, leavers=leave_requests())
 
 

@@ -170,3 +170,17 @@ def test_set_password_token_expires(app, make_member):
     time.sleep(1.1)
     response = app.test_client().get(f"/password/set/{token}")
     assert response.status_code == 400 and b"expired" in response.data
+
+
+def test_approving_with_a_malformed_renewal_date_changes_nothing(app, make_member):
+    from tests.conftest import sign_in
+
+    admin = make_member("Ada Admin", roles=["admin"])
+    applicant = _waiting_applicant(app, make_member)
+    client = sign_in(app.test_client(), admin)
+    response = client.post(f"/admin/applications/{applicant.id}/approve", data={"renewal_date": "next spring"},
+                           follow_redirects=True)
+    assert b"renewal date must be a date" in response.data
+    with app.app_context():
+        assert db.session.get(Member, applicant.id).application_state == "waiting"
+    assert client.post("/admin/applications/999999/approve", data={}).status_code == 404

@@ -61,10 +61,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_parts(app: Flask) -> None:
     from .admin import register as register_admin
     from .core import register as register_core
+    from .events import register as register_events
     from .mail import register as register_mail
     from .members import register as register_members
 
     register_core(app)
     register_members(app)
+    register_events(app)
     register_mail(app)
     register_admin(app)

@@ -96,6 +96,8 @@ class Member(UserMixin, db.Model):
     # Bumped when the password changes: every other session and remember-me cookie stops working.
     login_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The secret in a member's private calendar feed URL; rotating it kills the old link.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL"), index=True

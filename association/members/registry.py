@@ -134,6 +134,7 @@ def erase_member(member: Member, admin: Member) -> None:
     member.how_heard = ""
     member.decline_reason = None
     member.password_hash = None
+    member.calendar_token = None
     member.login_version += 1
     member.skills = []
     member.role_rows = []

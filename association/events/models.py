@@ -1,0 +1,144 @@
+"""Events, the occurrences of a series, and who is coming."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.database import utcnow
+from ..extensions import db
+
+KINDS = {
+    "peer_support": "Peer support",
+    "social": "Social",
+    "training": "Training",
+    "guest_speaker": "Guest speaker",
+    "committee": "Committee meeting",
+    "strategy": "Strategy meeting",
+    "other": "Other",
+}
+VISIBILITIES = {
+    "public": "Public: anyone can see it (venue and joining link only for members)",
+    "members": "Members only",
+    "strategy": "Strategy group only",
+}
+AGE_BANDS = {"0-4": "Under 5s", "5-10": "5 to 10", "11-15": "11 to 15", "16+": "16 and over"}
+RSVP_RESPONSES = ("going", "waitlisted", "not_going")
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@association"
+
+
+class Event(db.Model):
+    """One event, or one occurrence of a series.
+
+    A series is its first occurrence (``rrule`` set) plus one row per later occurrence
+    (``series_id`` pointing at the first, ``recurrence_id`` its original start). Each occurrence
+    has its own RSVPs and capacity; one edited on its own is ``detached`` and keeps its changes
+    when the series is edited.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        UniqueConstraint("series_id", "recurrence_id", name="uq_events_occurrence"),
+        Index("ix_events_visible_start", "visibility", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    kind: Mapped[str] = mapped_column(String(20), default="peer_support")
+    title: Mapped[str] = mapped_column(String(140))
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    venue_name: Mapped[str] = mapped_column(String(140), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    map_url: Mapped[str] = mapped_column(String(500), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="members")
+    children_welcome: Mapped[bool] = mapped_column(Boolean, default=False)
+    age_bands: Mapped[str] = mapped_column(String(60), default="")
+    bring_a_dish: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessibility_notes: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    rsvp_deadline: Mapped[datetime | None] = mapped_column(DateTime)
+    takes_register: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+
+    rrule: Mapped[str | None] = mapped_column(String(200))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    recurrence_id: Mapped[datetime | None] = mapped_column(DateTime)
+    detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    series_ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped first thing in every RSVP transaction: the row lock that keeps capacity honest.
+    rsvp_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    reminders_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Serialised VEVENT text, kept so feeds only rebuild what changed; cleared by every change.
+    ics_public: Mapped[str | None] = mapped_column(Text, deferred=True)
+    ics_member: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+    organiser = relationship("Member", lazy="raise")
+    series = relationship("Event", remote_side=[id], lazy="raise")
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.rrule) or self.series_id is not None
+
+    @property
+    def series_root_id(self) -> int:
+        return self.series_id or self.id
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def age_band_labels(self) -> list[str]:
+        return [AGE_BANDS[b] for b in self.age_bands.split(",") if b in AGE_BANDS]
+
+
+class RSVP(db.Model):
+    """A member's answer for one event or occurrence: numbers only, never children's names."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("event_id", "member_id", name="uq_rsvps_event_member"),
+        CheckConstraint("adults >= 0 AND children >= 0", name="counts_not_negative"),
+        Index("ix_rsvps_event_response", "event_id", "response", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    response: Mapped[str] = mapped_column(String(12))
+    adults: Mapped[int] = mapped_column(Integer, default=1)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    # Where a member stands on the waitlist: when they joined it.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    event = relationship(Event, lazy="raise")
+    member = relationship("Member", lazy="raise")
+
+    @property
+    def seats(self) -> int:
+        return self.adults + self.children

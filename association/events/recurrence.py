@@ -1,0 +1,118 @@
+"""Recurrence rules for a series: built from plain choices, checked, and expanded in local time.
+
+Expansion happens in the association's wall-clock time and only then turns into UTC, so a
+7 pm meeting stays at 7 pm across the October and March clock changes, as calendar apps do with
+the same RRULE and a TZID.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+# How far ahead occurrences exist as rows (members RSVP to rows); a daily job extends it.
+HORIZON = timedelta(days=400)
+MAX_OCCURRENCES = 120
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+REPEAT_CHOICES = {
+    "": "Does not repeat",
+    "weekly": "Every week",
+    "fortnightly": "Every two weeks",
+    "monthly_weekday": "Monthly on the same weekday (e.g. first Tuesday)",
+    "monthly_date": "Monthly on the same date",
+    "custom": "Custom rule (RRULE)",
+}
+
+
+class RecurrenceError(ValueError):
+    """A rule we cannot use; ``str(error)`` says why in plain words."""
+
+
+def nth_weekday(local_start: datetime) -> int:
+    """Which of its weekday in the month: 1..4, or -1 for the last (so the 5th Tuesday is 'last')."""
+    nth = (local_start.day - 1) // 7 + 1
+    if (local_start + timedelta(days=7)).month != local_start.month:
+        return -1 if nth >= 4 else nth
+    return nth
+
+
+def build_rule(choice: str, local_start: datetime, custom: str = "") -> str | None:
+    """The RRULE value for a repeat choice, e.g. 'FREQ=MONTHLY;BYDAY=1TU'."""
+    day = WEEKDAYS[local_start.weekday()]
+    if not choice:
+        return None
+    if choice == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={day}"
+    if choice == "fortnightly":
+        return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}"
+    if choice == "monthly_weekday":
+        return f"FREQ=MONTHLY;BYDAY={nth_weekday(local_start)}{day}"
+    if choice == "monthly_date":
+        return f"FREQ=MONTHLY;BYMONTHDAY={local_start.day}"
+    if choice == "custom":
+        return validate_rule(custom)
+    raise RecurrenceError("Choose how the event repeats.")
+
+
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "COUNT", "UNTIL", "WKST"}
+
+
+def validate_rule(rule: str) -> str:
+    """Check an RRULE value (without the 'RRULE:' prefix); returns it normalised."""
+    rule = (rule or "").strip().upper().removeprefix("RRULE:")
+    if not rule:
+        raise RecurrenceError("Enter a recurrence rule, for example FREQ=MONTHLY;BYDAY=1TU.")
+    if len(rule) > 200:
+        raise RecurrenceError("That recurrence rule is too long.")
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
+    unknown = set(parts) - ALLOWED_PARTS
+    if unknown:
+        raise RecurrenceError(f"This rule uses parts we don't support: {', '.join(sorted(unknown))}.")
+    if parts.get("FREQ") not in {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}:
+        raise RecurrenceError("The rule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY.")
+    try:
+        expanded = rrulestr(f"RRULE:{rule}", dtstart=datetime(2026, 1, 6, 19, 0, tzinfo=UTC))
+        first = expanded.after(datetime(2026, 1, 1, tzinfo=UTC), inc=True)
+    except (ValueError, TypeError) as error:
+        raise RecurrenceError(f"That recurrence rule isn't valid: {error}.") from error
+    if first is None:
+        raise RecurrenceError("That rule never produces a date.")
+    if parts["FREQ"] == "DAILY" and int(parts.get("INTERVAL", "1") or 1) < 2 and "COUNT" not in parts and "UNTIL" not in parts:
+        raise RecurrenceError("A daily series needs an end (COUNT or UNTIL) so it doesn't fill the calendar.")
+    return rule
+
+
+def expand(rule: str, local_start: datetime, zone: ZoneInfo, until_utc: datetime | None = None,
+           horizon_from: datetime | None = None) -> list[datetime]:
+    """Start times (naive UTC) of the occurrences of ``rule`` from ``local_start`` (naive local),
+    up to ``until_utc`` or the horizon, at most MAX_OCCURRENCES."""
+    start = local_start.replace(tzinfo=zone)
+    limit = (horizon_from or datetime.now(UTC).replace(tzinfo=None)) + HORIZON
+    if until_utc is not None:
+        limit = min(limit, until_utc)
+    results = []
+    for occurrence in rrulestr(f"RRULE:{rule}", dtstart=start):
+        # Wall-clock time kept; the offset follows the date (GMT in winter, BST in summer).
+        utc = occurrence.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        if utc > limit or len(results) >= MAX_OCCURRENCES:
+            break
+        results.append(utc)
+    return results
+
+
+def describe(rule: str | None) -> str:
+    """Plain words for the common rules; the rule itself otherwise."""
+    if not rule:
+        return ""
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
+    names = dict(zip(WEEKDAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
+    day = parts.get("BYDAY", "")
+    if parts.get("FREQ") == "WEEKLY" and day in names:
+        return f"Every {'two weeks' if parts.get('INTERVAL') == '2' else 'week'} on {names[day]}"
+    if parts.get("FREQ") == "MONTHLY" and day[-2:] in names and day[:-2].lstrip("-").isdigit():
+        return f"The {ORDINALS.get(int(day[:-2]), day[:-2])} {names[day[-2:]]} of each month"
+    if parts.get("FREQ") == "MONTHLY" and parts.get("BYMONTHDAY", "").isdigit() and len(parts) == 2:
+        return f"Monthly on day {parts['BYMONTHDAY']}"
+    return f"Repeats: {rule}"

@@ -1,0 +1,205 @@
+"""The calendar pages: list and month, one event, replies, and the organiser's tools."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.timefmt import local_today, local_zone
+from ..extensions import db
+from . import queries, rsvps, scheduling
+from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
+from .links import google_calendar_link
+from .models import KINDS, RSVP, Event
+from .recurrence import RecurrenceError, build_rule, describe
+
+bp = Blueprint("events", __name__)
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _visible_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id, options=[selectinload(Event.organiser)])
+    if event is None:
+        abort(404)
+    if not queries.can_see(_viewer(), event):
+        if not current_user.is_authenticated:
+            abort(redirect(url_for("auth.login", next=request.path)))
+        abort(404)
+    return event
+
+
+def _managed_event(event_id: int) -> Event:
+    event = _visible_event(event_id)
+    if not queries.can_manage(_viewer(), event):
+        abort(403)
+    return event
+
+
+@bp.get("/events/")
+def calendar():
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in KINDS else ""
+    children = request.args.get("children") == "1"
+    if request.args.get("view") == "month":
+        year, month = _month_arg(request.args.get("month", ""))
+        view = queries.month_view(_viewer(), year, month, kind, children)
+        return render_template("events/month.html", view=view, kind=kind, children=children, kinds=KINDS,
+                               today=local_today())
+    page = request.args.get("page", 1, type=int) or 1
+    listed, pages = queries.upcoming(_viewer(), kind, children, page)
+    return render_template("events/list.html", listed=listed, kind=kind, children=children, kinds=KINDS,
+                           page=min(max(page, 1), pages), pages=pages, describe=describe,
+                           can_create=queries.can_manage(_viewer()))
+
+
+def _month_arg(value: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        if 1900 < year < 3000 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    today = local_today()
+    return today.year, today.month
+
+
+@bp.get("/events/<int:event_id>")
+def detail(event_id: int):
+    event = _visible_event(event_id)
+    viewer = _viewer()
+    mine = None
+    if viewer is not None:
+        mine = db.session.scalar(select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == viewer.id))
+    form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
+    managing = queries.can_manage(viewer, event)
+    going = []
+    if managing or (viewer is not None and viewer.is_active_member):
+        going = db.session.execute(
+            select(RSVP).options(selectinload(RSVP.member))
+            .where(RSVP.event_id == event.id, RSVP.response.in_(("going", "waitlisted")))
+            .order_by(RSVP.response, RSVP.waitlisted_at, RSVP.created_at)
+        ).scalars().all()
+    series_rule = None
+    if event.is_series:
+        series_rule = event.rrule or db.session.scalar(select(Event.rrule).where(Event.id == event.series_id))
+    return render_template(
+        "events/detail.html", event=event, mine=mine, form=form, managing=managing, going=going,
+        seats_taken=scheduling.seats_taken(event.id), series_rule=describe(series_rule),
+        google_link=google_calendar_link(event, show_place=viewer is not None and viewer.is_active_member),
+        members_view=viewer is not None and viewer.is_active_member,
+    )
+
+
+@bp.post("/events/<int:event_id>/rsvp")
+@login_required
+def rsvp(event_id: int):
+    event = _visible_event(event_id)
+    if not current_user.is_active_member:
+        abort(403)
+    form = RSVPForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
+    try:
+        outcome = rsvps.respond(event.id, current_user, form.response.data == "going",
+                                form.adults.data or 0, form.children.data or 0, form.note.data or "")
+        flash(outcome.message, "success" if outcome.response != "waitlisted" else "info")
+    except rsvps.RSVPError as error:
+        flash(str(error), "error")
+    return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not queries.can_manage(current_user):
+        abort(403)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            rule = build_rule(form.repeat.data or "", form.local_start(), form.custom_rule.data or "")
+            event = scheduling.create_event(form.to_details(), current_user, rule)
+            flash("The event is in the calendar.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        except RecurrenceError as error:
+            db.session.rollback()
+            (form.custom_rule if form.repeat.data == "custom" else form.repeat).errors.append(str(error))
+        except scheduling.EventError as error:
+            db.session.rollback()
+            form.end_time.errors.append(str(error))
+    return render_template("events/edit.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    event = _managed_event(event_id)
+    form = EventForm()
+    if request.method == "GET":
+        form.fill_from(event)
+    if form.validate_on_submit():
+        try:
+            changed = scheduling.update_event(event, form.to_details(), current_user,
+                                              whole_series=event.is_series and form.scope.data == "series")
+            flash("Saved. People going have been told about the new time or place." if any(
+                c in scheduling.TIME_AND_PLACE for c in changed) else "Saved.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        except scheduling.EventError as error:
+            db.session.rollback()
+            field = form.capacity if "places" in str(error).lower() else form.end_time
+            field.errors.append(str(error))
+    return render_template("events/edit.html", form=form, event=event)
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(event_id: int):
+    event = _managed_event(event_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            told = scheduling.cancel_event(event, form.reason.data, current_user)
+            flash(f"Cancelled. We're emailing the {told} people who were going or waiting.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        except scheduling.EventError as error:
+            flash(str(error), "error")
+    return render_template("events/cancel.html", form=form, event=event, end_form=EndSeriesForm()), 400 if form.errors else 200
+
+
+@bp.post("/events/<int:event_id>/end-series")
+@login_required
+def end_series(event_id: int):
+    event = _managed_event(event_id)
+    form = EndSeriesForm()
+    if not form.validate_on_submit():
+        flash("Enter the date of the last meeting, like 2027-06-30.", "error")
+        return redirect(url_for("events.cancel", event_id=event.id))
+    last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
+    try:
+        count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
+        flash(f"The series ends on {form.last_date.data:%d %B %Y}; {count} later meetings are cancelled.", "success")
+    except scheduling.EventError as error:
+        flash(str(error), "error")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+@login_required
+def register(event_id: int):
+    event = _managed_event(event_id)
+    going = db.session.scalars(select(RSVP).options(selectinload(RSVP.member))
+                               .where(RSVP.event_id == event.id, RSVP.response == "going")
+                               .order_by(RSVP.created_at)).all()
+    if request.method == "POST":
+        came = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        rsvps.set_attendance(event, came)
+        flash(f"Register saved: {len(came & {r.member_id for r in going})} came.", "success")
+        return redirect(url_for("events.register", event_id=event.id))
+    return render_template("events/register.html", event=event, going=going)

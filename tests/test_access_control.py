@@ -16,6 +16,11 @@ SIGNED_IN = {"anonymous": "login", "applicant": "login", "member": "allowed", "m
              "strategy": "allowed", "admin": "allowed"}
 ADMIN = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "forbidden",
          "strategy": "forbidden", "admin": "allowed"}
+# Organisers' tools: admins and the committee (and the event's own organiser, tested in tests/events).
+ORGANISER = ADMIN
+# A members-only thing found by a URL: not even its existence is shown to those who may not see it.
+MEMBERS_HIDDEN = {"anonymous": "hidden", "applicant": "hidden", "member": "allowed", "moderator": "allowed",
+                  "strategy": "allowed", "admin": "allowed"}
 
 # endpoint -> (expected outcome per visitor, URL values)
 RULES: dict[str, tuple[dict, dict]] = {
@@ -46,13 +51,27 @@ RULES: dict[str, tuple[dict, dict]] = {
     "admin.edit_member": (ADMIN, {"member_id": "target"}),
     "admin.link_household": (ADMIN, {"member_id": "target"}),
     "admin.unlink_household": (ADMIN, {"member_id": "target"}),
-    "admin.erase_member": (ADMIN, {"member_id": "target"}),
+    "admin.erase_member": (ADMIN, {"member_id": "erasable"}),
     "admin.import_members": (ADMIN, {}),
     "admin.confirm_import": (ADMIN, {}),
     "admin.audit_log": (ADMIN, {}),
     "admin.outbox": (ADMIN, {}),
     "admin.outbox_message": (ADMIN, {"message_id": "message"}),
     "admin.retry_message": (ADMIN, {"message_id": "message"}),
+    "mail.preferences": (SIGNED_IN, {}),
+    "events.calendar": (OPEN, {}),
+    "events.detail": (SIGNED_IN, {"event_id": "event"}),
+    "events.rsvp": (SIGNED_IN, {"event_id": "event"}),
+    "events.create": (ORGANISER, {}),
+    "events.edit": (ORGANISER, {"event_id": "event"}),
+    "events.cancel": (ORGANISER, {"event_id": "event"}),
+    "events.end_series": (ORGANISER, {"event_id": "event"}),
+    "events.register": (ORGANISER, {"event_id": "event"}),
+    "feeds.public_feed": (OPEN, {}),
+    "feeds.event_feed": (MEMBERS_HIDDEN, {"event_id": "event"}),
+    "feeds.private_feed": (OPEN, {"token": "calendar_token"}),
+    "feeds.subscribe": (SIGNED_IN, {}),
+    "feeds.rotate": (SIGNED_IN, {}),
 }
 
 
@@ -75,7 +94,17 @@ def people(app, make_member):
         "strategy": make_member("Stef Strategy", roles=["strategy"]),
         "admin": make_member("Ada Admin", roles=["admin"]),
         "target": make_member("Tara Target"),
+        "erasable": make_member("Eve Erasable"),
     }
+    from tests.events.helpers import add_event
+
+    ids["event"] = add_event(app, ids["target"].id, title="Members' evening", visibility="members",
+                             rule="FREQ=MONTHLY;BYMONTHDAY=1")
+    with app.app_context():
+        target = db.session.get(Member, ids["target"].id)
+        target.calendar_token = "target-calendar-token"
+        db.session.commit()
+    ids["calendar_token"] = "target-calendar-token"
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
         db.session.commit()
@@ -97,7 +126,8 @@ def _client_as(app, visitor, people):
 
 
 def _url(app, endpoint, values, people):
-    resolved = {k: (people[v].id if v in ("applicant", "target") else people[v] if v == "message" else v)
+    resolved = {k: (people[v].id if v in ("applicant", "target", "erasable")
+                    else people[v] if v in ("message", "event", "calendar_token") else v)
                 for k, v in values.items()}
     with app.test_request_context():
         from flask import url_for
@@ -110,6 +140,8 @@ def _outcome(response) -> str:
         return "login"
     if response.status_code in (401, 403):
         return "forbidden"
+    if response.status_code == 404:
+        return "hidden"
     return "allowed"
 
 

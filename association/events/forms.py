@@ -6,13 +6,25 @@ from datetime import UTC, datetime, time, timedelta
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField,
                      TimeField, URLField)
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from ..admin.forms import MultiCheckboxField
 from ..core.timefmt import local_zone, to_local
 from .models import AGE_BANDS, KINDS, VISIBILITIES
 from .recurrence import REPEAT_CHOICES
 from .scheduling import EventDetails
+
+
+def _time_unless_all_day(label: str):
+    def check(form, field):
+        if form.all_day.data:
+            field.errors[:] = []  # an all-day event needs no times, even unreadable ones
+            raise StopValidation()
+        if field.data is None:
+            field.errors[:] = []
+            raise StopValidation(f"Enter {label}, like 19:30, or tick 'All-day event'.")
+
+    return check
 
 
 def _web_link(_form, field):
@@ -25,9 +37,9 @@ class EventForm(FlaskForm):
     kind = SelectField("Kind of event", choices=list(KINDS.items()))
     description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
     start_date = DateField("Date", validators=[InputRequired("Enter the date, like 2026-12-01.")])
-    start_time = TimeField("Starts at", validators=[Optional()])
+    start_time = TimeField("Starts at", validators=[_time_unless_all_day("a start time")])
     end_date = DateField("Ends on (if a different day)", validators=[Optional()])
-    end_time = TimeField("Ends at", validators=[Optional()])
+    end_time = TimeField("Ends at", validators=[_time_unless_all_day("an end time")])
     all_day = BooleanField("All-day event")
     repeat = SelectField("Repeats", choices=list(REPEAT_CHOICES.items()), validators=[Optional()])
     custom_rule = StringField("Custom rule", validators=[Optional(), Length(max=200)])
@@ -48,14 +60,6 @@ class EventForm(FlaskForm):
     takes_register = BooleanField("Take a register of who came")
     scope = RadioField("Change", choices=[("this", "Only this meeting"), ("series", "This and all later meetings")],
                        default="this", validators=[Optional()])
-
-    def validate_start_time(self, field):
-        if not self.all_day.data and field.data is None:
-            raise ValidationError("Enter a start time, or tick 'All-day event'.")
-
-    def validate_end_time(self, field):
-        if not self.all_day.data and field.data is None:
-            raise ValidationError("Enter an end time, or tick 'All-day event'.")
 
     def local_start(self) -> datetime:
         return datetime.combine(self.start_date.data, time(0) if self.all_day.data else self.start_time.data)

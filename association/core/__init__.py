@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     add_security_headers(app)
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
     app.jinja_env.filters["date"] = timefmt.format_date
+    app.jinja_env.filters["clock"] = timefmt.format_clock
 
     @app.context_processor
     def _association():

@@ -32,3 +32,8 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = to_local(value).date()
     return f"{value.day} {value:%B %Y}"
+
+
+def format_clock(value: datetime | None) -> str:
+    """The local clock time of a stored UTC time: '18:30'."""
+    return f"{to_local(value):%H:%M}" if value is not None else ""

@@ -13,8 +13,11 @@ def register(app: Flask) -> None:
     from .privacy import export_rsvps
     from .views import bp
 
+    from .display import event_when
+
     app.register_blueprint(bp)
     app.register_blueprint(feeds_bp)
+    app.jinja_env.globals["event_when"] = event_when
     if seed_events not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_events)
     EXPORT_SECTIONS["event_replies"] = export_rsvps

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core.database import utcnow
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
 from . import queries, rsvps, scheduling
@@ -92,6 +93,8 @@ def detail(event_id: int):
         seats_taken=scheduling.seats_taken(event.id), series_rule=describe(series_rule),
         google_link=google_calendar_link(event, show_place=viewer is not None and viewer.is_active_member),
         members_view=viewer is not None and viewer.is_active_member,
+        ended=event.ends_at <= utcnow(),
+        replies_closed=event.rsvp_deadline is not None and utcnow() > event.rsvp_deadline,
     )
 
 
@@ -166,7 +169,9 @@ def cancel(event_id: int):
     if form.validate_on_submit():
         try:
             told = scheduling.cancel_event(event, form.reason.data, current_user)
-            flash(f"Cancelled. We're emailing the {told} people who were going or waiting.", "success")
+            flash("Cancelled. " + ("Nobody had replied yet." if not told else
+                  f"We're emailing the {told} {'person' if told == 1 else 'people'} who were going or waiting."),
+                  "success")
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             flash(str(error), "error")

@@ -22,7 +22,7 @@ def test_reminders_then_lapse_once_a_day(app, smtp, make_member):
     overdue = make_member("Owen Overdue", renewal_date=today - timedelta(days=40))
     in_grace = make_member("Grace Period", renewal_date=today - timedelta(days=5))
     with app.app_context():
-        assert run_due_jobs() == ["membership-renewals"]
+        assert "membership-renewals" in run_due_jobs()
         assert run_due_jobs() == []  # once a day, however many workers ask
         status = {m.name: m.status for m in db.session.scalars(select(Member))}
         deliver_due()
@@ -35,7 +35,7 @@ def test_reminders_then_lapse_once_a_day(app, smtp, make_member):
     with app.app_context():
         db.session.get(JobRun, "membership-renewals").last_run_on = today - timedelta(days=1)
         db.session.commit()
-        assert run_due_jobs() == ["membership-renewals"]
+        assert run_due_jobs() == ["membership-renewals"]  # the only job given back its day
         deliver_due()
     assert len(smtp.to(due_soon.email)) == 1
 

@@ -1,0 +1,50 @@
+"""Who sees which categories, threads and posts."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from .models import Category, Post, Thread
+
+MODERATOR_ROLES = ("moderator",)
+
+
+def is_moderator(viewer) -> bool:
+    return viewer is not None and viewer.is_active_member and viewer.has_any_role(*MODERATOR_ROLES)
+
+
+def category_filter(viewer):
+    """SQL condition: categories ``viewer`` may see (restricted ones need the role; admins see all)."""
+    roles = [r for r in ("committee", "moderator", "strategy") if viewer.has_any_role(r)]
+    return or_(Category.restricted_to.is_(None), Category.restricted_to.in_(roles))
+
+
+def visible_categories(viewer) -> list[Category]:
+    return list(db.session.scalars(select(Category).where(category_filter(viewer))
+                                   .order_by(Category.position, Category.name)))
+
+
+def can_see_category(viewer, category: Category) -> bool:
+    return category.restricted_to is None or viewer.has_any_role(category.restricted_to)
+
+
+def thread_filter(viewer):
+    """Threads listed for ``viewer``: a thread whose opening post waits is shown to its author and moderators."""
+    if is_moderator(viewer):
+        return Thread.id.is_not(None)
+    return or_(Thread.held.is_(False), Thread.author_id == viewer.id)
+
+
+def post_filter(viewer):
+    """Posts whose text ``viewer`` may read: visible ones; their own held or hidden ones; all for moderators."""
+    if is_moderator(viewer):
+        return Post.status != "deleted"
+    return or_(Post.status == "visible", (Post.author_id == viewer.id) & Post.status.in_(("held", "hidden")))
+
+
+def can_read_post(viewer, post: Post) -> bool:
+    if post.status == "visible":
+        return True
+    if post.status == "deleted":
+        return False
+    return is_moderator(viewer) or post.author_id == viewer.id

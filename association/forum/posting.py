@@ -1,0 +1,200 @@
+"""Writing in the forum: threads, replies, edits and deletions, and the checks that hold a post back.
+
+A post is held for a moderator when its author is new (their first few posts) or when it looks
+like it holds personal data; the author sees it, marked as waiting, and is told why. Counters on
+threads and categories are kept here so that listings never count rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..core.database import utcnow
+from ..core.markdown import render_markdown
+from ..core.personal_data import check_personal_data, explain
+from ..extensions import db
+from .access import is_moderator
+from .models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
+from . import search
+
+TITLE_LENGTH = 160
+BODY_LENGTH = 20000
+
+
+class PostingError(ValueError):
+    """Something we can't post; ``str(error)`` says why in plain words."""
+
+
+class SlowDown(PostingError):
+    """Posting too fast: the text is kept and can be sent again in a moment."""
+
+
+@dataclass
+class Outcome:
+    post: Post
+    held: bool
+    message: str
+
+
+def _check_text(body: str, title: str | None = None) -> None:
+    if title is not None:
+        if not title.strip():
+            raise PostingError("Give the thread a title.")
+        if len(title) > TITLE_LENGTH:
+            raise PostingError(f"Keep the title to {TITLE_LENGTH} characters.")
+    if not body.strip():
+        raise PostingError("Write something before posting.")
+    if len(body) > BODY_LENGTH:
+        raise PostingError(f"That's longer than we can take ({BODY_LENGTH:,} characters). Could you split it?")
+
+
+def _check_pace(author) -> None:
+    """New members may post a few times in ten minutes, others more: a flood is slowed, not lost."""
+    if is_moderator(author):
+        return
+    window = utcnow() - timedelta(minutes=10)
+    recent = db.session.scalar(select(func.count()).select_from(Post)
+                               .where(Post.author_id == author.id, Post.created_at >= window)) or 0
+    limit = current_app.config["FORUM_NEW_MEMBER_PACE"] if _is_new(author) else current_app.config["FORUM_MEMBER_PACE"]
+    if recent >= limit:
+        raise SlowDown("You're posting quickly, so we've slowed things down for a few minutes. Your text is "
+                       "kept below: press Post again in a little while.")
+
+
+def _is_new(author) -> bool:
+    approved = db.session.scalar(select(func.count()).select_from(Post)
+                                 .where(Post.author_id == author.id, Post.status == "visible")) or 0
+    return approved < current_app.config["FORUM_PREMODERATION_POSTS"]
+
+
+def _hold_reason(author, text: str) -> tuple[str | None, str | None]:
+    findings = check_personal_data(text)
+    if findings:
+        return "personal_data", explain(findings)
+    if not is_moderator(author) and _is_new(author):
+        return "new_member", ("As you're new to the forum, your first few posts are read by a moderator "
+                              "before others see them. This usually happens within a day.")
+    return None, None
+
+
+def refresh_counts(thread: Thread) -> None:
+    """Recount the thread's and its category's visible posts, threads and last post."""
+    db.session.flush()
+    count, last = db.session.execute(select(func.count(Post.id), func.max(Post.created_at)).where(
+        Post.thread_id == thread.id, Post.status == "visible")).one()
+    thread.visible_posts = count
+    thread.last_post_at = last or thread.created_at
+    category = db.session.get(Category, thread.category_id)
+    threads, posts, latest = db.session.execute(
+        select(func.count(func.distinct(Thread.id)), func.count(Post.id), func.max(Post.created_at))
+        .select_from(Thread).join(Post, (Post.thread_id == Thread.id) & (Post.status == "visible"))
+        .where(Thread.category_id == category.id, Thread.held.is_(False))).one()
+    category.thread_count, category.post_count, category.last_post_at = threads, posts, latest
+    if latest is not None:
+        category.last_thread_id = db.session.scalar(select(Thread.id).where(
+            Thread.category_id == category.id, Thread.held.is_(False)).order_by(Thread.last_post_at.desc()).limit(1))
+
+
+def start_thread(category: Category, author, title: str, body: str) -> Outcome:
+    """A new thread with its opening post. Commits."""
+    _check_text(body, title)
+    _check_pace(author)
+    thread = Thread(category_id=category.id, title=title.strip(), author_id=author.id)
+    db.session.add(thread)
+    db.session.flush()
+    outcome = _add_post(thread, author, body)
+    thread.held = outcome.held
+    db.session.add(ThreadWatch(member_id=author.id, thread_id=thread.id))
+    refresh_counts(thread)
+    db.session.commit()
+    return outcome
+
+
+def reply(thread: Thread, author, body: str) -> Outcome:
+    """Add a reply and tell watchers if it's visible. Commits."""
+    if thread.locked and not is_moderator(author):
+        raise PostingError("This thread is locked, so no new replies can be added.")
+    _check_text(body)
+    _check_pace(author)
+    outcome = _add_post(thread, author, body)
+    if not db.session.get(ThreadWatch, (author.id, thread.id)):
+        db.session.add(ThreadWatch(member_id=author.id, thread_id=thread.id))
+    refresh_counts(thread)
+    if not outcome.held:
+        from .notify import tell_watchers
+
+        tell_watchers(thread, outcome.post)
+    db.session.commit()
+    return outcome
+
+
+def _add_post(thread: Thread, author, body: str) -> Outcome:
+    reason, detail = _hold_reason(author, body + "\n" + (thread.title if thread.last_post_number == 0 else ""))
+    # Taking the next number updates the thread row first, which serialises concurrent replies.
+    thread.last_post_number += 1
+    db.session.flush()
+    post = Post(thread_id=thread.id, number=thread.last_post_number, author_id=author.id, body_md=body,
+                body_html=render_markdown(body), status="held" if reason else "visible",
+                held_reason=reason, held_detail=detail)
+    db.session.add(post)
+    db.session.flush()
+    if not reason:
+        search.index_post(post, thread)
+        mark_read(author.id, thread.id, post.number)
+        return Outcome(post, False, "Posted.")
+    return Outcome(post, True, detail)
+
+
+def edit_post(post: Post, editor, body: str) -> Outcome:
+    """Change a post's text, keeping the old text in its history. A visible post that now looks
+    like it holds personal data goes back to the moderators. Commits."""
+    if post.status == "deleted":
+        raise PostingError("A deleted post can't be edited.")
+    if post.author_id != editor.id and not is_moderator(editor):
+        raise PostingError("You can only edit your own posts.")
+    _check_text(body)
+    if body == post.body_md:
+        return Outcome(post, post.status == "held", "Nothing changed.")
+    db.session.add(PostRevision(post_id=post.id, body_md=post.body_md, editor_id=editor.id))
+    post.body_md, post.body_html = body, render_markdown(body)
+    post.edited_at, post.edit_count = utcnow(), post.edit_count + 1
+    findings = check_personal_data(body)
+    thread = db.session.get(Thread, post.thread_id)
+    held = False
+    if findings and post.status in ("visible", "held"):
+        post.status, post.held_reason, post.held_detail = "held", "personal_data", explain(findings)
+        search.remove_post(post)
+        held = True
+    elif post.status == "visible":
+        search.index_post(post, thread)
+    elif post.status == "held" and post.held_reason == "personal_data":
+        # Rewritten without the personal details: still waits, now for the usual reason if any.
+        reason, detail = _hold_reason(editor, body)
+        post.held_reason, post.held_detail = reason or "personal_data", detail or "Waiting for a moderator to check the change."
+        held = True
+    else:
+        held = post.status == "held"
+    refresh_counts(thread)
+    db.session.commit()
+    return Outcome(post, held, post.held_detail if held else "Your changes are saved.")
+
+
+def delete_own_post(post: Post, author) -> None:
+    """Soft-delete: the post's place stays, its text goes from every page. Commits."""
+    if post.author_id != author.id:
+        raise PostingError("You can only delete your own posts.")
+    post.status = "deleted"
+    search.remove_post(post)
+    refresh_counts(db.session.get(Thread, post.thread_id))
+    db.session.commit()
+
+
+def mark_read(member_id: int, thread_id: int, number: int) -> None:
+    read = db.session.get(ThreadRead, (member_id, thread_id))
+    if read is None:
+        db.session.add(ThreadRead(member_id=member_id, thread_id=thread_id, last_read_number=number))
+    elif number > read.last_read_number:
+        read.last_read_number, read.read_at = number, utcnow()

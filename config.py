@@ -69,6 +69,12 @@ class Config:
     RENEWAL_REMINDER_DAYS = _int("RENEWAL_REMINDER_DAYS", 21)
     RENEWAL_GRACE_DAYS = _int("RENEWAL_GRACE_DAYS", 30)
 
+    # Forum: a new member's first posts wait for a moderator; posting pace per ten minutes.
+    FORUM_PREMODERATION_POSTS = _int("FORUM_PREMODERATION_POSTS", 3)
+    FORUM_PAGE_SIZE = _int("FORUM_PAGE_SIZE", 20)
+    FORUM_NEW_MEMBER_PACE = _int("FORUM_NEW_MEMBER_PACE", 3)
+    FORUM_MEMBER_PACE = _int("FORUM_MEMBER_PACE", 10)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per 15 minutes")

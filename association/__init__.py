@@ -50,7 +50,10 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from .forum.search import outside_models
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     include_object=outside_models)
     csrf.init_app(app)
     mail.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
@@ -62,11 +65,13 @@ def _register_parts(app: Flask) -> None:
     from .admin import register as register_admin
     from .core import register as register_core
     from .events import register as register_events
+    from .forum import register as register_forum
     from .mail import register as register_mail
     from .members import register as register_members
 
     register_core(app)
     register_members(app)
     register_events(app)
+    register_forum(app)
     register_mail(app)
     register_admin(app)

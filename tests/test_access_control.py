@@ -18,6 +18,8 @@ ADMIN = {"anonymous": "login", "applicant": "login", "member": "forbidden", "mod
          "strategy": "forbidden", "admin": "allowed"}
 # Organisers' tools: admins and the committee (and the event's own organiser, tested in tests/events).
 ORGANISER = ADMIN
+MODERATOR = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "allowed",
+             "strategy": "forbidden", "admin": "allowed"}
 # A members-only thing found by a URL: not even its existence is shown to those who may not see it.
 MEMBERS_HIDDEN = {"anonymous": "hidden", "applicant": "hidden", "member": "allowed", "moderator": "allowed",
                   "strategy": "allowed", "admin": "allowed"}
@@ -72,6 +74,24 @@ RULES: dict[str, tuple[dict, dict]] = {
     "feeds.private_feed": (OPEN, {"token": "calendar_token"}),
     "feeds.subscribe": (SIGNED_IN, {}),
     "feeds.rotate": (SIGNED_IN, {}),
+    "forum.index": (SIGNED_IN, {}),
+    "forum.search_page": (SIGNED_IN, {}),
+    "forum.category": (SIGNED_IN, {"category_id": "category"}),
+    "forum.new_thread": (SIGNED_IN, {"category_id": "category"}),
+    "forum.thread": (SIGNED_IN, {"thread_id": "thread"}),
+    "forum.reply": (SIGNED_IN, {"thread_id": "thread"}),
+    "forum.watch": (SIGNED_IN, {"thread_id": "thread"}),
+    "forum.edit": (MODERATOR, {"post_id": "post"}),  # someone else's post: only moderators
+    "forum.history": (SIGNED_IN, {"post_id": "post"}),
+    "forum.delete": (SIGNED_IN, {"post_id": "post"}),  # reaches the rule that refuses others' posts
+    "forum.report": (SIGNED_IN, {"post_id": "post"}),
+    "forum.moderation_queue": (MODERATOR, {}),
+    "forum.moderation_log": (MODERATOR, {}),
+    "forum.moderate_post": (MODERATOR, {"post_id": "post", "action": "approve"}),
+    "forum.moderate_thread": (MODERATOR, {"thread_id": "thread", "action": "pin"}),
+    "forum.moderate_member": (MODERATOR, {"member_id": "target", "action": "warn"}),
+    "forum.categories": (ADMIN, {}),
+    "forum.edit_category": (ADMIN, {"category_id": "category"}),
 }
 
 
@@ -105,6 +125,20 @@ def people(app, make_member):
         target.calendar_token = "target-calendar-token"
         db.session.commit()
     ids["calendar_token"] = "target-calendar-token"
+    from association.forum.models import Category
+    from association.forum.posting import start_thread
+    from tests.forum.helpers import make_trusted
+
+    with app.app_context():
+        category = Category(name="Peer support")
+        db.session.add(category)
+        db.session.commit()
+        ids["category"] = category.id
+    make_trusted(app, ids["target"].id)
+    with app.app_context():
+        outcome = start_thread(db.session.get(Category, ids["category"]), db.session.get(Member, ids["target"].id),
+                               "Bedtime routines", "What helped your family?")
+        ids["thread"], ids["post"] = outcome.post.thread_id, outcome.post.id
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
         db.session.commit()
@@ -127,7 +161,8 @@ def _client_as(app, visitor, people):
 
 def _url(app, endpoint, values, people):
     resolved = {k: (people[v].id if v in ("applicant", "target", "erasable")
-                    else people[v] if v in ("message", "event", "calendar_token") else v)
+                    else people[v] if v in ("message", "event", "calendar_token", "category", "thread", "post")
+                    else v)
                 for k, v in values.items()}
     with app.test_request_context():
         from flask import url_for

@@ -1,0 +1,161 @@
+"""Moderators' actions, each written to the moderation log with who, what and why."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from ..core.database import utcnow
+from ..extensions import db
+from ..mail.outbox import external_url, queue_email
+from ..members.models import Member
+from . import search
+from .models import Category, ModerationEntry, Post, Report, Thread
+from .notify import tell_watchers
+from .posting import refresh_counts
+
+
+class ModerationError(ValueError):
+    """An action that can't be taken; ``str(error)`` says why."""
+
+
+def log(moderator, action: str, *, post: Post | None = None, thread: Thread | None = None,
+        member_id: int | None = None, reason: str = "") -> None:
+    db.session.add(ModerationEntry(
+        moderator_id=moderator.id, action=action, post_id=post.id if post else None,
+        thread_id=thread.id if thread else (post.thread_id if post else None),
+        member_id=member_id if member_id is not None else (post.author_id if post else None), reason=reason.strip()))
+
+
+def _resolve_reports(post: Post, moderator) -> None:
+    db.session.execute(update(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
+                       .values(resolved_at=utcnow(), resolved_by_id=moderator.id))
+
+
+def approve(post: Post, moderator, reason: str = "") -> None:
+    """Let a held post (or a reported one) be seen. Commits."""
+    if post.status not in ("held", "visible"):
+        raise ModerationError("Only a waiting or reported post can be approved.")
+    thread = db.session.get(Thread, post.thread_id)
+    was_held = post.status == "held"
+    post.status, post.held_reason, post.held_detail = "visible", None, None
+    if post.number == 1:
+        thread.held = False
+    search.index_post(post, thread)
+    _resolve_reports(post, moderator)
+    refresh_counts(thread)
+    if was_held and post.number > 1:
+        tell_watchers(thread, post)
+    log(moderator, "approve", post=post, reason=reason)
+    db.session.commit()
+
+
+def hide(post: Post, moderator, reason: str) -> None:
+    """Take a post down; its author sees the reason. Commits."""
+    if not reason.strip():
+        raise ModerationError("Give a reason: the author will see it.")
+    if post.status == "deleted":
+        raise ModerationError("The author already deleted this post.")
+    post.status, post.hidden_reason = "hidden", reason.strip()
+    search.remove_post(post)
+    _resolve_reports(post, moderator)
+    refresh_counts(db.session.get(Thread, post.thread_id))
+    log(moderator, "hide", post=post, reason=reason)
+    author = db.session.get(Member, post.author_id) if post.author_id else None
+    if author is not None and author.email:
+        thread = db.session.get(Thread, post.thread_id)
+        queue_email(author.email, "A moderator has hidden one of your posts", "forum_post_hidden", member=author,
+                    thread=thread, reason=post.hidden_reason,
+                    post_url=external_url("forum.thread", thread_id=thread.id, _anchor=f"post-{post.number}"))
+    db.session.commit()
+
+
+def restore(post: Post, moderator, reason: str = "") -> None:
+    if post.status != "hidden":
+        raise ModerationError("Only a hidden post can be restored.")
+    post.status, post.hidden_reason = "visible", None
+    thread = db.session.get(Thread, post.thread_id)
+    search.index_post(post, thread)
+    refresh_counts(thread)
+    log(moderator, "restore", post=post, reason=reason)
+    db.session.commit()
+
+
+def set_thread_flag(thread: Thread, moderator, flag: str, value: bool, reason: str = "") -> None:
+    """Lock or unlock, pin or unpin a thread. Commits."""
+    if flag not in ("locked", "pinned"):
+        raise ModerationError("Unknown thread setting.")
+    setattr(thread, flag, value)
+    action = {"locked": "lock", "pinned": "pin"}[flag]
+    log(moderator, action if value else f"un{action}", thread=thread, reason=reason)
+    db.session.commit()
+
+
+def move_thread(thread: Thread, category: Category, moderator, reason: str = "") -> None:
+    if category.id == thread.category_id:
+        raise ModerationError("The thread is already in that category.")
+    old = db.session.get(Category, thread.category_id)
+    thread.category_id = category.id
+    refresh_counts(thread)
+    refresh_counts_for_category(old)  # the category it left needs its counts too
+    log(moderator, "move", thread=thread, reason=f"{old.name} → {category.name}" + (f": {reason}" if reason else ""))
+    db.session.commit()
+
+
+def refresh_counts_for_category(category: Category) -> None:
+    latest = db.session.scalar(select(Thread).where(Thread.category_id == category.id, Thread.held.is_(False))
+                               .order_by(Thread.last_post_at.desc()).limit(1))
+    if latest is not None:
+        refresh_counts(latest)
+    else:
+        category.thread_count = category.post_count = 0
+        category.last_post_at, category.last_thread_id = None, None
+
+
+def warn(member: Member, moderator, reason: str) -> None:
+    """Email a member a warning from the moderators. Commits."""
+    if not reason.strip():
+        raise ModerationError("Say what the warning is about; the member will read it.")
+    queue_email(member.email, "A message from the forum moderators", "forum_warning", member=member,
+                reason=reason.strip(), guidelines_url=external_url("forum.index"))
+    log(moderator, "warn", member_id=member.id, reason=reason)
+    db.session.commit()
+
+
+def suspend(member: Member, admin, reason: str) -> None:
+    """Admins only: suspend a member's account (signs them out everywhere). Commits."""
+    from ..members.registry import set_status
+
+    if not admin.has_role("admin"):
+        raise ModerationError("Only an admin can suspend a member.")
+    if not reason.strip():
+        raise ModerationError("Give a reason for the suspension.")
+    set_status(member, "suspended", admin, reason)
+    log(admin, "suspend", member_id=member.id, reason=reason)
+    db.session.commit()
+
+
+def report(post: Post, reporter, reason: str) -> None:
+    """Any member can report a post for the moderators to look at. Commits."""
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Tell the moderators briefly what's wrong with the post.")
+    if len(reason) > 500:
+        raise ModerationError("Keep the reason to 500 characters.")
+    if db.session.scalar(select(Report.id).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
+                                                 Report.resolved_at.is_(None))):
+        raise ModerationError("You've already reported this post; a moderator will look at it.")
+    db.session.add(Report(post_id=post.id, reporter_id=reporter.id, reason=reason))
+    db.session.commit()
+
+
+def queue() -> tuple[list[Post], list[Report]]:
+    """Held posts and open reports, oldest first."""
+    from sqlalchemy.orm import selectinload
+
+    held = list(db.session.scalars(select(Post).options(selectinload(Post.thread), selectinload(Post.author))
+                                   .where(Post.status == "held").order_by(Post.created_at)))
+    reports = list(db.session.scalars(
+        select(Report).options(selectinload(Report.post).selectinload(Post.thread),
+                               selectinload(Report.post).selectinload(Post.author), selectinload(Report.reporter))
+        .where(Report.resolved_at.is_(None)).order_by(Report.created_at)))
+    return held, reports
+

@@ -1,0 +1,144 @@
+"""The moderation queue and log, moderators' actions, and the admins' categories."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..core.access import role_required
+from ..extensions import db
+from ..members.models import Member
+from . import moderation
+from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
+from .models import Category, ModerationEntry, Post, Thread
+from .views import bp
+
+LOG_PAGE = 50
+
+
+@bp.get("/moderation")
+@role_required("moderator")
+def moderation_queue():
+    held, reports = moderation.queue()
+    return render_template("forum/moderation.html", held=held, reports=reports, reason_form=ReasonForm(),
+                           note_form=OptionalReasonForm())
+
+
+@bp.get("/moderation/log")
+@role_required("moderator")
+def moderation_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(ModerationEntry)) or 0
+    pages = max(1, -(-total // LOG_PAGE))
+    entries = list(db.session.scalars(select(ModerationEntry).options(selectinload(ModerationEntry.moderator))
+                                      .order_by(ModerationEntry.id.desc())
+                                      .offset((min(page, pages) - 1) * LOG_PAGE).limit(LOG_PAGE)))
+    return render_template("forum/moderation_log.html", entries=entries, page=min(page, pages), pages=pages)
+
+
+def _back(default: str):
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+
+
+@bp.post("/moderation/p/<int:post_id>/<action>")
+@role_required("moderator")
+def moderate_post(post_id: int, action: str):
+    post = db.session.get(Post, post_id) or abort(404)
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    actions = {"approve": lambda: moderation.approve(post, current_user, reason),
+               "hide": lambda: moderation.hide(post, current_user, reason),
+               "restore": lambda: moderation.restore(post, current_user, reason)}
+    if action not in actions:
+        abort(404)
+    try:
+        actions[action]()
+        flash({"approve": "Approved: everyone can see it now.", "hide": "Hidden; the author has been told why.",
+               "restore": "Restored."}[action], "success")
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return _back(url_for("forum.moderation_queue"))
+
+
+@bp.post("/moderation/t/<int:thread_id>/<action>")
+@role_required("moderator")
+def moderate_thread(thread_id: int, action: str):
+    thread = db.session.get(Thread, thread_id) or abort(404)
+    reason = (request.form.get("reason") or "").strip()[:500]
+    try:
+        if action in ("lock", "unlock", "pin", "unpin"):
+            flag = "locked" if action.endswith("lock") else "pinned"
+            moderation.set_thread_flag(thread, current_user, flag, not action.startswith("un"), reason)
+        elif action == "move":
+            form = MoveForm()
+            form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Category))]
+            if not form.validate_on_submit():
+                raise moderation.ModerationError("Choose a category to move the thread to.")
+            moderation.move_thread(thread, db.session.get(Category, form.category_id.data), current_user, reason)
+        else:
+            abort(404)
+        flash("Done.", "success")
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("forum.thread", thread_id=thread.id))
+
+
+@bp.post("/moderation/m/<int:member_id>/<action>")
+@role_required("moderator")
+def moderate_member(member_id: int, action: str):
+    member = db.session.get(Member, member_id) or abort(404)
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    try:
+        if action == "warn":
+            moderation.warn(member, current_user, reason)
+            flash(f"{member.display_name} has been sent the warning.", "success")
+        elif action == "suspend":
+            moderation.suspend(member, current_user, reason)
+            flash(f"{member.display_name} is suspended.", "success")
+        else:
+            abort(404)
+    except (moderation.ModerationError, ValueError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return _back(url_for("forum.moderation_queue"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required("admin")
+def categories():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower())):
+            form.name.errors.append("There is already a category with that name.")
+        else:
+            db.session.add(Category(name=form.name.data.strip(), description=form.description.data or "",
+                                    position=form.position.data or 0, restricted_to=form.restricted_to.data or None))
+            db.session.commit()
+            flash("Category added.", "success")
+            return redirect(url_for("forum.categories"))
+    listing = list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+    return render_template("forum/categories.html", form=form, categories=listing)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_category(category_id: int):
+    found = db.session.get(Category, category_id) or abort(404)
+    form = CategoryForm(obj=found)
+    if request.method == "GET":
+        form.restricted_to.data = found.restricted_to or ""
+    if form.validate_on_submit():
+        clash = db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower(),
+                                                            Category.id != found.id))
+        if clash:
+            form.name.errors.append("There is already a category with that name.")
+        else:
+            found.name, found.description = form.name.data.strip(), form.description.data or ""
+            found.position, found.restricted_to = form.position.data or 0, form.restricted_to.data or None
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("forum.categories"))
+    return render_template("forum/category_edit.html", form=form, category=found)

@@ -1,0 +1,122 @@
+"""Forum search: SQLite FTS5 or PostgreSQL full text behind one function.
+
+Only visible posts are in the index (``index_post`` / ``remove_post`` keep it so), and results are
+filtered again by what the searcher may see. Snippets come back with the matches marked; the text
+around them is escaped here, so a snippet can never carry markup from a post.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import DDL, event, select, text
+
+from ..extensions import db
+from .models import Category, Post, Thread
+
+START, STOP = "\x02", "\x03"
+SQLITE_DDL = DDL("CREATE VIRTUAL TABLE IF NOT EXISTS forum_search USING fts5("
+                 "post_id UNINDEXED, title, body, tokenize='porter unicode61')")
+POSTGRES_DDL = [
+    DDL("CREATE TABLE IF NOT EXISTS forum_search (post_id INTEGER PRIMARY KEY "
+        "REFERENCES forum_posts(id) ON DELETE CASCADE, title TEXT NOT NULL, body TEXT NOT NULL)"),
+    DDL("CREATE INDEX IF NOT EXISTS ix_forum_search_document ON forum_search "
+        "USING gin (to_tsvector('english', title || ' ' || body))"),
+]
+
+
+def create_search_index(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(SQLITE_DDL)
+    elif connection.dialect.name == "postgresql":
+        for ddl in POSTGRES_DDL:
+            connection.execute(ddl)
+
+
+def _create(target, connection, **kw):
+    create_search_index(connection)
+
+
+def _drop(target, connection, **kw):
+    connection.execute(DDL("DROP TABLE IF EXISTS forum_search"))
+
+
+# Tests build the schema with create_all; migrations run the same DDL.
+event.listen(Post.__table__, "after_create", _create)
+event.listen(Post.__table__, "before_drop", _drop)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def index_post(post: Post, thread: Thread) -> None:
+    remove_post(post)
+    title = thread.title if post.number == 1 else ""
+    db.session.execute(text("INSERT INTO forum_search (post_id, title, body) VALUES (:id, :title, :body)"),
+                       {"id": post.id, "title": title, "body": post.body_md})
+
+
+def remove_post(post: Post) -> None:
+    db.session.execute(text("DELETE FROM forum_search WHERE post_id = :id"), {"id": post.id})
+
+
+def reindex_thread_title(thread: Thread) -> None:
+    db.session.execute(text("UPDATE forum_search SET title = :title WHERE post_id = "
+                            "(SELECT id FROM forum_posts WHERE thread_id = :thread AND number = 1)"),
+                       {"title": thread.title, "thread": thread.id})
+
+
+@dataclass
+class Hit:
+    post: Post
+    thread: Thread
+    category: Category
+    snippet: Markup
+
+
+def _words(query: str) -> list[str]:
+    return re.findall(r"\w+", query.lower())[:12]
+
+
+def search(viewer, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """Posts matching ``query`` that ``viewer`` may see, best first, with marked snippets."""
+    from .access import category_filter
+
+    words = _words(query)
+    if not words:
+        return []
+    if _dialect() == "sqlite":
+        match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+        ranked = text("SELECT post_id, snippet(forum_search, -1, :start, :stop, '…', 16) AS snippet, rank "
+                      "FROM forum_search WHERE forum_search MATCH :match").bindparams(
+            match=match, start=START, stop=STOP).columns(post_id=db.Integer, snippet=db.String, rank=db.Float)
+        order = "rank"
+    else:
+        ranked = text(
+            "SELECT post_id, ts_headline('english', title || ' ' || body, q, "
+            "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=10') AS snippet, "
+            "-ts_rank(to_tsvector('english', title || ' ' || body), q) AS rank "
+            "FROM forum_search, to_tsquery('english', :q) q "
+            "WHERE to_tsvector('english', title || ' ' || body) @@ q").bindparams(
+            q=" & ".join(words[:-1] + [words[-1] + ":*"])).columns(post_id=db.Integer, snippet=db.String, rank=db.Float)
+        order = "rank"
+    found = ranked.subquery("found")
+    rows = db.session.execute(
+        select(Post, Thread, Category, found.c.snippet)
+        .join(found, found.c.post_id == Post.id)
+        .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+        .where(Post.status == "visible", Thread.held.is_(False), category_filter(viewer))
+        .order_by(getattr(found.c, order), Post.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return [Hit(post, thread, category, _mark(snippet or "")) for post, thread, category, snippet in rows]
+
+
+def _mark(snippet: str) -> Markup:
+    return Markup(str(escape(snippet)).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def outside_models(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic include_object: the search index is built by DDL above, not described by models."""
+    return not (name or "").startswith(("forum_search", "ix_forum_search"))

@@ -1,0 +1,200 @@
+"""Forum pages for members: categories, threads, posting, editing, reporting, search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.access import member_required
+from ..extensions import db
+from ..members.models import Member
+from . import moderation, posting, queries
+from .access import can_read_post, can_see_category, is_moderator
+from .forms import PostForm, ReasonForm, ThreadForm
+from .models import Category, Post, PostRevision, Thread, ThreadWatch
+from .search import search
+
+bp = Blueprint("forum", __name__, url_prefix="/forum")
+
+
+def _category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None or not can_see_category(current_user, category):
+        abort(404)
+    return category
+
+
+def _thread(thread_id: int) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not can_see_category(current_user, db.session.get(Category, thread.category_id)):
+        abort(404)
+    if thread.held and thread.author_id != current_user.id and not is_moderator(current_user):
+        abort(404)
+    return thread
+
+
+def _post(post_id: int) -> tuple[Post, Thread]:
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    thread = _thread(post.thread_id)
+    if not can_read_post(current_user, post):
+        abort(404)
+    return post, thread
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/")
+@member_required
+def index():
+    since = queries.record_visit(current_user)
+    return render_template("forum/index.html", rows=queries.category_list(current_user, since), since=since,
+                           moderator=is_moderator(current_user))
+
+
+@bp.get("/search")
+@member_required
+def search_page():
+    query = request.args.get("q", "")[:200]
+    page = max(_page(), 1)
+    hits = search(current_user, query, limit=20, offset=(page - 1) * 20) if query.strip() else []
+    return render_template("forum/search.html", query=query, hits=hits, page=page)
+
+
+@bp.get("/c/<int:category_id>")
+@member_required
+def category(category_id: int):
+    found = _category(category_id)
+    rows, pages = queries.threads_in(found, current_user, _page())
+    return render_template("forum/category.html", category=found, rows=rows, page=min(max(_page(), 1), pages),
+                           pages=pages, page_size=queries.page_size())
+
+
+@bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
+@member_required
+def new_thread(category_id: int):
+    found = _category(category_id)
+    form = ThreadForm()
+    if form.validate_on_submit():
+        try:
+            outcome = posting.start_thread(found, current_user, form.title.data, form.body.data)
+            flash(outcome.message, "info" if outcome.held else "success")
+            return redirect(url_for("forum.thread", thread_id=outcome.post.thread_id))
+        except posting.PostingError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+    return render_template("forum/new_thread.html", category=found, form=form)
+
+
+@bp.get("/t/<int:thread_id>")
+@member_required
+def thread(thread_id: int):
+    found = _thread(thread_id)
+    pages = queries.thread_pages(found)
+    page = min(max(_page(), 1), pages)
+    posts = queries.posts_on_page(found, current_user, page)
+    readable = {p.id for p in posts if can_read_post(current_user, p)}
+    if posts:
+        posting.mark_read(current_user.id, found.id, posts[-1].number)
+        db.session.commit()
+    return render_template("forum/thread.html", thread=found, posts=posts, readable=readable, page=page,
+                           pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
+                           watching=queries.is_watching(current_user, found), moderator=is_moderator(current_user))
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+@member_required
+def reply(thread_id: int):
+    found = _thread(thread_id)
+    form = PostForm()
+    if request.method == "GET" and request.args.get("quote", type=int):
+        quoted = db.session.get(Post, request.args.get("quote", type=int))
+        if quoted is not None and quoted.thread_id == found.id and quoted.status == "visible":
+            member = db.session.get(Member, quoted.author_id) if quoted.author_id else None
+            author = member.display_name if member else "A member"
+            form.body.data = f"> **{author}** wrote:\n" + "\n".join(
+                f"> {line}" for line in quoted.body_md.splitlines()) + "\n\n"
+    if form.validate_on_submit():
+        try:
+            outcome = posting.reply(found, current_user, form.body.data)
+            flash(outcome.message, "info" if outcome.held else "success")
+            return redirect(url_for("forum.thread", thread_id=found.id, page=(outcome.post.number - 1)
+                                    // queries.page_size() + 1, _anchor=f"post-{outcome.post.number}"))
+        except posting.PostingError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+    return render_template("forum/reply.html", thread=found, form=form)
+
+
+@bp.post("/t/<int:thread_id>/watch")
+@member_required
+def watch(thread_id: int):
+    found = _thread(thread_id)
+    existing = db.session.get(ThreadWatch, (current_user.id, found.id))
+    if existing is None:
+        db.session.add(ThreadWatch(member_id=current_user.id, thread_id=found.id,
+                                   notified_number=found.last_post_number))
+        flash("You're watching this thread: we'll email you about new replies.", "success")
+    else:
+        db.session.delete(existing)
+        flash("You've stopped watching this thread.", "info")
+    db.session.commit()
+    return redirect(url_for("forum.thread", thread_id=found.id))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit(post_id: int):
+    post, found = _post(post_id)
+    if post.author_id != current_user.id and not is_moderator(current_user):
+        abort(403)
+    form = PostForm(body=post.body_md) if request.method == "GET" else PostForm()
+    if form.validate_on_submit():
+        try:
+            outcome = posting.edit_post(post, current_user, form.body.data)
+            flash(outcome.message, "info" if outcome.held else "success")
+            return redirect(url_for("forum.thread", thread_id=found.id, page=(post.number - 1)
+                                    // queries.page_size() + 1, _anchor=f"post-{post.number}"))
+        except posting.PostingError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+    return render_template("forum/edit.html", post=post, thread=found, form=form)
+
+
+@bp.get("/p/<int:post_id>/history")
+@member_required
+def history(post_id: int):
+    post, found = _post(post_id)
+    revisions = list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                        .order_by(PostRevision.replaced_at.desc())))
+    return render_template("forum/history.html", post=post, thread=found, revisions=revisions)
+
+
+@bp.post("/p/<int:post_id>/delete")
+@member_required
+def delete(post_id: int):
+    post, found = _post(post_id)
+    try:
+        posting.delete_own_post(post, current_user)
+        flash("Your post is deleted.", "success")
+    except posting.PostingError as error:
+        flash(str(error), "error")
+    return redirect(url_for("forum.thread", thread_id=found.id))
+
+
+@bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
+@member_required
+def report(post_id: int):
+    post, found = _post(post_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report(post, current_user, form.reason.data)
+            flash("Thank you. A moderator will look at it.", "success")
+            return redirect(url_for("forum.thread", thread_id=found.id))
+        except moderation.ModerationError as error:
+            form.reason.errors.append(str(error))
+    return render_template("forum/report.html", post=post, thread=found, form=form)

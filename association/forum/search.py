@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import DDL, event, select, text
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .models import Category, Post, Thread
@@ -108,6 +109,7 @@ def search(viewer, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
         .join(found, found.c.post_id == Post.id)
         .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
         .where(Post.status == "visible", Thread.held.is_(False), category_filter(viewer))
+        .options(selectinload(Post.author))
         .order_by(getattr(found.c, order), Post.id.desc()).limit(limit).offset(offset)
     ).all()
     return [Hit(post, thread, category, _mark(snippet or "")) for post, thread, category, snippet in rows]

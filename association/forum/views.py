@@ -10,7 +10,7 @@ from ..extensions import db
 from ..members.models import Member
 from . import moderation, posting, queries
 from .access import can_read_post, can_see_category, is_moderator
-from .forms import PostForm, ReasonForm, ThreadForm
+from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .models import Category, Post, PostRevision, Thread, ThreadWatch
 from .search import search
 
@@ -95,14 +95,23 @@ def thread(thread_id: int):
     found = _thread(thread_id)
     pages = queries.thread_pages(found)
     page = min(max(_page(), 1), pages)
+    last_on_page = min(page * queries.page_size(), found.last_post_number)
+    if last_on_page:
+        # Committed before the posts load, so they are not expired and fetched again one by one.
+        posting.mark_read(current_user.id, found.id, last_on_page)
+        db.session.commit()
     posts = queries.posts_on_page(found, current_user, page)
     readable = {p.id for p in posts if can_read_post(current_user, p)}
-    if posts:
-        posting.mark_read(current_user.id, found.id, posts[-1].number)
-        db.session.commit()
+    moderator = is_moderator(current_user)
+    move_form = None
+    if moderator:
+        move_form = MoveForm()
+        move_form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(
+            select(Category).order_by(Category.position, Category.name)) if c.id != found.category_id]
     return render_template("forum/thread.html", thread=found, posts=posts, readable=readable, page=page,
                            pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
-                           watching=queries.is_watching(current_user, found), moderator=is_moderator(current_user))
+                           watching=queries.is_watching(current_user, found), moderator=moderator,
+                           move_form=move_form)
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])

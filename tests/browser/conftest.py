@@ -7,6 +7,7 @@ and an in-memory database would be a different, empty one per connection.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -30,28 +31,37 @@ class LiveApp:
     url: str
 
 
-@pytest.fixture
-def live_app(tmp_path, smtp):
+@contextmanager
+def serve(tmp_path, smtp, **overrides):
+    """The app on a real port, with ``overrides`` on top of the usual live settings."""
     port = free_port()
-    app = make_app(
-        f"sqlite:///{tmp_path / 'live.sqlite'}",
+    settings = dict(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False,
         BASE_URL=f"http://127.0.0.1:{port}",
         # A real browser carries the session cookie, so the forms' CSRF tokens can be checked too.
         WTF_CSRF_ENABLED=True,
     )
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", **{**settings, **overrides})
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()
-    yield LiveApp(app, f"http://127.0.0.1:{port}")
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-    from association.extensions import db
+    try:
+        yield LiveApp(app, f"http://127.0.0.1:{port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        from association.extensions import db
 
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_app(tmp_path, smtp):
+    with serve(tmp_path, smtp) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

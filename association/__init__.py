@@ -66,6 +66,7 @@ def _register_parts(app: Flask) -> None:
     from .core import register as register_core
     from .events import register as register_events
     from .forum import register as register_forum
+    from .strategy import register as register_strategy
     from .mail import register as register_mail
     from .members import register as register_members
 
@@ -73,5 +74,6 @@ def _register_parts(app: Flask) -> None:
     register_members(app)
     register_events(app)
     register_forum(app)
+    register_strategy(app)
     register_mail(app)
     register_admin(app)

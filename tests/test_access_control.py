@@ -20,6 +20,8 @@ ADMIN = {"anonymous": "login", "applicant": "login", "member": "forbidden", "mod
 ORGANISER = ADMIN
 MODERATOR = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "allowed",
              "strategy": "forbidden", "admin": "allowed"}
+STRATEGY = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "forbidden",
+            "strategy": "allowed", "admin": "allowed"}
 # A members-only thing found by a URL: not even its existence is shown to those who may not see it.
 MEMBERS_HIDDEN = {"anonymous": "hidden", "applicant": "hidden", "member": "allowed", "moderator": "allowed",
                   "strategy": "allowed", "admin": "allowed"}
@@ -92,6 +94,25 @@ RULES: dict[str, tuple[dict, dict]] = {
     "forum.moderate_member": (MODERATOR, {"member_id": "target", "action": "warn"}),
     "forum.categories": (ADMIN, {}),
     "forum.edit_category": (ADMIN, {"category_id": "category"}),
+    "strategy.open_items": (SIGNED_IN, {}),
+    "strategy.raise_item": (SIGNED_IN, {}),
+    "strategy.my_items": (SIGNED_IN, {}),
+    "strategy.item": (SIGNED_IN, {"item_id": "item"}),
+    "strategy.support": (SIGNED_IN, {"item_id": "item"}),
+    "strategy.you_said": (SIGNED_IN, {}),
+    "strategy.shared_pack": (OPEN, {"token": "pack_token"}),  # the service's link: the token is the key
+    "strategy.workspace": (STRATEGY, {}),
+    "strategy.triage": (STRATEGY, {"item_id": "item"}),
+    "strategy.item_action": (STRATEGY, {"item_id": "item", "action": "reviewed"}),
+    "strategy.meeting": (STRATEGY, {"meeting_id": "meeting"}),
+    "strategy.pack": (STRATEGY, {"meeting_id": "meeting"}),
+    "strategy.issue": (STRATEGY, {"meeting_id": "meeting"}),
+    "strategy.pack_csv": (STRATEGY, {"meeting_id": "meeting"}),
+    "strategy.version": (STRATEGY, {"version_id": "version"}),
+    "strategy.version_pdf": (STRATEGY, {"version_id": "version"}),
+    "strategy.revoke": (STRATEGY, {"version_id": "revocable_version"}),
+    "strategy.outcome": (STRATEGY, {"meeting_id": "meeting", "item_id": "item"}),
+    "strategy.themes": (STRATEGY, {}),
 }
 
 
@@ -139,6 +160,24 @@ def people(app, make_member):
         outcome = start_thread(db.session.get(Category, ids["category"]), db.session.get(Member, ids["target"].id),
                                "Bedtime routines", "What helped your family?")
         ids["thread"], ids["post"] = outcome.post.thread_id, outcome.post.id
+    from datetime import timedelta
+
+    from association.core.database import utcnow
+    from association.strategy.items import NewItem, raise_item
+    from association.strategy.meetings import Attendee, MeetingDetails, save_meeting
+    from association.strategy.models import PackVersion
+
+    with app.app_context():
+        item = raise_item(NewItem(kind="issue", what_happened="Calls go unanswered after 3pm"),
+                          db.session.get(Member, ids["target"].id))
+        meeting = save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=20),
+                                              attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")]))
+        versions = [PackVersion(meeting_id=meeting.id, version=n, html="<p>pack</p>", pdf=b"%PDF", csv="",
+                                token=f"pack-token-{n}") for n in (1, 2)]
+        db.session.add_all(versions)
+        db.session.commit()
+        ids.update(item=item.id, meeting=meeting.id, version=versions[0].id, revocable_version=versions[1].id,
+                   pack_token="pack-token-1")
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
         db.session.commit()
@@ -161,7 +200,8 @@ def _client_as(app, visitor, people):
 
 def _url(app, endpoint, values, people):
     resolved = {k: (people[v].id if v in ("applicant", "target", "erasable")
-                    else people[v] if v in ("message", "event", "calendar_token", "category", "thread", "post")
+                    else people[v] if v in ("message", "event", "calendar_token", "category", "thread", "post",
+                                            "item", "meeting", "version", "revocable_version", "pack_token")
                     else v)
                 for k, v in values.items()}
     with app.test_request_context():

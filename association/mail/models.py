@@ -30,6 +30,8 @@ class OutboxMessage(db.Model):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # 'kind:id' of an attachment made when sending (see mail/attachments.py), so rows stay small.
+    attachment_key: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -31,6 +31,7 @@ def queue_email(
     to_name: str = "",
     member=None,
     kind: str = "service",
+    attachment_key: str | None = None,
     **context,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` and ``.html`` and add the message to the outbox."""
@@ -50,6 +51,7 @@ def queue_email(
         text_body=render_template(f"mail/{template}.txt", **context),
         html_body=render_template(f"mail/{template}.html", **context),
         message_id=make_msgid(domain=domain),
+        attachment_key=attachment_key,
     )
     db.session.add(message)
     return message

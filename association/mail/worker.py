@@ -85,6 +85,11 @@ def build_message(row: OutboxMessage) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
     message.msgId = row.message_id
+    if row.attachment_key:
+        from .attachments import load_attachment
+
+        filename, content_type, data = load_attachment(row.attachment_key)
+        message.attach(filename, content_type, data)
     return message
 
 

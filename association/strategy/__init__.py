@@ -1,0 +1,23 @@
+"""The Foster Strategy Group: feedback items, service meetings, packs, outcomes, 'you said, we did'."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from ..extensions import db
+    from ..mail.attachments import LOADERS
+    from ..members.demo import DEMO_SEEDERS
+    from . import workspace_views  # noqa: F401  (routes on the strategy blueprint)
+    from .demo import seed_strategy
+    from .models import PackVersion
+    from .views import bp
+
+    def pack_pdf(version_id: str) -> tuple[str, str, bytes]:
+        version = db.session.get(PackVersion, int(version_id))
+        return f"carers-feedback-pack-v{version.version}.pdf", "application/pdf", version.pdf
+
+    LOADERS["pack-pdf"] = pack_pdf
+    app.register_blueprint(bp)
+    if seed_strategy not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_strategy)

@@ -1,0 +1,120 @@
+"""What every member does with the strategy group: raise, support, follow, and 'you said, we did'."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.access import member_required
+from ..extensions import db
+from . import items as item_rules
+from .forms import ItemForm
+from .models import FeedbackItem, PackVersion, Theme
+from .outcomes import latest_outcomes, you_said_we_did
+
+bp = Blueprint("strategy", __name__, url_prefix="/strategy")
+
+
+def theme_choices(blank: str = "Not sure"):
+    return [(0, blank)] + [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))]
+
+
+def is_strategy(viewer) -> bool:
+    return viewer.is_active_member and viewer.has_any_role("strategy")
+
+
+def _item(item_id: int) -> FeedbackItem:
+    item = db.session.get(FeedbackItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/items")
+@member_required
+def open_items():
+    return render_template("strategy/open_items.html", items=item_rules.open_items_for_members())
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@member_required
+def raise_item():
+    form = ItemForm()
+    form.theme_id.choices = theme_choices()
+    source_post = _own_post(request.args.get("from_post", type=int))
+    if request.method == "GET" and source_post is not None:
+        form.what_happened.data = source_post.body_md
+    if form.validate_on_submit():
+        try:
+            item = item_rules.raise_item(item_rules.NewItem(
+                kind=form.kind.data, what_happened=form.what_happened.data,
+                what_would_help=form.what_would_help.data or "", anonymous=form.named.data == "anonymous",
+                theme_id=form.theme_id.data or None, source_post_id=source_post.id if source_post else None),
+                current_user)
+            flash("Thank you. The strategy group will look at it; you can follow it here.", "success")
+            return redirect(url_for("strategy.item", item_id=item.id))
+        except item_rules.ItemError as error:
+            form.what_happened.errors.append(str(error))
+    return render_template("strategy/raise.html", form=form, source_post=source_post)
+
+
+def _own_post(post_id: int | None):
+    """A forum post its author is raising with the strategy group."""
+    if not post_id:
+        return None
+    from ..forum.models import Post
+
+    post = db.session.get(Post, post_id)
+    return post if post is not None and post.author_id == current_user.id and post.status == "visible" else None
+
+
+@bp.get("/items/mine")
+@member_required
+def my_items():
+    mine = item_rules.my_items(current_user)
+    return render_template("strategy/my_items.html", items=mine, outcomes=latest_outcomes([i.id for i in mine]))
+
+
+@bp.get("/items/<int:item_id>")
+@member_required
+def item(item_id: int):
+    found = _item(item_id)
+    mine = found.author_id == current_user.id
+    if not (mine or is_strategy(current_user) or found in item_rules.open_items_for_members()):
+        abort(404)
+    return render_template("strategy/item.html", item=found, mine=mine, strategy=is_strategy(current_user),
+                           outcomes=latest_outcomes([found.id]).get(found.id, []),
+                           raised_by=item_rules.raised_by(found))
+
+
+@bp.post("/items/<int:item_id>/support")
+@member_required
+def support(item_id: int):
+    found = _item(item_id)
+    if found not in item_rules.open_items_for_members():
+        abort(404)
+    try:
+        item_rules.support(found, current_user)
+        flash("Thank you: it now counts you as affected too.", "success")
+    except item_rules.ItemError as error:
+        flash(str(error), "error")
+    return redirect(url_for("strategy.item", item_id=found.id))
+
+
+@bp.get("/you-said-we-did")
+@member_required
+def you_said():
+    summaries, done = you_said_we_did()
+    return render_template("strategy/you_said_we_did.html", summaries=summaries, done=done)
+
+
+@bp.get("/shared/<token>")
+def shared_pack(token: str):
+    """The service's read-only copy: no login, exactly what was issued, until revoked."""
+    version = db.session.scalar(select(PackVersion).where(PackVersion.token == token[:64]))
+    if version is None or version.revoked_at is not None:
+        abort(404)
+    response = Response(version.html, mimetype="text/html")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,219 @@
+"""The strategy group's workspace: triage, meetings, packs and outcomes."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..core.access import role_required
+from ..core.timefmt import local_zone, to_local
+from ..extensions import db
+from . import items as item_rules
+from . import meetings as meeting_rules
+from . import packs
+from .forms import DeclineForm, MeetingForm, MergeForm, OutcomeForm, ThemeForm, TriageForm
+from .models import FeedbackItem, PackVersion, ServiceMeeting, Theme
+from .outcomes import OutcomeError, record_outcome
+from .views import bp, theme_choices
+
+
+def _utc(day, at=time(0)) -> datetime:
+    return datetime.combine(day, at, local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def _meeting(meeting_id: int) -> ServiceMeeting:
+    return db.session.get(ServiceMeeting, meeting_id) or abort(404)
+
+
+def _meeting_choices():
+    return [(0, "Not yet")] + [(m.id, f"{to_local(m.held_at):%d %B %Y}") for m in meeting_rules.meetings()]
+
+
+@bp.get("/")
+@role_required("strategy")
+def workspace():
+    return render_template("strategy/workspace.html", queue=item_rules.triage_queue(),
+                           meetings=meeting_rules.meetings(), proposed=meeting_rules.proposed_date(),
+                           next_meeting=meeting_rules.next_meeting())
+
+
+@bp.route("/items/<int:item_id>/triage", methods=["GET", "POST"])
+@role_required("strategy")
+def triage(item_id: int):
+    item = db.session.get(FeedbackItem, item_id) or abort(404)
+    form = TriageForm(obj=item)
+    form.theme_id.choices, form.meeting_id.choices = theme_choices("No theme yet"), _meeting_choices()
+    merge_form, decline_form = MergeForm(), DeclineForm()
+    merge_form.target_id.choices = [(i.id, f"#{i.id}: {i.pack_wording[:60]}") for i in db.session.scalars(
+        select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
+    if request.method == "GET":
+        form.theme_id.data, form.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
+    if form.validate_on_submit():
+        try:
+            item_rules.triage(item, current_user, theme_id=form.theme_id.data or None,
+                              wording=form.pack_wording.data, meeting_id=form.meeting_id.data or None)
+            flash("Saved.", "success")
+            return redirect(url_for("strategy.triage", item_id=item.id))
+        except item_rules.ItemError as error:
+            db.session.rollback()
+            form.pack_wording.errors.append(str(error))
+    from ..core.personal_data import check_personal_data
+
+    return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
+                           decline_form=decline_form, findings=check_personal_data(item.pack_wording),
+                           raised_by=item_rules.raised_by(item))
+
+
+@bp.post("/items/<int:item_id>/<action>")
+@role_required("strategy")
+def item_action(item_id: int, action: str):
+    item = db.session.get(FeedbackItem, item_id) or abort(404)
+    try:
+        if action == "merge":
+            form = MergeForm()
+            form.target_id.choices = [(i, str(i)) for i in db.session.scalars(select(FeedbackItem.id))]
+            if not form.validate_on_submit():
+                raise item_rules.ItemError("Choose the item to merge into.")
+            item_rules.merge(item, db.session.get(FeedbackItem, form.target_id.data), current_user)
+            flash("Merged.", "success")
+            return redirect(url_for("strategy.triage", item_id=form.target_id.data))
+        if action == "decline":
+            form = DeclineForm()
+            item_rules.decline(item, current_user, form.reason.data or "")
+            flash("Declined; the carer will see the reason.", "success")
+        elif action == "reviewed":
+            item_rules.mark_wording_reviewed(item, current_user)
+            flash("Marked as reviewed: the wording identifies nobody.", "success")
+        else:
+            abort(404)
+    except item_rules.ItemError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("strategy.triage", item_id=item.id))
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@role_required("strategy")
+def meeting(meeting_id: int | None = None):
+    found = _meeting(meeting_id) if meeting_id else None
+    form = MeetingForm()
+    if request.method == "GET":
+        _fill_meeting_form(form, found)
+    if form.validate_on_submit():
+        details = meeting_rules.MeetingDetails(
+            held_at=_utc(form.date.data, form.time.data), place=form.place.data or "",
+            cutoff_at=_utc(form.cutoff_date.data, time(23, 59)) if form.cutoff_date.data else None,
+            date_reason=form.date_reason.data or "",
+            attendees=[meeting_rules.Attendee(a["name"] or "", a["role"] or "", a["email"] or "")
+                       for a in form.attendees.data if any(a.values())])
+        try:
+            saved = meeting_rules.save_meeting(details, found)
+            flash("Meeting saved.", "success")
+            return redirect(url_for("strategy.pack", meeting_id=saved.id))
+        except meeting_rules.MeetingError as error:
+            db.session.rollback()
+            form.date.errors.append(str(error))
+    return render_template("strategy/meeting.html", form=form, meeting=found,
+                           outside=meeting_rules.outside_window, proposed=meeting_rules.proposed_date())
+
+
+def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
+    when = found.held_at if found else meeting_rules.proposed_date()
+    if when is not None:
+        local = to_local(when)
+        form.date.data, form.time.data = local.date(), local.time().replace(second=0, microsecond=0)
+    if found:
+        form.place.data, form.date_reason.data = found.place, found.date_reason
+        form.cutoff_date.data = to_local(found.cutoff_at).date()
+        for entry, attendee in zip(form.attendees.entries, found.attendees):
+            entry.form.name.data, entry.form.role.data, entry.form.email.data = attendee.name, attendee.role, attendee.email
+
+
+@bp.get("/meetings/<int:meeting_id>/pack")
+@role_required("strategy")
+def pack(meeting_id: int):
+    found = _meeting(meeting_id)
+    versions = list(db.session.scalars(select(PackVersion).where(PackVersion.meeting_id == found.id)
+                                       .order_by(PackVersion.version.desc())))
+    return render_template("strategy/pack.html", meeting=found, pack=packs.compile_pack(found), versions=versions)
+
+
+@bp.post("/meetings/<int:meeting_id>/issue")
+@role_required("strategy")
+def issue(meeting_id: int):
+    found = _meeting(meeting_id)
+    try:
+        version = packs.issue_pack(found, current_user)
+        flash(f"Version {version.version} issued and emailed to {len(found.attendees)} people from the service.", "success")
+    except packs.PackError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("strategy.pack", meeting_id=found.id))
+
+
+@bp.get("/meetings/<int:meeting_id>/pack.csv")
+@role_required("strategy")
+def pack_csv(meeting_id: int):
+    found = _meeting(meeting_id)
+    return Response(packs.pack_csv(packs.compile_pack(found)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="pack-{found.id}.csv"'})
+
+
+@bp.get("/packs/<int:version_id>")
+@role_required("strategy")
+def version(version_id: int):
+    found = db.session.get(PackVersion, version_id) or abort(404)
+    return Response(found.html, mimetype="text/html")
+
+
+@bp.get("/packs/<int:version_id>.pdf")
+@role_required("strategy")
+def version_pdf(version_id: int):
+    found = db.session.get(PackVersion, version_id) or abort(404)
+    return Response(found.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="pack-{found.meeting_id}-v{found.version}.pdf"'})
+
+
+@bp.post("/packs/<int:version_id>/revoke")
+@role_required("strategy")
+def revoke(version_id: int):
+    found = db.session.get(PackVersion, version_id) or abort(404)
+    packs.revoke(found, current_user)
+    flash("The shared link no longer works.", "success")
+    return redirect(url_for("strategy.pack", meeting_id=found.meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/outcomes/<int:item_id>", methods=["GET", "POST"])
+@role_required("strategy")
+def outcome(meeting_id: int, item_id: int):
+    found, item = _meeting(meeting_id), db.session.get(FeedbackItem, item_id) or abort(404)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            record_outcome(item, found, response=form.response.data or "", action=form.action.data or "",
+                           owner=form.owner.data, due_on=form.due_on.data, status=form.status.data)
+            flash("Recorded.", "success")
+            return redirect(url_for("strategy.pack", meeting_id=found.id))
+        except OutcomeError as error:
+            form.response.errors.append(str(error))
+    return render_template("strategy/outcome.html", meeting=found, item=item, form=form)
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@role_required("strategy")
+def themes():
+    form = ThemeForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(select(Theme.id).where(Theme.name == name)):
+            form.name.errors.append("That theme already exists.")
+        else:
+            db.session.add(Theme(name=name, position=100))
+            db.session.commit()
+            flash("Theme added.", "success")
+            return redirect(url_for("strategy.themes"))
+    return render_template("strategy/themes.html", form=form,
+                           themes=list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))))

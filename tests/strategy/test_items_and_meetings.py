@@ -1,0 +1,146 @@
+"""Raising, supporting, merging and declining items; the meeting cadence; bad input stores nothing."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from association.core.database import utcnow
+from association.extensions import db
+from association.members.models import Member
+from association.strategy.items import ItemError, decline, merge, raised_by, support
+from association.strategy.meetings import (Attendee, MeetingDetails, MeetingError, proposed_date, save_meeting)
+from association.strategy.models import FeedbackItem, ItemSupport, ServiceMeeting
+from tests.conftest import sign_in
+
+from .helpers import ATTENDEE, add_item, add_theme
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_raise_an_item_through_the_form_and_follow_it(app, make_member):
+    add_theme(app)
+    jo = make_member("Jo Carer")
+    client = sign_in(app.test_client(), jo)
+    response = client.post("/strategy/items/new", data={
+        "kind": "issue", "theme_id": "1", "what_happened": "Mileage takes two months to be paid",
+        "what_would_help": "Pay within 30 days", "named": "anonymous"})
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.scalar(select(FeedbackItem))
+        assert item.anonymous and item.author_id == jo.id and item.pack_wording == item.what_happened
+    assert "Mileage takes two months" in client.get("/strategy/items/mine").data.decode()
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"kind": "complaint"}, "Not a valid choice"),
+    ({"what_happened": ""}, "Tell us what happened"),
+    ({"what_happened": "x" * 4001}, "4000"),
+    ({"named": "maybe"}, "Not a valid choice"),
+    ({"theme_id": "999"}, "Not a valid choice"),
+])
+def test_bad_items_get_a_clear_message_and_store_nothing(app, make_member, data, message):
+    add_theme(app)
+    client = sign_in(app.test_client(), make_member("Jo Carer"))
+    form = {"kind": "issue", "theme_id": "0", "what_happened": "Something", "named": "named", **data}
+    response = client.post("/strategy/items/new", data=form)
+    assert message in response.data.decode()
+    assert _count(app, FeedbackItem) == 0
+
+
+def test_support_once_and_not_for_your_own_item(app, make_member):
+    jo, sam = make_member("Jo Carer"), make_member("Sam Other")
+    item_id = add_item(app, jo.id)
+    with app.app_context():
+        item = db.session.get(FeedbackItem, item_id)
+        support(item, db.session.get(Member, sam.id))
+        with pytest.raises(ItemError, match="already"):
+            support(item, db.session.get(Member, sam.id))
+        with pytest.raises(ItemError, match="You raised this"):
+            support(item, db.session.get(Member, jo.id))
+        assert item.support_count == 1 and raised_by(item) == 2
+    assert _count(app, ItemSupport) == 1
+    client = sign_in(app.test_client(), sam)
+    again = client.post(f"/strategy/items/{item_id}/support", follow_redirects=True)
+    assert b"already" in again.data
+
+
+def test_merging_keeps_authors_and_supporters(app, make_member):
+    a, b, c, d = (make_member(n) for n in ("Ann", "Ben", "Cat", "Dan"))
+    target_id, duplicate_id = add_item(app, a.id), add_item(app, b.id, "Duty team never calls back")
+    with app.app_context():
+        target, duplicate = db.session.get(FeedbackItem, target_id), db.session.get(FeedbackItem, duplicate_id)
+        support(duplicate, db.session.get(Member, c.id))
+        support(duplicate, db.session.get(Member, a.id))  # the target's author supported the duplicate
+        support(target, db.session.get(Member, d.id))
+        strategist = db.session.get(Member, d.id)
+        with pytest.raises(ItemError, match="into itself"):
+            merge(target, target, strategist)
+        merge(duplicate, target, strategist)
+        assert duplicate.status == "merged" and duplicate.merged_into_id == target.id
+        assert raised_by(target) == 4  # Ann, Ben (merged author), Cat and Dan
+        with pytest.raises(ItemError, match="already merged"):
+            merge(duplicate, target, strategist)
+
+
+def test_declining_needs_a_reason_the_author_sees(app, make_member):
+    jo = make_member("Jo Carer")
+    item_id = add_item(app, jo.id)
+    with app.app_context():
+        item = db.session.get(FeedbackItem, item_id)
+        with pytest.raises(ItemError, match="Give a reason"):
+            decline(item, db.session.get(Member, jo.id), " ")
+        decline(item, db.session.get(Member, jo.id), "Raised at the regional forum instead")
+    page = sign_in(app.test_client(), jo).get("/strategy/items/mine").data.decode()
+    assert "regional forum" in page
+
+
+def test_meeting_cadence_six_to_eight_weeks(app):
+    with app.app_context():
+        first = save_meeting(MeetingDetails(held_at=utcnow() - timedelta(weeks=7), attendees=[ATTENDEE]))
+        assert proposed_date() == first.held_at + timedelta(weeks=7)
+        in_window = save_meeting(MeetingDetails(held_at=first.held_at + timedelta(weeks=6, days=3), attendees=[ATTENDEE]))
+        assert in_window.date_reason == ""
+        with pytest.raises(MeetingError, match="6 to 8 weeks"):
+            save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=10), attendees=[ATTENDEE]))
+        with pytest.raises(MeetingError, match="6 to 8 weeks"):
+            save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=3), attendees=[ATTENDEE]))
+        late = save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=10), attendees=[ATTENDEE],
+                                           date_reason="Summer holidays"))
+        assert late.date_reason == "Summer holidays"
+        assert late.cutoff_at == late.held_at - timedelta(days=7)
+
+
+@pytest.mark.parametrize("details, message", [
+    (dict(cutoff_at_days=+1), "cut-off for raising items must be before"),
+    (dict(attendees=[]), "at least one person"),
+    (dict(attendees=[Attendee("", "Manager", "m@example.org")]), "needs a name"),
+    (dict(attendees=[Attendee("Helen", "Manager", "not-an-email")]), "isn't a valid email"),
+])
+def test_bad_meetings_are_refused_and_nothing_is_stored(app, details, message):
+    held = utcnow() + timedelta(days=30)
+    with app.app_context():
+        cutoff = held + timedelta(days=details.pop("cutoff_at_days")) if "cutoff_at_days" in details else None
+        with pytest.raises(MeetingError, match=message):
+            save_meeting(MeetingDetails(held_at=held, cutoff_at=cutoff, **{"attendees": [ATTENDEE], **details}))
+        db.session.rollback()
+    assert _count(app, ServiceMeeting) == 0
+
+
+def test_meeting_form_explains_a_date_outside_the_window(app, make_member):
+    strategist = make_member("Stef Strategy", roles=["strategy"])
+    client = sign_in(app.test_client(), strategist)
+    with app.app_context():
+        save_meeting(MeetingDetails(held_at=utcnow() - timedelta(weeks=1), attendees=[ATTENDEE]))
+    day = (utcnow() + timedelta(weeks=1)).date()
+    data = {"date": day.isoformat(), "time": "10:00", "attendees-0-name": "Helen Price",
+            "attendees-0-role": "Team manager", "attendees-0-email": "hp@example.org"}
+    refused = client.post("/strategy/meetings/new", data=data)
+    assert b"6 to 8 weeks" in refused.data
+    assert _count(app, ServiceMeeting) == 1
+    accepted = client.post("/strategy/meetings/new", data={**data, "date_reason": "Manager on leave"})
+    assert accepted.status_code == 302 and _count(app, ServiceMeeting) == 2

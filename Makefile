@@ -17,19 +17,20 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 ## Serve the app with demo data on SQLite at http://127.0.0.1:5000, with the outbox worker running.
-run: install
+run: install system-deps
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:5000 — sign in as admin@example.org / demo-pass-2026"
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-## Debian packages the tests need: Chromium for the browser journeys.
+## Debian packages: Chromium for the browser journeys, Pango for WeasyPrint's PDFs.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "Installing Debian packages: chromium, pango (for PDF packs)"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation \
+	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 ## With CI set, PostgreSQL must be reachable: start the local cluster if it is down.

@@ -144,3 +144,21 @@ def test_meeting_form_explains_a_date_outside_the_window(app, make_member):
     assert _count(app, ServiceMeeting) == 1
     accepted = client.post("/strategy/meetings/new", data={**data, "date_reason": "Manager on leave"})
     assert accepted.status_code == 302 and _count(app, ServiceMeeting) == 2
+
+
+def test_reminders_before_and_at_the_cut_off(app, smtp, make_member):
+    from association.mail.jobs import run_due_jobs
+    from association.mail.preferences import MailPreferences
+    from association.mail.worker import deliver_due
+
+    jo, quiet = make_member("Jo Carer"), make_member("Quinn Quiet")
+    strategist = make_member("Stef Strategy", roles=["strategy"])
+    with app.app_context():
+        db.session.add(MailPreferences(member_id=quiet.id, strategy_updates=False))
+        save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=10), cutoff_at=utcnow() - timedelta(hours=1),
+                                    attendees=[ATTENDEE]))
+        assert "strategy-reminders" in run_due_jobs()
+        deliver_due()
+    assert "raise" in smtp.wait_for(jo.email)[0].get_body(("plain",)).get_content().lower()
+    assert smtp.to(quiet.email) == []
+    assert any("prepare the pack" in m["Subject"] for m in smtp.wait_for(strategist.email, count=2))

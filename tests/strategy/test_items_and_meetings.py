@@ -123,6 +123,7 @@ def test_meeting_cadence_six_to_eight_weeks(app):
 ])
 def test_bad_meetings_are_refused_and_nothing_is_stored(app, details, message):
     held = utcnow() + timedelta(days=30)
+    details = dict(details)  # the parameter dict is shared between the SQLite and PostgreSQL runs
     with app.app_context():
         cutoff = held + timedelta(days=details.pop("cutoff_at_days")) if "cutoff_at_days" in details else None
         with pytest.raises(MeetingError, match=message):

@@ -16,6 +16,8 @@ from .models import KINDS, FeedbackItem, ItemSupport, Theme
 
 TEXT_LENGTH = 4000
 OPEN_STATUSES = ("new", "under_review", "in_pack", "carried_forward")
+# Members may still say "this affects me too" once an item has been raised, until it is answered.
+SUPPORTABLE = (*OPEN_STATUSES, "raised")
 
 
 class ItemError(ValueError):
@@ -53,7 +55,7 @@ def raise_item(new: NewItem, author) -> FeedbackItem:
 
 def support(item: FeedbackItem, member) -> None:
     """'This affects me too', once per member. Commits."""
-    if item.status not in OPEN_STATUSES:
+    if item.status not in SUPPORTABLE:
         raise ItemError("This item is no longer open for support.")
     if item.author_id == member.id:
         raise ItemError("You raised this item, so it already counts for you.")
@@ -88,7 +90,7 @@ def my_items(member) -> list[FeedbackItem]:
 def open_items_for_members() -> list[FeedbackItem]:
     """What other members can see to support: open items, by their pack wording, and only those
     that pass the personal-data check (the strategy group anonymises the rest first)."""
-    items = db.session.scalars(select(FeedbackItem).where(FeedbackItem.status.in_(OPEN_STATUSES))
+    items = db.session.scalars(select(FeedbackItem).where(FeedbackItem.status.in_(SUPPORTABLE))
                                .order_by(FeedbackItem.support_count.desc(), FeedbackItem.created_at.desc()))
     return [i for i in items if not check_personal_data(i.pack_wording) or i.wording_reviewed_at]
 

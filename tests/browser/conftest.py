@@ -116,3 +116,15 @@ def assert_accessible(page: Page) -> None:
                 summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines())
                 lines.append(f"    {node['target']}: {summary}")
         pytest.fail("\n".join(lines))
+
+
+def sign_in(page: Page, url: str, email: str, password: str) -> None:
+    """Sign in through the real form, checking the sign-in page with axe on the way."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/login")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from ..conftest import add_member
 from ..smtp import first_link
-from .conftest import assert_accessible, deliver
+from .conftest import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,6 @@ def fill_application(page, name: str, email: str) -> None:
     page.get_by_label("Years fostering").fill("3")
     page.get_by_label("How did you hear about us?").fill("A friend at a support group")
     page.get_by_label("I have read the privacy notice").check()
-
-
-def sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_applicant_applies_is_approved_and_finds_a_buddy(live_app, smtp, new_page):

@@ -10,20 +10,11 @@ from playwright.sync_api import expect
 from ..conftest import add_member
 from ..events.helpers import add_event
 from ..smtp import text_part
-from .conftest import assert_accessible, deliver
+from .conftest import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Peer support evening"
-
-
-def sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def reply(page, adults: int, children: int = 0, note: str = "") -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from ..conftest import add_member
 from ..forum.helpers import add_category, make_trusted
 from ..smtp import text_part
-from .conftest import assert_accessible, deliver
+from .conftest import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,6 @@ CATEGORY = "Peer support"
 TITLE = "Bedtime routines"
 BODY = "What helped your family settle at night?"
 ANSWER = "Bath, story, then a night light."
-
-
-def sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_a_new_members_thread_is_approved_quoted_and_the_reply_emailed(live_app, smtp, new_page):

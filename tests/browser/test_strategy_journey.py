@@ -15,7 +15,7 @@ from association.strategy.items import NewItem, raise_item
 
 from ..conftest import add_member
 from ..strategy.helpers import ATTENDEE, add_meeting, add_theme
-from .conftest import assert_accessible, deliver
+from .conftest import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +24,6 @@ CLEAN = "Calls to the duty team go unanswered after 3pm; a child waited all week
 DUPLICATE = "The duty team never rings back"
 RESPONSE = "We'll set up a back-up duty line"
 ACTION = "Run a back-up duty line after 3pm"
-
-
-def sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/login")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def flash(page):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
+from ..core.paging import requested_page
 from ..extensions import db
 from ..members import csv_io, registry
 from ..members.applications import find_by_email
@@ -35,10 +36,9 @@ def members():
         role=request.args.get("role", ""), category=request.args.get("category", ""),
         renewal_due=request.args.get("renewal_due") == "1",
     )
-    page = request.args.get("page", 1, type=int) or 1
-    rows, pages, total = registry.list_members(filters, page)
-    return render_template("admin/members.html", members=rows, filters=filters, page=min(max(page, 1), pages),
-                           pages=pages, total=total, statuses=STATUSES, roles=ROLES, categories=APPROVAL_CATEGORIES)
+    rows, paging = registry.list_members(filters, requested_page())
+    return render_template("admin/members.html", members=rows, filters=filters, page=paging.page,
+                           pages=paging.pages, total=paging.total, statuses=STATUSES, roles=ROLES, categories=APPROVAL_CATEGORIES)
 
 
 @bp.get("/members/export.csv")

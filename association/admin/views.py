@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
+from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..members import applications
@@ -17,10 +18,6 @@ from .models import AuditEntry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @bp.get("/")
@@ -84,13 +81,12 @@ def decline_application(member_id: int):
 @bp.get("/audit")
 @role_required("admin")
 def audit_log():
-    total = db.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    paging = paginate(select(AuditEntry), requested_page(), PAGE_SIZE)
     entries = list(db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id.desc()).offset((min(_page(), pages) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .order_by(AuditEntry.id.desc()).offset(paging.offset).limit(PAGE_SIZE)
     ))
-    return render_template("admin/audit.html", entries=entries, page=min(_page(), pages), pages=pages)
+    return render_template("admin/audit.html", entries=entries, page=paging.page, pages=paging.pages)
 
 
 @bp.get("/outbox")
@@ -100,12 +96,11 @@ def outbox():
     query = select(OutboxMessage)
     if status in ("queued", "sending", "sent", "failed"):
         query = query.where(OutboxMessage.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(_page(), pages)
+    paging = paginate(query, requested_page(), PAGE_SIZE)
     messages = list(db.session.scalars(
-        query.order_by(OutboxMessage.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return render_template("admin/outbox.html", messages=messages, status=status, page=page, pages=pages,
+        query.order_by(OutboxMessage.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
+    return render_template("admin/outbox.html", messages=messages, status=status, page=paging.page,
+                           pages=paging.pages,
                            retry_form=ConfirmForm())
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
-from .models import RSVP, Event
+from .models import RSVP
 from .recurrence import build_rule
 from .scheduling import EventDetails, cancel_event, create_event
 

@@ -24,7 +24,7 @@ def _version(visibilities: tuple[str, ...]) -> tuple:
     ).one())
 
 
-def _respond(etag: str, last_modified, build) -> Response:
+def _respond(etag: str, last_modified, build, private: bool) -> Response:
     if request.if_none_match.contains_weak(etag.strip('"')):
         response = Response(status=304)
     else:
@@ -33,7 +33,7 @@ def _respond(etag: str, last_modified, build) -> Response:
     response.headers["ETag"] = etag
     if last_modified is not None:
         response.last_modified = last_modified
-    response.headers["Cache-Control"] = "private, max-age=300" if "calendar" in request.path else "public, max-age=300"
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300"
     return response
 
 
@@ -47,7 +47,7 @@ def public_feed():
     version = _version(visibilities)
     return _respond(feed_etag(version, "public"), version[1], lambda: build_feed(
         list(queries.feed_events(visibilities)), "public", f"{_feed_name()} events",
-        "Public events of the association."))
+        "Public events of the association."), private=False)
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -96,7 +96,7 @@ def private_feed(token: str):
                           "Association events you can see, with your replies.", rsvps=mine, member=member,
                           extra_occurrences=[e for e in extra if e.series_id])
 
-    return _respond(feed_etag(version, f"{member.id}:{token}:{rsvp_version}"), last_modified, build)
+    return _respond(feed_etag(version, f"{member.id}:{token}:{rsvp_version}"), last_modified, build, private=True)
 
 
 def ensure_calendar_token(member: Member) -> str:

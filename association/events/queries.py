@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from ..core.database import utcnow
+from ..core.paging import Paging, paginate
 from ..core.timefmt import local_zone
 from ..extensions import db
 from .models import RSVP, Event
@@ -76,14 +77,12 @@ def _filtered(viewer, kind: str = "", children_only: bool = False):
     return query
 
 
-def upcoming(viewer, kind: str = "", children_only: bool = False, page: int = 1) -> tuple[list[Listed], int]:
+def upcoming(viewer, kind: str = "", children_only: bool = False, page: int = 1) -> tuple[list[Listed], Paging]:
     """Events not yet over, soonest first, with places taken and the viewer's own answer."""
     query = _filtered(viewer, kind, children_only).where(Event.ends_at >= utcnow())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    listed = _listing(query.order_by(Event.starts_at, Event.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE), viewer)
-    return listed, pages
+    paging = paginate(query, page, PAGE_SIZE)
+    listed = _listing(query.order_by(Event.starts_at, Event.id).offset(paging.offset).limit(PAGE_SIZE), viewer)
+    return listed, paging
 
 
 @dataclass

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.database import utcnow
+from ..core.paging import requested_page
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
 from . import queries, rsvps, scheduling
@@ -51,10 +52,9 @@ def calendar():
         view = queries.month_view(_viewer(), year, month, kind, children)
         return render_template("events/month.html", view=view, kind=kind, children=children, kinds=KINDS,
                                today=local_today())
-    page = request.args.get("page", 1, type=int) or 1
-    listed, pages = queries.upcoming(_viewer(), kind, children, page)
+    listed, paging = queries.upcoming(_viewer(), kind, children, requested_page())
     return render_template("events/list.html", listed=listed, kind=kind, children=children, kinds=KINDS,
-                           page=min(max(page, 1), pages), pages=pages, describe=describe,
+                           page=paging.page, pages=paging.pages, describe=describe,
                            can_create=queries.can_manage(_viewer()))
 
 

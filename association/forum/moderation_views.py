@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
+from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..members.models import Member
 from . import moderation
@@ -28,13 +29,10 @@ def moderation_queue():
 @bp.get("/moderation/log")
 @role_required("moderator")
 def moderation_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(ModerationEntry)) or 0
-    pages = max(1, -(-total // LOG_PAGE))
+    paging = paginate(select(ModerationEntry), requested_page(), LOG_PAGE)
     entries = list(db.session.scalars(select(ModerationEntry).options(selectinload(ModerationEntry.moderator))
-                                      .order_by(ModerationEntry.id.desc())
-                                      .offset((min(page, pages) - 1) * LOG_PAGE).limit(LOG_PAGE)))
-    return render_template("forum/moderation_log.html", entries=entries, page=min(page, pages), pages=pages)
+                                      .order_by(ModerationEntry.id.desc()).offset(paging.offset).limit(LOG_PAGE)))
+    return render_template("forum/moderation_log.html", entries=entries, page=paging.page, pages=paging.pages)
 
 
 def _back(default: str):

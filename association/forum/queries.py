@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.database import utcnow
+from ..core.paging import Paging, paginate
 from ..extensions import db
 from .access import category_filter, post_filter, thread_filter
 from .models import Category, ForumVisit, Post, Thread, ThreadRead, ThreadWatch
@@ -66,19 +67,17 @@ class ThreadRow:
         return min((self.last_read or 0) + 1, self.thread.last_post_number)
 
 
-def threads_in(category: Category, viewer, page: int) -> tuple[list[ThreadRow], int]:
+def threads_in(category: Category, viewer, page: int) -> tuple[list[ThreadRow], Paging]:
     base = select(Thread).where(Thread.category_id == category.id, thread_filter(viewer))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // THREADS_PER_PAGE))
-    page = min(max(page, 1), pages)
+    paging = paginate(base, page, THREADS_PER_PAGE)
     rows = db.session.execute(
         base.add_columns(ThreadRead.last_read_number)
         .outerjoin(ThreadRead, (ThreadRead.thread_id == Thread.id) & (ThreadRead.member_id == viewer.id))
         .options(selectinload(Thread.author))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE)
+        .offset(paging.offset).limit(THREADS_PER_PAGE)
     ).all()
-    return [ThreadRow(thread, last_read) for thread, last_read in rows], pages
+    return [ThreadRow(thread, last_read) for thread, last_read in rows], paging
 
 
 def page_size() -> int:

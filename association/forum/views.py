@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
+from ..core.paging import requested_page
 from ..extensions import db
 from ..members.models import Member
 from . import moderation, posting, queries
@@ -43,10 +44,6 @@ def _post(post_id: int) -> tuple[Post, Thread]:
     return post, thread
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 @bp.get("/")
 @member_required
 def index():
@@ -59,7 +56,7 @@ def index():
 @member_required
 def search_page():
     query = request.args.get("q", "")[:200]
-    page = max(_page(), 1)
+    page = requested_page()
     hits = search(current_user, query, limit=20, offset=(page - 1) * 20) if query.strip() else []
     return render_template("forum/search.html", query=query, hits=hits, page=page)
 
@@ -68,9 +65,9 @@ def search_page():
 @member_required
 def category(category_id: int):
     found = _category(category_id)
-    rows, pages = queries.threads_in(found, current_user, _page())
-    return render_template("forum/category.html", category=found, rows=rows, page=min(max(_page(), 1), pages),
-                           pages=pages, page_size=queries.page_size())
+    rows, paging = queries.threads_in(found, current_user, requested_page())
+    return render_template("forum/category.html", category=found, rows=rows, page=paging.page,
+                           pages=paging.pages, page_size=queries.page_size())
 
 
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])
@@ -94,7 +91,7 @@ def new_thread(category_id: int):
 def thread(thread_id: int):
     found = _thread(thread_id)
     pages = queries.thread_pages(found)
-    page = min(max(_page(), 1), pages)
+    page = min(requested_page(), pages)
     last_on_page = min(page * queries.page_size(), found.last_post_number)
     if last_on_page:
         # Committed before the posts load, so they are not expired and fetched again one by one.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import Member, Skill, member_skills
 
@@ -60,19 +61,17 @@ def _filtered(filters: DirectoryFilters):
     return query
 
 
-def search_directory(filters: DirectoryFilters, page: int = 1) -> tuple[list[DirectoryEntry], int]:
-    """Entries for one page and the number of pages; a fixed number of queries at any size.
+def search_directory(filters: DirectoryFilters, page: int = 1) -> tuple[list[DirectoryEntry], Paging]:
+    """Entries for one page and where it stands; a fixed number of queries at any size.
 
     Household partners are shown beside a matching member even when only one of them matched.
     """
     base = _filtered(filters)
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    paging = paginate(base, page, PAGE_SIZE)
     matched = list(db.session.scalars(
         base.options(selectinload(Member.skills))
         .order_by(func.lower(Member.name), Member.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(paging.offset).limit(PAGE_SIZE)
     ))
     household_ids = {m.household_id for m in matched if m.household_id}
     partners: dict[int, list[Member]] = {}
@@ -93,7 +92,7 @@ def search_directory(filters: DirectoryFilters, page: int = 1) -> tuple[list[Dir
             entries.append(DirectoryEntry(partners.get(member.household_id, [member])))
         else:
             entries.append(DirectoryEntry([member]))
-    return entries, pages
+    return entries, paging
 
 
 def shared_contact(member: Member) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..admin.audit import record
 from ..core.database import utcnow
+from ..core.paging import Paging, paginate
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import forget_recipient
@@ -48,18 +49,16 @@ def renewal_horizon() -> date:
     return local_today() + timedelta(days=current_app.config["RENEWAL_REMINDER_DAYS"])
 
 
-def list_members(filters: RegistryFilters, page: int = 1) -> tuple[list[Member], int, int]:
-    """One page of the registry, the number of pages and the total; fixed number of queries."""
+def list_members(filters: RegistryFilters, page: int = 1) -> tuple[list[Member], Paging]:
+    """One page of the registry and where it stands; a fixed number of queries."""
     query = registry_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    paging = paginate(query, page, PAGE_SIZE)
     members = list(db.session.scalars(
         query.options(selectinload(Member.household))
         .order_by(func.lower(Member.name), Member.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        .offset(paging.offset).limit(PAGE_SIZE)
     ))
-    return members, pages, total
+    return members, paging
 
 
 def set_roles(member: Member, roles: set[str], admin: Member) -> None:

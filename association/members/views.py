@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy.orm import selectinload
 
 from ..core.access import member_required
+from ..core.paging import requested_page
 from ..extensions import db
 from . import accounts, privacy
 from .directory import DirectoryFilters, search_directory, set_skills, shared_contact, skill_names_in_use
@@ -19,10 +20,6 @@ bp = Blueprint("members", __name__)
 PROFILE_CHOICES = ("buddy_willing", "share_email", "share_phone", "share_service", "share_category")
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 @bp.get("/members/")
 @member_required
 def directory():
@@ -31,9 +28,9 @@ def directory():
         service=request.args.get("service", "")[:120], skill=request.args.get("skill", "")[:60],
         buddy=request.args.get("buddy") == "1",
     )
-    entries, pages = search_directory(filters, _page())
-    return render_template("members/directory.html", entries=entries, filters=filters, page=_page(),
-                           pages=pages, shared_contact=shared_contact, skills=skill_names_in_use())
+    entries, paging = search_directory(filters, requested_page())
+    return render_template("members/directory.html", entries=entries, filters=filters, page=paging.page,
+                           pages=paging.pages, shared_contact=shared_contact, skills=skill_names_in_use())
 
 
 @bp.get("/members/<int:member_id>")

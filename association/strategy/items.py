@@ -143,7 +143,6 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> None:
     db.session.execute(update(FeedbackItem).where(FeedbackItem.merged_into_id == source.id)
                        .values(merged_into_id=target.id))
     source.status, source.merged_into_id, source.updated_at = "merged", target.id, utcnow()
-    _recount(target)
     target.support_count = raised_by(target) - (1 if target.author_id else 0)
     db.session.commit()
 

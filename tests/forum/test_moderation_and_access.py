@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from association.extensions import db
-from association.forum.models import Category, ModerationEntry, Post, Report, Thread
+from association.forum.models import Category, ModerationEntry, Thread
 from association.forum.posting import reply, start_thread
 from association.mail.worker import deliver_due
 from association.members.models import Member

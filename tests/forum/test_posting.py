@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from association.extensions import db
 from association.forum.models import Post, PostRevision, Thread
-from association.forum.posting import PostingError, SlowDown, edit_post, reply, start_thread
+from association.forum.posting import PostingError, edit_post, reply, start_thread
 from association.forum.models import Category
 from association.members.models import Member
 

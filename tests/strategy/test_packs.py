@@ -2,7 +2,6 @@
 emailed with its PDF, revocable; anonymity kept in every output; outcomes carried forward."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

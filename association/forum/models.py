@@ -133,6 +133,17 @@ class ThreadWatch(db.Model):
     notified_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CategoryWatch(db.Model):
+    """A member who wants to hear of new threads in a category (in the weekly digest)."""
+
+    __tablename__ = "forum_category_watches"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ThreadRead(db.Model):
     """How far a member has read a thread: unread markers and the link to the first unread post."""
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
 from ..extensions import db
 
-# queued -> sending (claimed by a worker) -> sent | failed; sending past its lease is queued again.
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+# queued -> claimed (a worker leased it with its batch) -> sending (the SMTP conversation for this
+# one message has begun) -> sent | failed. A claimed row past its lease was never started and is
+# queued again safely; a *sending* row past its lease may or may not have reached the server (the
+# worker died mid-conversation), so it is queued again and counted in ``unconfirmed_sends``.
+OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed")
 
 
 class OutboxMessage(db.Model):
@@ -32,16 +35,49 @@ class OutboxMessage(db.Model):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     # 'kind:id' of an attachment made when sending (see mail/attachments.py), so rows stay small.
     attachment_key: Mapped[str | None] = mapped_column(String(80))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("mail_campaigns.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # Times a worker died after starting this message's SMTP conversation and before recording
+    # the answer: each one is a send whose outcome is unknown (see mail/worker.py).
+    unconfirmed_sends: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_via: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     member = relationship("Member", lazy="raise")
+
+
+CAMPAIGN_STATUSES = ("draft", "scheduled", "queued", "cancelled")
+
+
+class Campaign(db.Model):
+    """An email written once and sent to an audience of members, each message through the outbox."""
+
+    __tablename__ = "mail_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text)
+    # Which preference a member uses to say no to this kind of mail (see mail/audiences.py).
+    topic: Mapped[str] = mapped_column(String(20), default="news")
+    audience: Mapped[str] = mapped_column(String(20), default="active")
+    # The role, approval category or event id the audience is narrowed by, when it is.
+    audience_value: Mapped[str] = mapped_column(String(60), default="")
+    chosen_member_ids: Mapped[list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
+    left_out_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    created_by = relationship("Member", lazy="raise")
 
 
 class JobRun(db.Model):

@@ -56,6 +56,14 @@ class Config:
     OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 50)
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
     OUTBOX_POLL_SECONDS = _int("OUTBOX_POLL_SECONDS", 5)
+    # How long a worker holds a claimed batch before another may take it back (it died).
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 600)
+    # First retry after a temporary failure; it doubles each time, up to two hours.
+    OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 30)
+    # Messages per minute across all workers, for SMTP providers with a limit; 0 means no limit.
+    OUTBOX_RATE_PER_MINUTE = _int("OUTBOX_RATE_PER_MINUTE", 0)
+    # Messages sent over one SMTP connection before reconnecting (some providers cap it); 0: a batch.
+    OUTBOX_MESSAGES_PER_CONNECTION = _int("OUTBOX_MESSAGES_PER_CONNECTION", 0)
 
     # Where links in emails point; request-less code (the worker) needs it.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import OUTBOX_STATUSES, OutboxMessage
 from ..members import applications
 from ..members.models import Member
 from ..members.registry import leave_requests, renewal_horizon
@@ -94,7 +94,7 @@ def audit_log():
 def outbox():
     status = request.args.get("status", "")
     query = select(OutboxMessage)
-    if status in ("queued", "sending", "sent", "failed"):
+    if status in OUTBOX_STATUSES:
         query = query.where(OutboxMessage.status == status)
     paging = paginate(query, requested_page(), PAGE_SIZE)
     messages = list(db.session.scalars(

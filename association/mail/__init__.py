@@ -1,4 +1,4 @@
-"""Mail: the outbox, the worker that sends it, and daily jobs."""
+"""Mail: the outbox, the worker that sends it, campaigns, consent, and daily jobs."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,8 +6,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from . import models, preferences  # noqa: F401  (tables known to migrations)
+    from .campaign_views import bp as campaigns_bp
     from .cli import worker_command
     from .views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(campaigns_bp)
     app.cli.add_command(worker_command)

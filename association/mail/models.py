@@ -46,7 +46,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_via: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Indexed for the per-minute rate: messages sent in the last minute are counted before a claim.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     member = relationship("Member", lazy="raise")
 

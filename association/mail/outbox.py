@@ -23,6 +23,24 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def consent_links(member_id: int | None, kind: str) -> dict[str, str]:
+    """Unsubscribe and preferences links for a message that follows a preference, else nothing."""
+    from .consent import preference_for, unsubscribe_token
+
+    preference = preference_for(kind)
+    if member_id is None or preference is None:
+        return {}
+    return {
+        "unsubscribe_url": external_url("mail.unsubscribe", token=unsubscribe_token(member_id, preference)),
+        "preferences_url": external_url("mail.preferences"),
+    }
+
+
+def new_message_id() -> str:
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "association.local"
+    return make_msgid(domain=domain)
+
+
 def queue_email(
     to_address: str,
     subject: str,
@@ -34,13 +52,17 @@ def queue_email(
     attachment_key: str | None = None,
     **context,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>.txt`` and ``.html`` and add the message to the outbox."""
+    """Render ``templates/mail/<template>.txt`` and ``.html`` and add the message to the outbox.
+
+    Mail of a ``kind`` that follows a preference (see mail/consent.py) gets an unsubscribe link
+    in its footer and, when sent, List-Unsubscribe headers.
+    """
     if member is not None and member.id is None:
         db.session.flush()
     context.setdefault("recipient_name", to_name or (member.first_name if member else ""))
     context["association_name"] = current_app.config["ASSOCIATION_NAME"]
     context["subject"] = subject
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "association.local"
+    context.update(consent_links(member.id if member is not None else None, kind))
     message = OutboxMessage(
         member_id=member.id if member is not None else None,
         to_address=to_address,
@@ -50,7 +72,7 @@ def queue_email(
         subject=subject,
         text_body=render_template(f"mail/{template}.txt", **context),
         html_body=render_template(f"mail/{template}.html", **context),
-        message_id=make_msgid(domain=domain),
+        message_id=new_message_id(),
         attachment_key=attachment_key,
     )
     db.session.add(message)

@@ -1,12 +1,13 @@
 """A member's email preferences."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
-from ..extensions import db
+from ..extensions import csrf, db
+from .consent import UnsubscribeError, read_unsubscribe_token, unsubscribe as turn_off
 from .preferences import FORUM_CHOICES, MailPreferences, preferences_for
 
 bp = Blueprint("mail", __name__)
@@ -33,3 +34,18 @@ def preferences():
         flash("Your email choices are saved.", "success")
         return redirect(url_for("mail.preferences"))
     return render_template("mail/preferences.html", form=form)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the proof; mail providers POST here without a session (RFC 8058)
+def unsubscribe(token: str):
+    """GET asks (link scanners open links); POST, from the page or a mail provider, turns it off."""
+    try:
+        asked = read_unsubscribe_token(token)
+    except UnsubscribeError as error:
+        return render_template("mail/unsubscribe.html", error=str(error)), 400
+    if request.method == "GET":
+        return render_template("mail/unsubscribe.html", asked=asked, token=token)
+    if not turn_off(asked):
+        return render_template("mail/unsubscribe.html", error="We no longer hold this address."), 404
+    return render_template("mail/unsubscribe.html", asked=asked, done=True)

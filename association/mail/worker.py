@@ -1,15 +1,30 @@
-"""Deliver due outbox rows over SMTP, one reused connection per batch.
+"""Deliver due outbox rows over SMTP, reusing one connection for many messages.
 
-A worker claims a batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take
-the same row), marks it ``sending`` with a lease and commits; then it sends each message and
-records the outcome in its own commit. A worker that dies mid-batch leaves rows whose lease runs
-out; they are queued again. So each message is sent at least once, and twice only if the process
-dies between the SMTP server accepting it and the commit that records that.
+How a message moves, and why nobody gets it twice:
+
+1. A worker *claims* a batch: ``queued`` -> ``claimed`` with a lease, in one short transaction
+   (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take the same row).
+2. Just before the SMTP conversation for one message, that row alone becomes ``sending`` and is
+   committed. After the server's answer it becomes ``sent`` (or is retried or failed), committed
+   at once, before the next message is touched.
+3. A worker that dies leaves its rows leased. When the lease runs out, ``claimed`` rows go back to
+   the queue: they were never offered to the server, so sending them cannot duplicate anything.
+   A ``sending`` row is the single message per dead worker whose fate is unknown: the server may
+   have accepted it in the instant between its "250 OK" and our commit. It is queued again with
+   the *same* Message-ID, and ``unconfirmed_sends`` counts it, so an admin can see it and a
+   receiving system can recognise a duplicate.
+
+So the guarantee is: every message is delivered at least once, and a message is delivered twice
+only if a worker is killed (no chance to finish; SIGTERM lets it finish the message in hand) in
+the window between the final "." of that message's DATA and the commit after the reply — the
+window RFC 1047 describes, which SMTP itself cannot close — or if the connection drops in that
+same window. At most one message per such crash, and it is marked.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,15 +32,16 @@ from email.utils import formataddr
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from ..core.database import utcnow
 from ..extensions import db, mail
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=2)
+# Set by the worker command on SIGTERM/SIGINT: finish the message in hand, give back the rest.
+STOP = threading.Event()
 
 
 @dataclass
@@ -33,56 +49,132 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    throttled: bool = False
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+        self.throttled = self.throttled or other.throttled
         self.errors += other.errors
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min … capped at two hours."""
-    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+@dataclass(frozen=True)
+class Claimed:
+    """What sending one message needs, read once at claim time (no ORM refresh per message)."""
+
+    id: int
+    member_id: int | None
+    kind: str
+    to_address: str
+    to_name: str
+    subject: str
+    text_body: str
+    html_body: str
+    message_id: str
+    attachment_key: str | None
+    attempts: int
+
+
+def backoff(attempts: int, first: int = 30) -> timedelta:
+    """``first`` seconds, then doubling each time (30 s, 1 min, 2 min …), capped at two hours."""
+    return min(timedelta(seconds=first * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def requeue_expired_leases() -> int:
+    """Give back rows whose worker died; returns how many. See the module docstring."""
     now = utcnow()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+    expired = (OutboxMessage.lease_until < now)
+    never_started = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "claimed", expired)
         .values(status="queued", lease_until=None, next_attempt_at=now)
-    )
+    ).rowcount or 0
+    unknown = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "sending", expired)
+        .values(status="queued", lease_until=None, next_attempt_at=now,
+                unconfirmed_sends=OutboxMessage.unconfirmed_sends + 1,
+                last_error="A worker stopped during sending; sent again with the same Message-ID.")
+    ).rowcount or 0
     db.session.commit()
-    return result.rowcount or 0
+    if unknown:
+        log.warning("outbox: %s message(s) interrupted mid-send are queued again", unknown)
+    return never_started + unknown
 
 
-def claim_batch(limit: int) -> list[OutboxMessage]:
+def _allowance(limit: int) -> int:
+    """How many more messages the per-minute rate lets all workers start now."""
+    rate = current_app.config.get("OUTBOX_RATE_PER_MINUTE") or 0
+    if rate <= 0:
+        return limit
+    if db.engine.dialect.name == "postgresql":
+        # Serialise claims between workers for the rest of this transaction, so two workers
+        # cannot both see the same room under the rate and take it twice.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+    minute_ago = utcnow() - timedelta(minutes=1)
+    used = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at >= minute_ago)
+    ) + db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("claimed", "sending")))
+    )
+    return max(0, min(limit, rate - used))
+
+
+def claim_batch(limit: int) -> list[Claimed]:
+    """Lease up to ``limit`` due messages to this worker and commit."""
+    limit = _allowance(limit)
+    if limit == 0:
+        db.session.commit()
+        return []
     now = utcnow()
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage.id, OutboxMessage.member_id, OutboxMessage.kind, OutboxMessage.to_address,
+               OutboxMessage.to_name, OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
+               OutboxMessage.message_id, OutboxMessage.attachment_key, OutboxMessage.attempts)
         .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    batch = list(db.session.scalars(query))
-    for message in batch:
-        message.status = "sending"
-        message.lease_until = now + LEASE
+    batch = [Claimed(*row) for row in db.session.execute(query)]
+    if batch:
+        lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in batch]))
+            .values(status="claimed", lease_until=now + lease)
+        )
     db.session.commit()
     return batch
 
 
-def build_message(row: OutboxMessage) -> Message:
+class _UnsubscribeLinks:
+    """List-Unsubscribe URLs, building the route's URL once rather than once per message."""
+
+    def __init__(self):
+        from .outbox import external_url
+
+        self.pattern = external_url("mail.unsubscribe", token="TOKEN")
+
+    def headers(self, row: Claimed) -> dict[str, str]:
+        from .consent import preference_for, unsubscribe_token
+
+        preference = preference_for(row.kind)
+        if row.member_id is None or preference is None:
+            return {}
+        url = self.pattern.replace("TOKEN", unsubscribe_token(row.member_id, preference))
+        # RFC 8058: a mail provider may POST "List-Unsubscribe=One-Click" to the HTTPS URL.
+        return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> Message:
     message = Message(
         subject=row.subject,
         recipients=[formataddr((row.to_name, row.to_address)) if row.to_name else row.to_address],
         body=row.text_body,
         html=row.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=(links or _UnsubscribeLinks()).headers(row),
     )
     message.msgId = row.message_id
     if row.attachment_key:
@@ -93,29 +185,40 @@ def build_message(row: OutboxMessage) -> Message:
     return message
 
 
-def _mark_sent(row: OutboxMessage, via: str) -> None:
-    row.status = "sent"
-    row.sent_at = utcnow()
-    row.attempts += 1
-    row.lease_until = None
-    row.last_error = None
-    row.delivered_via = via
+def _set(row_id: int, **values) -> None:
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
     db.session.commit()
 
 
-def _mark_failed(row: OutboxMessage, error: str, permanent: bool, report: DeliveryReport) -> None:
-    row.attempts += 1
-    row.last_error = error[:2000]
-    row.lease_until = None
-    if permanent or row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        row.status = "failed"
+def _mark_sending(row: Claimed) -> None:
+    _set(row.id, status="sending")
+
+
+def _mark_sent(row: Claimed, via: str) -> None:
+    _set(row.id, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, lease_until=None,
+         last_error=None, delivered_via=via)
+
+
+def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryReport) -> None:
+    attempts = row.attempts + 1
+    values = {"attempts": attempts, "last_error": error[:2000], "lease_until": None}
+    if permanent or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        values["status"] = "failed"
         report.failed += 1
     else:
-        row.status = "queued"
-        row.next_attempt_at = utcnow() + backoff(row.attempts)
+        values["status"] = "queued"
+        values["next_attempt_at"] = utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"])
         report.retrying += 1
     report.errors.append(f"{row.to_address}: {error}")
-    db.session.commit()
+    _set(row.id, **values)
+
+
+def _release(rows: list[Claimed]) -> None:
+    """Hand back claimed rows this worker will not send (it is stopping); nothing was offered."""
+    if rows:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+                           .values(status="queued", lease_until=None))
+        db.session.commit()
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -125,23 +228,47 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(code, int) and code >= 500
 
 
-def deliver_batch(batch: list[OutboxMessage]) -> DeliveryReport:
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _deliver_to_catcher(batch: list[Claimed], report: DeliveryReport) -> None:
+    # Development: the local catcher keeps the message in the outbox for admins to read.
+    for row in batch:
+        _mark_sent(row, "catcher")
+        report.sent += 1
+
+
+def deliver_batch(batch: list[Claimed]) -> DeliveryReport:
+    """Send a claimed batch over as few SMTP connections as OUTBOX_MESSAGES_PER_CONNECTION allows."""
     report = DeliveryReport()
     if not batch:
         return report
     if not current_app.config.get("MAIL_SERVER"):
-        # Development: the local catcher keeps the message in the outbox for admins to read.
-        for row in batch:
-            _mark_sent(row, "catcher")
-            report.sent += 1
+        _deliver_to_catcher(batch, report)
         return report
+    links = _UnsubscribeLinks()
+    per_connection = max(1, current_app.config.get("OUTBOX_MESSAGES_PER_CONNECTION") or len(batch))
     pending = list(batch)
+    while pending and not STOP.is_set():
+        _send_over_one_connection(pending, per_connection, links, report)
+    _release(pending)
+    return report
+
+
+def _send_over_one_connection(pending: list[Claimed], limit: int, links: _UnsubscribeLinks,
+                              report: DeliveryReport) -> None:
+    """Send up to ``limit`` messages from the front of ``pending``, removing each one handled."""
     try:
         with mail.connect() as connection:
-            while pending:
+            for _ in range(min(limit, len(pending))):
+                if STOP.is_set():
+                    return
                 row = pending[0]
+                message = build_message(row, links)
+                _mark_sending(row)
                 try:
-                    connection.send(build_message(row))
+                    connection.send(message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
                     pending.pop(0)
                     _mark_failed(row, _describe(error), _is_permanent(error), report)
@@ -150,45 +277,47 @@ def deliver_batch(batch: list[OutboxMessage]) -> DeliveryReport:
                 _mark_sent(row, "smtp")
                 report.sent += 1
     except (OSError, smtplib.SMTPException) as error:
-        # Connection lost or refused: everything not yet sent waits for a retry.
+        # Connection refused or lost: the message in hand and everything not yet sent wait for a
+        # retry. (A message whose DATA was complete may have arrived: see the module docstring.)
         for row in pending:
             _mark_failed(row, _describe(error), _is_permanent(error), report)
-    return report
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+        pending.clear()
 
 
 def deliver_due(max_batches: int | None = None) -> DeliveryReport:
-    """Send everything due now, batch by batch; returns what happened."""
+    """Send everything due now, batch by batch, within the rate; returns what happened."""
     requeue_expired_leases()
     report = DeliveryReport()
     batches = 0
     size = current_app.config["OUTBOX_BATCH_SIZE"]
-    while max_batches is None or batches < max_batches:
+    while (max_batches is None or batches < max_batches) and not STOP.is_set():
         batch = claim_batch(size)
         if not batch:
+            report.throttled = bool(current_app.config.get("OUTBOX_RATE_PER_MINUTE")) and _any_due()
             break
         report.add(deliver_batch(batch))
         batches += 1
     return report
 
 
-def run_forever(poll_seconds: int, run_jobs) -> None:  # pragma: no cover - exercised by make run
-    while True:
+def _any_due() -> bool:
+    return db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
+        .limit(1)
+    ) is not None
+
+
+def run_forever(poll_seconds: int, run_round) -> None:  # pragma: no cover - exercised by make run
+    """Call ``run_round`` (jobs, campaigns, delivery) every ``poll_seconds`` until STOP is set."""
+    while not STOP.is_set():
         try:
-            run_jobs()
-            report = deliver_due()
-            if report.sent or report.failed or report.retrying:
-                log.info("outbox: %s sent, %s retrying, %s failed", report.sent, report.retrying, report.failed)
-        except Exception:  # keep the worker alive; the row stays queued for the next round
+            run_round()
+        except Exception:  # keep the worker alive; rows stay queued for the next round
             log.exception("worker round failed")
             db.session.rollback()
         finally:
             db.session.remove()
-        time.sleep(poll_seconds)
-
+        STOP.wait(poll_seconds)
 
 
 def retry_now(message: OutboxMessage) -> bool:

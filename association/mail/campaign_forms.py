@@ -1,0 +1,113 @@
+"""Forms for writing and sending a campaign."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..core.database import utcnow
+from ..core.timefmt import local_zone, to_local
+from ..extensions import db
+from ..members.models import APPROVAL_CATEGORIES, Member
+from .audiences import AUDIENCE_ROLES, AUDIENCES, EVENT_AUDIENCES, TOPICS
+from .campaigns import Draft, merge_field_errors
+
+
+def event_choices() -> list[tuple[str, str]]:
+    """Events from the last month and the next year, soonest first: the ones worth writing about."""
+    from ..events.models import Event
+
+    now = utcnow()
+    events = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at)
+        .where(Event.starts_at >= now - timedelta(days=31), Event.starts_at <= now + timedelta(days=366))
+        .order_by(Event.starts_at).limit(500))
+    return [("", "Choose an event")] + [
+        (str(event_id), f"{to_local(starts):%a %-d %b %Y} — {title}") for event_id, title, starts in events]
+
+
+class CampaignForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=50_000)],
+                         description="Markdown: **bold**, *italic*, [a link](https://…), lists with -. "
+                                     "Merge fields: {{ first_name }}, {{ full_name }}, {{ renewal_date }}; "
+                                     "for an event's guests also {{ event_title }}, {{ event_date }}, "
+                                     "{{ event_venue }}.")
+    topic = RadioField("What is it about?", choices=list(TOPICS.items()), default="news")
+    audience = SelectField("Send to", choices=list(AUDIENCES.items()), default="active")
+    role = SelectField("Role", choices=list(AUDIENCE_ROLES.items()), validators=[Optional()])
+    category = SelectField("Approval category", choices=list(APPROVAL_CATEGORIES.items()), validators=[Optional()])
+    event_id = SelectField("Event", choices=[], validators=[Optional()])
+    chosen = TextAreaField("Members' email addresses, one per line", validators=[Optional(), Length(max=100_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event_id.choices = event_choices()
+        self.chosen_ids: tuple[int, ...] = ()
+
+    def fill_from(self, campaign) -> None:
+        self.subject.data, self.body.data, self.topic.data = campaign.subject, campaign.body_markdown, campaign.topic
+        self.audience.data = campaign.audience
+        if campaign.audience == "role":
+            self.role.data = campaign.audience_value
+        elif campaign.audience == "category":
+            self.category.data = campaign.audience_value
+        elif campaign.audience in EVENT_AUDIENCES:
+            self.event_id.data = campaign.audience_value
+        if campaign.chosen_member_ids:
+            self.chosen.data = "\n".join(db.session.scalars(
+                select(Member.email).where(Member.id.in_(campaign.chosen_member_ids)).order_by(Member.email)))
+
+    def audience_value(self) -> str:
+        if self.audience.data == "role":
+            return self.role.data or ""
+        if self.audience.data == "category":
+            return self.category.data or ""
+        if self.audience.data in EVENT_AUDIENCES:
+            return self.event_id.data or ""
+        return ""
+
+    def to_draft(self) -> Draft:
+        return Draft(subject=self.subject.data.strip(), body_markdown=self.body.data, topic=self.topic.data,
+                     audience=self.audience.data, audience_value=self.audience_value(),
+                     chosen_member_ids=self.chosen_ids)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.audience.data in EVENT_AUDIENCES and not self.event_id.data:
+            self.event_id.errors.append("Choose the event whose guests should get this.")
+            ok = False
+        if self.audience.data == "chosen":
+            ok = self._check_chosen() and ok
+        if self.subject.data and self.body.data:
+            for error in merge_field_errors(self.to_draft()):
+                self.body.errors.append(error)
+                ok = False
+        return ok
+
+    def _check_chosen(self) -> bool:
+        addresses = {line.strip().lower() for line in (self.chosen.data or "").splitlines() if line.strip()}
+        if not addresses:
+            self.chosen.errors.append("Add at least one member's email address, one per line.")
+            return False
+        found = dict(db.session.execute(
+            select(func.lower(Member.email), Member.id)
+            .where(func.lower(Member.email).in_(addresses), Member.erased_at.is_(None))))
+        unknown = sorted(addresses - set(found))
+        if unknown:
+            self.chosen.errors.append("These addresses are not members': " + ", ".join(unknown))
+            return False
+        self.chosen_ids = tuple(sorted(found.values()))
+        return True
+
+
+class ScheduleForm(FlaskForm):
+    send_date = DateField("Date", validators=[DataRequired("Choose a date.")])
+    send_time = TimeField("Time", validators=[DataRequired("Choose a time.")])
+
+    def when_utc(self) -> datetime:
+        local = datetime.combine(self.send_date.data, self.send_time.data or time(9))
+        return local.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)

@@ -1,4 +1,4 @@
-"""Core: home, privacy notice, health check, error pages, security headers, template helpers."""
+"""Core: home, privacy notice, health check, error pages, security headers, template helpers, backups."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,12 +6,15 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from . import errors, timefmt
+    from .backup_cli import backup_command, restore_command
     from .security import add_security_headers
     from .views import bp
 
     app.register_blueprint(bp)
     errors.register(app)
     add_security_headers(app)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
     app.jinja_env.filters["date"] = timefmt.format_date
     app.jinja_env.filters["clock"] = timefmt.format_clock

@@ -63,6 +63,16 @@ RULES: dict[str, tuple[dict, dict]] = {
     "admin.outbox_message": (ADMIN, {"message_id": "message"}),
     "admin.retry_message": (ADMIN, {"message_id": "message"}),
     "mail.preferences": (SIGNED_IN, {}),
+    "mail.unsubscribe": (OPEN, {"token": "not-a-token"}),
+    "campaigns.history": (ADMIN, {}),
+    "campaigns.compose": (ADMIN, {}),
+    "campaigns.edit": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.review": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.preview": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.test": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.send": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.schedule_send": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.cancel_schedule": (ADMIN, {"campaign_id": "campaign"}),
     "events.calendar": (OPEN, {}),
     "events.detail": (SIGNED_IN, {"event_id": "event"}),
     "events.rsvp": (SIGNED_IN, {"event_id": "event"}),
@@ -83,6 +93,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "forum.thread": (SIGNED_IN, {"thread_id": "thread"}),
     "forum.reply": (SIGNED_IN, {"thread_id": "thread"}),
     "forum.watch": (SIGNED_IN, {"thread_id": "thread"}),
+    "forum.watch_category": (SIGNED_IN, {"category_id": "category"}),
     "forum.edit": (MODERATOR, {"post_id": "post"}),  # someone else's post: only moderators
     "forum.history": (SIGNED_IN, {"post_id": "post"}),
     "forum.delete": (SIGNED_IN, {"post_id": "post"}),  # reaches the rule that refuses others' posts
@@ -178,6 +189,14 @@ def people(app, make_member):
         db.session.commit()
         ids.update(item=item.id, meeting=meeting.id, version=versions[0].id, revocable_version=versions[1].id,
                    pack_token="pack-token-1")
+    from association.mail.models import Campaign
+
+    with app.app_context():
+        campaign = Campaign(subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news",
+                            audience="active")
+        db.session.add(campaign)
+        db.session.commit()
+        ids["campaign"] = campaign.id
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
         db.session.commit()
@@ -201,7 +220,8 @@ def _client_as(app, visitor, people):
 def _url(app, endpoint, values, people):
     resolved = {k: (people[v].id if v in ("applicant", "target", "erasable")
                     else people[v] if v in ("message", "event", "calendar_token", "category", "thread", "post",
-                                            "item", "meeting", "version", "revocable_version", "pack_token")
+                                            "item", "meeting", "version", "revocable_version", "pack_token",
+                                            "campaign")
                     else v)
                 for k, v in values.items()}
     with app.test_request_context():

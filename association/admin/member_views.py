@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..core.access import role_required
 from ..core.paging import requested_page
 from ..extensions import db
+from ..mail.outbox import undelivered_to
 from ..members import csv_io, registry
 from ..members.applications import find_by_email
 from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member
@@ -68,7 +69,7 @@ def edit_member(member_id: int):
             flash("Saved.", "success")
             return redirect(url_for("admin.edit_member", member_id=member.id))
         db.session.rollback()
-    return render_template("admin/member_edit.html", member=member, form=form,
+    return render_template("admin/member_edit.html", member=member, form=form, bounced=undelivered_to(member.id),
                            household_form=HouseholdForm(), confirm_form=ConfirmForm())
 
 

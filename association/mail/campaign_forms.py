@@ -93,9 +93,9 @@ class CampaignForm(FlaskForm):
         if not addresses:
             self.chosen.errors.append("Add at least one member's email address, one per line.")
             return False
-        found = dict(db.session.execute(
+        found = {email: member_id for email, member_id in db.session.execute(
             select(func.lower(Member.email), Member.id)
-            .where(func.lower(Member.email).in_(addresses), Member.erased_at.is_(None))))
+            .where(func.lower(Member.email).in_(addresses), Member.erased_at.is_(None)))}
         unknown = sorted(addresses - set(found))
         if unknown:
             self.chosen.errors.append("These addresses are not members': " + ", ".join(unknown))

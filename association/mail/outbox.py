@@ -79,6 +79,15 @@ def queue_email(
     return message
 
 
+def undelivered_to(member_id: int, limit: int = 5) -> list[OutboxMessage]:
+    """The member's most recent permanently failed messages: their address may be wrong."""
+    from sqlalchemy import select
+
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.member_id == member_id, OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
 def forget_recipient(member_id: int) -> None:
     """Erasure: remove a member's address and the text of mail sent to them from the outbox."""
     from sqlalchemy import update

@@ -50,6 +50,7 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     throttled: bool = False
+    server_unreachable: bool = False
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
@@ -57,6 +58,7 @@ class DeliveryReport:
         self.retrying += other.retrying
         self.failed += other.failed
         self.throttled = self.throttled or other.throttled
+        self.server_unreachable = self.server_unreachable or other.server_unreachable
         self.errors += other.errors
 
 
@@ -120,18 +122,19 @@ def _allowance(limit: int) -> int:
     return max(0, min(limit, rate - used))
 
 
-def claim_batch(limit: int) -> list[Claimed]:
-    """Lease up to ``limit`` due messages to this worker and commit."""
+def claim_batch(limit: int, due_by=None) -> list[Claimed]:
+    """Lease up to ``limit`` messages due by ``due_by`` (default now) to this worker and commit."""
     limit = _allowance(limit)
     if limit == 0:
         db.session.commit()
         return []
     now = utcnow()
+    due_by = due_by or now
     query = (
         select(OutboxMessage.id, OutboxMessage.member_id, OutboxMessage.kind, OutboxMessage.to_address,
                OutboxMessage.to_name, OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
                OutboxMessage.message_id, OutboxMessage.attachment_key, OutboxMessage.attempts)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= due_by)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -282,21 +285,29 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: _Unsubs
         for row in pending:
             _mark_failed(row, _describe(error), _is_permanent(error), report)
         pending.clear()
+        report.server_unreachable = True
 
 
 def deliver_due(max_batches: int | None = None) -> DeliveryReport:
-    """Send everything due now, batch by batch, within the rate; returns what happened."""
+    """Send everything due now, batch by batch, within the rate; returns what happened.
+
+    A message that fails in this pass is not tried again in it (whatever its backoff), and a
+    server that cannot be reached ends the pass: the next pass tries again.
+    """
     requeue_expired_leases()
     report = DeliveryReport()
     batches = 0
     size = current_app.config["OUTBOX_BATCH_SIZE"]
+    started = utcnow()
     while (max_batches is None or batches < max_batches) and not STOP.is_set():
-        batch = claim_batch(size)
+        batch = claim_batch(size, due_by=started)
         if not batch:
             report.throttled = bool(current_app.config.get("OUTBOX_RATE_PER_MINUTE")) and _any_due()
             break
         report.add(deliver_batch(batch))
         batches += 1
+        if report.server_unreachable:
+            break
     return report
 
 

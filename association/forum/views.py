@@ -9,7 +9,7 @@ from ..core.access import member_required
 from ..core.paging import requested_page
 from ..extensions import db
 from ..members.models import Member
-from . import moderation, posting, queries
+from . import moderation, posting, queries, watching
 from .access import can_read_post, can_see_category, is_moderator
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .models import Category, Post, PostRevision, Thread, ThreadWatch
@@ -67,7 +67,19 @@ def category(category_id: int):
     found = _category(category_id)
     rows, paging = queries.threads_in(found, current_user, requested_page())
     return render_template("forum/category.html", category=found, rows=rows, page=paging.page,
-                           pages=paging.pages, page_size=queries.page_size())
+                           pages=paging.pages, page_size=queries.page_size(),
+                           watching=watching.is_watching_category(current_user, found))
+
+
+@bp.post("/c/<int:category_id>/watch")
+@member_required
+def watch_category(category_id: int):
+    found = _category(category_id)
+    if watching.toggle_category_watch(current_user, found):
+        flash("You're watching this category: new threads will be in your weekly digest.", "success")
+    else:
+        flash("You've stopped watching this category.", "info")
+    return redirect(url_for("forum.category", category_id=found.id))
 
 
 @bp.route("/c/<int:category_id>/new", methods=["GET", "POST"])

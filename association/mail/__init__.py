@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import models, preferences  # noqa: F401  (tables known to migrations)
+    from . import digest, models, preferences  # noqa: F401  (tables known to migrations; the weekly digest job)
     from .campaign_views import bp as campaigns_bp
     from .cli import worker_command
     from .views import bp

@@ -13,7 +13,13 @@ def utcnow() -> datetime:
 
 
 def tune_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL for readers beside one writer, and a wait instead of 'database is locked'."""
+    """Foreign keys on, WAL for readers beside one writer, and a wait instead of 'database is locked'.
+
+    synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits for the disk (fsync
+    about 4 ms here), yet nothing committed is lost if the process dies; only an operating-system
+    crash or power cut may lose the last commits. The outbox worker commits twice per message, so
+    this is what lets it send hundreds a second. PostgreSQL is the choice where that matters.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -24,4 +30,5 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import formataddr
+from email import policy
 
 from flask import current_app
 from flask_mail import Message
@@ -170,10 +170,24 @@ class _UnsubscribeLinks:
         return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+class OutboxMail(Message):
+    """Flask-Mail's message, written out with the compat32 policy.
+
+    Flask-Mail encodes every header itself, then re-parses them all through the modern email
+    policy when writing the message out, which was half the cost of sending one. compat32 with
+    CRLF line ends writes the same headers without that round trip.
+    """
+
+    def as_bytes(self) -> bytes:
+        message = self._message()
+        message.policy = policy.compat32.clone(linesep="\r\n")
+        return message.as_bytes()
+
+
 def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> Message:
-    message = Message(
+    message = OutboxMail(
         subject=row.subject,
-        recipients=[formataddr((row.to_name, row.to_address)) if row.to_name else row.to_address],
+        recipients=[(row.to_name, row.to_address) if row.to_name else row.to_address],
         body=row.text_body,
         html=row.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],

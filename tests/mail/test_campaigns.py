@@ -75,7 +75,8 @@ def test_campaign_reaches_every_chosen_recipient_and_no_one_else(app, smtp, admi
     html = html_part(message)
     assert "<strong>Bring</strong>" in html and "<script>" not in html
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert re.fullmatch(r"<https?://[^>]+/unsubscribe/[^>]+>", message["List-Unsubscribe"])
+    # One URL in angle brackets, not RFC 2047 words (the modern email policy encodes long ones).
+    assert re.fullmatch(r"<https?://[^>\s]+/unsubscribe/[^>\s]+>", message["List-Unsubscribe"].strip())
     assert "/unsubscribe/" in text_part(message) and "/account/preferences" in text_part(message)
 
     history = client.get("/admin/mail/").get_data(as_text=True)
@@ -103,7 +104,7 @@ def test_one_click_unsubscribe_from_the_header_url(app, smtp, admin_client, make
     client.post(f"/admin/mail/{campaign_id}/send")
     _deliver(app)
     [message] = smtp.to(jo.email)
-    url = urlsplit(message["List-Unsubscribe"].strip("<>")).path
+    url = urlsplit(message["List-Unsubscribe"].strip().strip("<>")).path
 
     anonymous = app.test_client()
     page = anonymous.get(url)

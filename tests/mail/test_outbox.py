@@ -156,3 +156,14 @@ def test_admin_can_retry_a_failed_message(app, admin_client):
     # Retrying a message that has not failed is refused.
     client.post(f"/admin/outbox/{row_id}/retry")
     assert b"Only a failed message" in client.get(f"/admin/outbox/{row_id}").data
+
+
+def test_names_and_subjects_beyond_ascii_arrive_intact(app, smtp):
+    with app.test_request_context():
+        queue_email("sian@example.org", "Café morning — ffion’s idea", "password_changed", to_name="Siân Jones",
+                    reset_url="https://x.test/reset")
+        db.session.commit()
+        deliver_due()
+    [message] = smtp.wait_for("sian@example.org")
+    assert message["Subject"] == "Café morning — ffion’s idea"
+    assert message["To"] == "Siân Jones <sian@example.org>"

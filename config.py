@@ -64,6 +64,7 @@ class Config:
     OUTBOX_RATE_PER_MINUTE = _int("OUTBOX_RATE_PER_MINUTE", 0)
     # Messages sent over one SMTP connection before reconnecting (some providers cap it); 0: a batch.
     OUTBOX_MESSAGES_PER_CONNECTION = _int("OUTBOX_MESSAGES_PER_CONNECTION", 0)
+    WEEKLY_DIGEST_WEEKDAY = _int("WEEKLY_DIGEST_WEEKDAY", 0)  # Monday
 
     # Where links in emails point; request-less code (the worker) needs it.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

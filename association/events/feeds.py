@@ -17,11 +17,17 @@ bp = Blueprint("feeds", __name__)
 MIMETYPE = "text/calendar; charset=utf-8"
 
 
-def _version(visibilities: tuple[str, ...]) -> tuple:
-    """Changes whenever any event a feed could hold changes: one aggregate query."""
-    return tuple(db.session.execute(
-        select(func.count(Event.id), func.max(Event.updated_at)).where(Event.visibility.in_(visibilities))
-    ).one())
+def _version(visibilities: tuple[str, ...], member_id: int | None = None) -> tuple:
+    """Changes whenever any event a feed could hold changes (every change stamps ``updated_at``;
+    a deletion lowers the count), and with ``member_id`` whenever one of their replies does: one
+    aggregate query. The last two items are the newest change and the feed's window."""
+    columns = [func.count(Event.id), func.max(Event.updated_at)]
+    if member_id is not None:
+        columns += [select(func.count(RSVP.id)).where(RSVP.member_id == member_id).scalar_subquery(),
+                    select(func.max(RSVP.updated_at)).where(RSVP.member_id == member_id).scalar_subquery()]
+    row = tuple(db.session.execute(select(*columns).where(Event.visibility.in_(visibilities))).one())
+    changed = max((v for v in row[1::2] if v is not None), default=None)
+    return (*row, changed, queries.feed_window_start())
 
 
 def _respond(etag: str, last_modified, build, private: bool) -> Response:
@@ -45,8 +51,8 @@ def _feed_name() -> str:
 def public_feed():
     visibilities = ("public",)
     version = _version(visibilities)
-    return _respond(feed_etag(version, "public"), version[1], lambda: build_feed(
-        list(queries.feed_events(visibilities)), "public", f"{_feed_name()} events",
+    return _respond(feed_etag(version, f"public:{_feed_name()}"), version[-2], lambda: build_feed(
+        queries.feed_events(visibilities, since=version[-1]), "public", f"{_feed_name()} events",
         "Public events of the association."), private=False)
 
 
@@ -57,16 +63,18 @@ def event_feed(event_id: int):
     if event is None or not queries.can_see(viewer, event):
         abort(404)
     root = db.session.get(Event, event.series_root_id)
-    rows = [root] + ([e for e in db.session.scalars(select(Event).where(
-        Event.series_id == root.id, (Event.detached.is_(True)) | (Event.status == "cancelled")))] if root.rrule else [])
+    events = Event.__table__.c
+    rows = events.id == root.id
+    if root.rrule:  # the series' first row and its meetings that differ from the rule
+        rows = rows | ((events.series_id == root.id) & (events.detached.is_(True) | (events.status == "cancelled")))
     variant = "member" if viewer is not None and viewer.is_active_member else "public"
     mine = {}
     if viewer is not None:
-        mine = {r.event_id: r for r in db.session.scalars(select(RSVP).where(
-            RSVP.member_id == viewer.id, RSVP.event_id.in_([event.id] + [r.id for r in rows])))}
-    extra = [event] if event.id in mine and event not in rows else []
-    body = build_feed(rows, variant, root.title, f"{root.title} — {_feed_name()}", rsvps=mine, member=viewer,
-                      extra_occurrences=extra)
+        mine = {r.event_id: r for r in db.session.scalars(select(RSVP).join(Event, Event.id == RSVP.event_id).where(
+            RSVP.member_id == viewer.id, (events.id == event.id) | rows))}
+    body = build_feed(select(Event.__table__).where(rows).order_by(events.starts_at, events.id), variant, root.title,
+                      f"{root.title} — {_feed_name()}", rsvps=mine, member=viewer,
+                      replies_beyond=(event.visibility,))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = MIMETYPE
     response.headers["Content-Disposition"] = f'attachment; filename="event-{root.id}.ics"'
@@ -81,22 +89,17 @@ def private_feed(token: str):
     if member is None or not member.is_active_member:
         abort(404)
     visibilities = queries.visible_visibilities(member)
-    version = _version(visibilities)
-    rsvp_version = tuple(db.session.execute(select(func.count(RSVP.id), func.max(RSVP.updated_at))
-                                            .where(RSVP.member_id == member.id)).one())
-    last_modified = max([v for v in (version[1], rsvp_version[1]) if v is not None], default=None)
+    version = _version(visibilities, member.id)
 
     def build() -> bytes:
-        events = list(queries.feed_events(visibilities))
         mine = {r.event_id: r for r in db.session.scalars(select(RSVP).where(RSVP.member_id == member.id))}
-        listed = {e.id for e in events}
-        extra = list(db.session.scalars(select(Event).where(
-            Event.id.in_([i for i in mine if i not in listed]), Event.visibility.in_(visibilities))))
-        return build_feed(events, "member", f"{_feed_name()} (mine)",
+        return build_feed(queries.feed_events(visibilities, since=version[-1]), "member", f"{_feed_name()} (mine)",
                           "Association events you can see, with your replies.", rsvps=mine, member=member,
-                          extra_occurrences=[e for e in extra if e.series_id])
+                          replies_beyond=visibilities)
 
-    return _respond(feed_etag(version, f"{member.id}:{token}:{rsvp_version}"), last_modified, build, private=True)
+    # The member's name and address are in the ATTENDEE of each event they replied to.
+    extra = f"{member.id}:{token}:{member.name}:{member.email}:{_feed_name()}"
+    return _respond(feed_etag(version, extra), version[-2], build, private=True)
 
 
 def ensure_calendar_token(member: Member) -> str:

@@ -86,6 +86,7 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     reminders_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Serialised VEVENT text, kept so feeds only rebuild what changed; cleared by every change.
+    # Stored behind a stamp of the text format and settings it was built with (ical.cache_stamp).
     ics_public: Mapped[str | None] = mapped_column(Text, deferred=True)
     ics_member: Mapped[str | None] = mapped_column(Text, deferred=True)
 

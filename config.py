@@ -85,6 +85,8 @@ class Config:
     FORUM_MEMBER_PACE = _int("FORUM_MEMBER_PACE", 10)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Proxies in front (nginx: 1): their X-Forwarded-* headers give the real address and scheme.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per 15 minutes")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "8 per 15 minutes")

@@ -103,3 +103,27 @@ def test_sqlite_runs_with_foreign_keys_on(tmp_path):
     with app.app_context():
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_trusted_proxies_come_from_the_environment_and_give_the_real_address():
+    import subprocess
+    import sys
+
+    code = "import config; print(config.Config.TRUSTED_PROXIES)"
+    env = {"TRUSTED_PROXIES": "1", "PATH": "/usr/bin:/bin"}
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root,
+                          check=True).stdout.strip() == "1"
+    from association import create_app
+
+    app = create_app("testing", {"TRUSTED_PROXIES": 1})
+
+    @app.get("/_address")
+    def _address():
+        from flask import request
+
+        return f"{request.remote_addr} {request.scheme}"
+
+    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7",
+                                                         "X-Forwarded-Proto": "https"})
+    assert answer.get_data(as_text=True) == "203.0.113.7 https"

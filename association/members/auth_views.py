@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db, limiter, login_account_key
 from . import accounts, applications
 from .forms import ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm
@@ -115,7 +118,10 @@ def load_member(user_id: str) -> Member | None:
     member_id, _, version = user_id.partition(".")
     if not member_id.isdigit() or not version.isdigit():
         return None
-    member = db.session.get(Member, int(member_id))
+    # One statement with the roles joined in: this runs on every signed-in request.
+    member = db.session.scalars(
+        select(Member).options(joinedload(Member.role_rows)).where(Member.id == int(member_id))
+    ).unique().one_or_none()
     if member is None or member.login_version != int(version) or not member.is_active:
         return None
     return member

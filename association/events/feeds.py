@@ -1,14 +1,15 @@
 """Calendar feeds over HTTP: public, per event, and each member's private feed, with ETags."""
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
-from ..members.models import Member
+from ..members.models import Member, MemberRole
 from . import queries
 from .ical import build_feed, feed_etag
 from .models import RSVP, Event
@@ -17,17 +18,21 @@ bp = Blueprint("feeds", __name__)
 MIMETYPE = "text/calendar; charset=utf-8"
 
 
-def _version(visibilities: tuple[str, ...], member_id: int | None = None) -> tuple:
-    """Changes whenever any event a feed could hold changes (every change stamps ``updated_at``;
-    a deletion lowers the count), and with ``member_id`` whenever one of their replies does: one
-    aggregate query. The last two items are the newest change and the feed's window."""
-    columns = [func.count(Event.id), func.max(Event.updated_at)]
-    if member_id is not None:
-        columns += [select(func.count(RSVP.id)).where(RSVP.member_id == member_id).scalar_subquery(),
-                    select(func.max(RSVP.updated_at)).where(RSVP.member_id == member_id).scalar_subquery()]
-    row = tuple(db.session.execute(select(*columns).where(Event.visibility.in_(visibilities))).one())
-    changed = max((v for v in row[1::2] if v is not None), default=None)
-    return (*row, changed, queries.feed_window_start())
+def _events_changed():
+    """Two cheap scalar subqueries over every event: how many, and the newest change.
+
+    Every change to an event stamps ``updated_at`` (indexed, so the max is one index lookup) and a
+    deleted row lowers the count. Taken over all events rather than a feed's own, so a change to
+    an event someone cannot see may cost them a full download, never a stale calendar.
+    """
+    return (select(func.count()).select_from(Event).scalar_subquery(),
+            select(func.max(Event.updated_at)).scalar_subquery())
+
+
+def _stamp(*versions) -> tuple:
+    """The version tuple of a feed: its counts and changes, the newest change and the window."""
+    changed = max((v for v in versions[1::2] if v is not None), default=None)
+    return (*versions, changed, queries.feed_window_start())
 
 
 def _respond(etag: str, last_modified, build, private: bool) -> Response:
@@ -50,7 +55,7 @@ def _feed_name() -> str:
 @bp.get("/events.ics")
 def public_feed():
     visibilities = ("public",)
-    version = _version(visibilities)
+    version = _stamp(*db.session.execute(select(*_events_changed())).one())
     return _respond(feed_etag(version, f"public:{_feed_name()}"), version[-2], lambda: build_feed(
         queries.feed_events(visibilities, since=version[-1]), "public", f"{_feed_name()} events",
         "Public events of the association."), private=False)
@@ -81,24 +86,39 @@ def event_feed(event_id: int):
     return response
 
 
+@functools.cache
+def _private_version_query():
+    """Built once: constructing this statement cost more than running it."""
+    sees_strategy = (select(func.count()).select_from(MemberRole)
+                     .where(MemberRole.member_id == Member.id, MemberRole.role.in_(("strategy", "admin")))
+                     .scalar_subquery())
+    replies = (select(func.count()).select_from(RSVP).where(RSVP.member_id == Member.id).scalar_subquery(),
+               select(func.max(RSVP.updated_at)).where(RSVP.member_id == Member.id).scalar_subquery())
+    return (select(Member.id, Member.status, Member.name, Member.email, sees_strategy, *_events_changed(), *replies)
+            .where(Member.calendar_token == bindparam("token")))
+
+
 @bp.get("/calendar/<token>.ics")
 def private_feed(token: str):
+    """Calendar apps poll this every few minutes: answering "not modified" takes one statement."""
     if len(token) > 64:
         abort(404)
-    member = db.session.scalar(select(Member).where(Member.calendar_token == token))
-    if member is None or not member.is_active_member:
+    row = db.session.execute(_private_version_query(), {"token": token}).one_or_none()
+    if row is None or row.status != "active":
         abort(404)
-    visibilities = queries.visible_visibilities(member)
-    version = _version(visibilities, member.id)
+    member_id, _, name, email, strategy, *counts = row
+    visibilities = ("public", "members", "strategy") if strategy else ("public", "members")
+    version = _stamp(*counts)
 
     def build() -> bytes:
-        mine = {r.event_id: r for r in db.session.scalars(select(RSVP).where(RSVP.member_id == member.id))}
+        member = db.session.get(Member, member_id)
+        mine = {r.event_id: r for r in db.session.scalars(select(RSVP).where(RSVP.member_id == member_id))}
         return build_feed(queries.feed_events(visibilities, since=version[-1]), "member", f"{_feed_name()} (mine)",
                           "Association events you can see, with your replies.", rsvps=mine, member=member,
                           replies_beyond=visibilities)
 
     # The member's name and address are in the ATTENDEE of each event they replied to.
-    extra = f"{member.id}:{token}:{member.name}:{member.email}:{_feed_name()}"
+    extra = f"{member_id}:{token}:{name}:{email}:{visibilities}:{_feed_name()}"
     return _respond(feed_etag(version, extra), version[-2], build, private=True)
 
 

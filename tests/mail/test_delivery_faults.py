@@ -137,8 +137,8 @@ def test_smtp_server_stopped_mid_campaign_then_restarted(shared_db_url):
 
     def stop_when_held():  # the server goes down while the worker waits for its answer
         assert server.reached.wait(30)
+        server.stop()  # cancels the held session: message 8 is never answered
         server.release.set()
-        server.stop()
 
     stopper = threading.Thread(target=stop_when_held)
     stopper.start()

@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
-.PHONY: run test install system-deps services migrate clean
+.PHONY: run test install system-deps services migrate clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ test: install system-deps services
 
 migrate: install
 	$(FLASK) db upgrade
+
+## Load the pages of a large generated association (bench/generate.py) with wrk against gunicorn
+## -w 2, on SQLite and on PostgreSQL; tables in bench/results/. BENCH_SEED picks the data (42).
+bench: install
+	@command -v wrk >/dev/null || { echo "Installing wrk"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	@PYTHONPATH=bench/data/tools $(PY) -c "import pyinstrument" 2>/dev/null || \
+	  $(VENV)/bin/pip install -q --target bench/data/tools pyinstrument
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start
+	$(PY) bench/run.py --engine sqlite --seed $${BENCH_SEED:-42}
+	$(PY) bench/run.py --engine postgresql --seed $${BENCH_SEED:-42}
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

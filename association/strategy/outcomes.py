@@ -3,11 +3,12 @@ And 'you said, we did' for every member, without any names."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from ..core.database import utcnow
+from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import OUTCOME_STATUSES, OWNERS, FeedbackItem, ItemOutcome, ServiceMeeting, Theme
 
@@ -51,27 +52,73 @@ def latest_outcomes(item_ids: list[int]) -> dict[int, list[tuple[ServiceMeeting,
     return found
 
 
+MEETINGS_PER_PAGE = 3
+COMPLETED_SHOWN = 20
+
+
 @dataclass
 class MeetingSummary:
-    meeting: ServiceMeeting
-    rows: list[tuple[str, str, ItemOutcome]] = field(default_factory=list)  # theme, wording, outcome
+    """One meeting on 'you said, we did': its date and one row per item the service answered.
+
+    Each row is a plain list ``[theme, wording, response, action, due_on, status]`` — the pack
+    wording and the service's answer, never who raised the item. (Plain values, because a page
+    shows a few hundred rows and unpacking is much cheaper in the template than attribute look-ups.)"""
+    id: int
+    held_at: datetime
+    rows: list = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        """How many of the actions answered at this meeting are marked done."""
+        return sum(row[5] == "done" for row in self.rows)
 
 
-def you_said_we_did() -> tuple[list[MeetingSummary], list[tuple[str, ItemOutcome]]]:
-    """Per meeting: themes raised, what the service said, actions and status; plus every action
-    completed. Only pack wordings and themes — never who raised anything."""
-    themes = {t.id: t.name for t in db.session.scalars(select(Theme))}
-    rows = db.session.execute(
-        select(ItemOutcome, ServiceMeeting, FeedbackItem.theme_id, FeedbackItem.pack_wording,
-               FeedbackItem.wording_reviewed_at)
-        .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-        .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
-        .order_by(ServiceMeeting.held_at.desc(), FeedbackItem.theme_id, ItemOutcome.id)).all()
-    summaries: dict[int, MeetingSummary] = {}
-    done: list[tuple[str, ItemOutcome]] = []
-    for outcome, meeting, theme_id, wording, _reviewed in rows:
-        summary = summaries.setdefault(meeting.id, MeetingSummary(meeting))
-        summary.rows.append((themes.get(theme_id, "Other"), wording, outcome))
-        if outcome.status == "done":
-            done.append((wording, outcome))
-    return list(summaries.values()), done
+@dataclass
+class YouSaidWeDid:
+    meetings: list[MeetingSummary]
+    paging: Paging
+    completed: list  # (wording, action, held_at) of the latest completed actions, latest first
+    more_completed: bool  # whether there are older completed actions than those
+
+
+# Meetings the service has answered something at.
+ANSWERED_MEETINGS = select(ServiceMeeting.id, ServiceMeeting.held_at).where(
+    select(ItemOutcome.id).where(ItemOutcome.meeting_id == ServiceMeeting.id).exists())
+# The service's answers at some meetings (``:meetings``), by theme: pack wordings and answers only.
+MEETING_OUTCOMES = (
+    select(ItemOutcome.meeting_id, func.coalesce(Theme.name, "Other"), FeedbackItem.pack_wording,
+           ItemOutcome.response, ItemOutcome.action, ItemOutcome.due_on, ItemOutcome.status)
+    .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
+    .outerjoin(Theme, Theme.id == FeedbackItem.theme_id)
+    .where(ItemOutcome.meeting_id.in_(bindparam("meetings", expanding=True)))
+    .order_by(FeedbackItem.theme_id, ItemOutcome.id))
+# The latest completed actions (``:rows`` of them), newest first by outcome id: walking the primary
+# key backwards stops after that many, where ordering by meeting date would sort every completed
+# action ever recorded. (No total: counting them all would read every outcome, as no index has
+# their status.)
+LATEST_COMPLETED = (
+    select(FeedbackItem.pack_wording, ItemOutcome.action, ServiceMeeting.held_at)
+    .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
+    .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
+    .where(ItemOutcome.status == "done").order_by(ItemOutcome.id.desc()).limit(bindparam("rows")))
+
+
+def you_said_we_did(page: int = 1, per_page: int = MEETINGS_PER_PAGE,
+                    completed_shown: int = COMPLETED_SHOWN) -> YouSaidWeDid:
+    """One page of meetings, newest first: themes raised, what the service said, actions and their
+    status; plus the latest completed actions.
+
+    Four queries whatever the history, each served by an index: count the meetings with answers,
+    the meetings of the page, their outcomes, the latest completed actions. Only pack wordings,
+    themes and the service's answers are selected — never who raised anything."""
+    paging = paginate(ANSWERED_MEETINGS, page, per_page)
+    connection = db.session.connection()
+    summaries = {meeting_id: MeetingSummary(meeting_id, held_at) for meeting_id, held_at in connection.execute(
+        ANSWERED_MEETINGS.order_by(ServiceMeeting.held_at.desc(), ServiceMeeting.id.desc())
+        .limit(per_page).offset(paging.offset))}
+    if summaries:
+        for meeting_id, *row in connection.execute(MEETING_OUTCOMES, {"meetings": list(summaries)}):
+            summaries[meeting_id].rows.append(row)
+    completed = connection.execute(LATEST_COMPLETED, {"rows": completed_shown + 1}).all()
+    return YouSaidWeDid(list(summaries.values()), paging, completed[:completed_shown],
+                        len(completed) > completed_shown)

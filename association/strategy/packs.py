@@ -10,26 +10,63 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import cache
+from datetime import date, datetime
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, distinct, func, or_, select, union_all, update
+from sqlalchemy.orm import aliased
 
 from ..admin.audit import record
 from ..core.database import utcnow
 from ..core.personal_data import Finding, check_personal_data
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
-from .models import FeedbackItem, ItemOutcome, ItemSupport, PackVersion, ServiceMeeting, Theme
+from .models import KINDS, FeedbackItem, ItemOutcome, ItemSupport, PackVersion, ServiceMeeting, Theme
 
 
 class PackError(ValueError):
     """A pack that can't be issued yet; ``str(error)`` says why."""
 
 
+@dataclass(slots=True)
+class PackEntry:
+    """One item as the pack shows it: only the columns the pack uses, read as plain values rather
+    than ORM objects (a pack can hold a thousand items). Never who raised it."""
+
+    id: int
+    kind: str
+    theme_id: int | None
+    pack_wording: str
+    wording_reviewed_at: datetime | None = None
+    status: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+@dataclass(slots=True)
+class HeldAt:
+    """The meeting an outcome was recorded at, as the pack shows it."""
+
+    held_at: datetime
+
+
+@dataclass(slots=True)
+class OutcomeEntry:
+    """What the service said and agreed at one meeting, as the pack shows it."""
+
+    response: str
+    action: str
+    owner: str
+    due_on: date | None
+    status: str
+
+
 @dataclass
 class PackItem:
-    item: FeedbackItem
+    item: PackEntry
     raised_by: int
     findings: list[Finding]
 
@@ -40,8 +77,8 @@ class PackItem:
 
 @dataclass
 class CarriedAction:
-    item: FeedbackItem
-    history: list[tuple[ServiceMeeting, ItemOutcome]]
+    item: PackEntry
+    history: list[tuple[HeldAt, OutcomeEntry]]  # oldest first; the last one is still open
 
 
 @dataclass
@@ -69,26 +106,93 @@ class Pack:
                 "carried_forward": len(self.carried)}
 
 
-def compile_pack(meeting: ServiceMeeting) -> Pack:
-    """Everything that goes in ``meeting``'s pack, grouped by theme and ordered by support."""
-    from .meetings import previous_meeting
+OPEN_ACTION = ("open", "in_progress")
 
-    previous = previous_meeting(before=meeting.held_at, excluding=meeting.id)
-    items = list(db.session.scalars(select(FeedbackItem).where(
-        FeedbackItem.meeting_id == meeting.id, FeedbackItem.status.not_in(("merged", "declined")))))
-    ids = [i.id for i in items]
-    raised = _raised_by_counts(ids)
-    themes = {t.id: t for t in db.session.scalars(select(Theme))}
-    pack = Pack(meeting, previous.held_at if previous else None)
+
+# The statements below are built once, on first use (not at import: that would configure the
+# mappers before every model is imported); only their parameters change from pack to pack.
+
+@cache
+def _pack_items_query() -> Select:
+    """A meeting's pack items (``:meeting_id``), each with how many carers raised it: its author,
+    the authors of items merged into it and its supporters, each carer once."""
+    meeting_id = bindparam("meeting_id")
+    in_pack = select(FeedbackItem.id).where(FeedbackItem.meeting_id == meeting_id,
+                                            FeedbackItem.status.not_in(("merged", "declined")))
+    carers = union_all(
+        select(FeedbackItem.id.label("item_id"), FeedbackItem.author_id.label("member_id")).where(
+            FeedbackItem.id.in_(in_pack),
+            or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.not_in(in_pack))),
+        select(FeedbackItem.merged_into_id, FeedbackItem.author_id).where(FeedbackItem.merged_into_id.in_(in_pack)),
+        select(ItemSupport.item_id, ItemSupport.member_id).where(ItemSupport.item_id.in_(in_pack)),
+    ).subquery()
+    raised = (select(carers.c.item_id, func.count(distinct(carers.c.member_id)).label("carers"))
+              .group_by(carers.c.item_id).subquery())
+    return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
+                   FeedbackItem.wording_reviewed_at, FeedbackItem.status, raised.c.carers)
+            .outerjoin(raised, raised.c.item_id == FeedbackItem.id)
+            .where(FeedbackItem.meeting_id == meeting_id, FeedbackItem.status.not_in(("merged", "declined"))))
+
+
+@cache
+def _carried_forward_query() -> Select:
+    """Every outcome before ``:before`` of the items whose latest outcome before then is still an
+    open action (one that is open or in progress, with no later outcome), oldest first."""
+    before = bindparam("before")
+    later_outcome, later_meeting = aliased(ItemOutcome), aliased(ServiceMeeting)
+    still_open = (
+        select(ItemOutcome.item_id)
+        .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
+        .where(ServiceMeeting.held_at < before, ItemOutcome.status.in_(OPEN_ACTION),
+               ~select(later_outcome.id)
+               .join(later_meeting, later_meeting.id == later_outcome.meeting_id)
+               .where(later_outcome.item_id == ItemOutcome.item_id, later_meeting.held_at > ServiceMeeting.held_at,
+                      later_meeting.held_at < before).exists()))
+    return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
+                   ServiceMeeting.held_at, ItemOutcome.response, ItemOutcome.action, ItemOutcome.owner,
+                   ItemOutcome.due_on, ItemOutcome.status)
+            .join(ItemOutcome, ItemOutcome.item_id == FeedbackItem.id)
+            .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
+            .where(ServiceMeeting.held_at < before, FeedbackItem.id.in_(still_open))
+            .order_by(ServiceMeeting.held_at, ItemOutcome.id))
+
+
+@cache
+def _previous_meeting_query() -> Select:
+    """When the last meeting before ``:before`` (other than ``:meeting_id``) was held."""
+    return (select(ServiceMeeting.held_at)
+            .where(ServiceMeeting.held_at < bindparam("before"), ServiceMeeting.id != bindparam("meeting_id"))
+            .order_by(ServiceMeeting.held_at.desc()).limit(1))
+
+
+@cache
+def _themes_query() -> Select:
+    return select(Theme.id, Theme.name, Theme.position)
+
+
+def compile_pack(meeting: ServiceMeeting) -> Pack:
+    """Everything that goes in ``meeting``'s pack, grouped by theme and ordered by support.
+
+    Four queries however many items and however much history: the previous meeting's date, the
+    items with how many carers raised each, the themes, and the actions carried forward with
+    their history. Plain columns, no ORM objects (a pack can hold a thousand items): the cost
+    follows the items in this pack and the actions still open, not everything ever recorded."""
+    db.session.flush()  # plain connection queries below: let them see changes not yet flushed
+    connection = db.session.connection()
+    previous = connection.scalar(_previous_meeting_query(), {"before": meeting.held_at, "meeting_id": meeting.id})
+    rows = connection.execute(_pack_items_query(), {"meeting_id": meeting.id}).all()
+    themes = {theme_id: (name, position) for theme_id, name, position in connection.execute(_themes_query())}
+    pack = Pack(meeting, previous)
     grouped: dict[str, list[PackItem]] = {}
-    for item in items:
-        entry = PackItem(item, raised.get(item.id, 1), check_personal_data(item.pack_wording))
-        if item.kind == "good_practice":
+    for item_id, kind, theme_id, wording, reviewed_at, status, carers in rows:
+        item = PackEntry(item_id, kind, theme_id, wording, reviewed_at, status)
+        entry = PackItem(item, max(carers or 0, 1), check_personal_data(wording))
+        if kind == "good_practice":
             pack.good_practice.append(entry)
         else:
-            theme = themes.get(item.theme_id)
-            grouped.setdefault(theme.name if theme else "Other", []).append(entry)
-    order = {t.name: (t.position, t.name) for t in themes.values()}
+            theme = themes.get(theme_id)
+            grouped.setdefault(theme[0] if theme else "Other", []).append(entry)
+    order = {name: (position, name) for name, position in themes.values()}
     for name in sorted(grouped, key=lambda n: order.get(n, (10_000, n))):
         pack.themes.append((name, sorted(grouped[name], key=lambda p: (-p.raised_by, p.item.id))))
     pack.good_practice.sort(key=lambda p: (-p.raised_by, p.item.id))
@@ -96,34 +200,20 @@ def compile_pack(meeting: ServiceMeeting) -> Pack:
     return pack
 
 
-def _raised_by_counts(item_ids: list[int]) -> dict[int, int]:
-    """Distinct carers per item (author, authors of merged items, supporters) in two queries."""
-    if not item_ids:
-        return {}
-    people: dict[int, set[int]] = {i: set() for i in item_ids}
-    for item_id, author_id, merged_into in db.session.execute(
-            select(FeedbackItem.id, FeedbackItem.author_id, FeedbackItem.merged_into_id).where(
-                FeedbackItem.id.in_(item_ids) | FeedbackItem.merged_into_id.in_(item_ids))):
-        target = merged_into if merged_into in people else item_id
-        if author_id is not None and target in people:
-            people[target].add(author_id)
-    for item_id, member_id in db.session.execute(
-            select(ItemSupport.item_id, ItemSupport.member_id).where(ItemSupport.item_id.in_(item_ids))):
-        people[item_id].add(member_id)
-    return {i: max(len(p), 1) for i, p in people.items()}
-
-
 def carried_forward(meeting: ServiceMeeting) -> list[CarriedAction]:
-    """Actions still open from earlier meetings, each with its history."""
-    rows = db.session.execute(
-        select(ItemOutcome, ServiceMeeting, FeedbackItem)
-        .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-        .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
-        .where(ServiceMeeting.held_at < meeting.held_at).order_by(ServiceMeeting.held_at)).all()
-    history: dict[int, CarriedAction] = {}
-    for outcome, held, item in rows:
-        history.setdefault(item.id, CarriedAction(item, [])).history.append((held, outcome))
-    return [c for c in history.values() if c.history[-1][1].status in ("open", "in_progress")]
+    """Actions still open from earlier meetings, each with its history, in one query.
+
+    An item is carried forward when its latest outcome before this meeting is open or in progress.
+    The database picks those items and only their outcomes are read, as plain columns: no ORM
+    objects for every outcome ever recorded, as there were."""
+    carried: dict[int, CarriedAction] = {}
+    for item_id, kind, theme_id, wording, held_at, response, action, owner, due_on, status in (
+            db.session.connection().execute(_carried_forward_query(), {"before": meeting.held_at})):
+        entry = carried.get(item_id)
+        if entry is None:
+            entry = carried[item_id] = CarriedAction(PackEntry(item_id, kind, theme_id, wording), [])
+        entry.history.append((HeldAt(held_at), OutcomeEntry(response, action, owner, due_on, status)))
+    return list(carried.values())
 
 
 def render_pack_html(pack: Pack) -> str:
@@ -167,9 +257,11 @@ def issue_pack(meeting: ServiceMeeting, by) -> PackVersion:
                           pdf=HTML(string=html).write_pdf(), csv=pack_csv(pack), token=secrets.token_urlsafe(32))
     db.session.add(version)
     db.session.flush()
-    for entry in pack.items:
-        if entry.item.status in ("new", "under_review", "in_pack", "carried_forward"):
-            entry.item.status = "raised"
+    # Every item issued in the pack is now raised with the service (the pack's items are this
+    # meeting's, less the merged and declined ones).
+    db.session.execute(update(FeedbackItem).where(
+        FeedbackItem.meeting_id == meeting.id,
+        FeedbackItem.status.in_(("new", "under_review", "in_pack", "carried_forward"))).values(status="raised"))
     link = external_url("strategy.shared_pack", token=version.token)
     for attendee in meeting.attendees:
         queue_email(attendee.email, f"Carers' feedback pack for our meeting on {meeting.held_at:%d %B %Y}",

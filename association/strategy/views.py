@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
+from ..core.paging import requested_page
 from ..extensions import db
 from . import items as item_rules
 from .forms import ItemForm
@@ -104,8 +105,7 @@ def support(item_id: int):
 @bp.get("/you-said-we-did")
 @member_required
 def you_said():
-    summaries, done = you_said_we_did()
-    return render_template("strategy/you_said_we_did.html", summaries=summaries, done=done)
+    return render_template("strategy/you_said_we_did.html", page=you_said_we_did(requested_page()))
 
 
 @bp.get("/shared/<token>")

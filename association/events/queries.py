@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, String, and_, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from ..core.database import utcnow
 from ..core.paging import Paging, paginate
@@ -38,14 +39,57 @@ def can_manage(viewer, event: Event | None = None) -> bool:
     return event is not None and event.organiser_id == viewer.id
 
 
-def seats_subquery():
-    return (select(RSVP.event_id, func.sum(RSVP.adults + RSVP.children).label("seats"))
-            .where(RSVP.response == "going").group_by(RSVP.event_id).subquery())
+# Made once: a new alias on every call would make every statement new to SQLAlchemy's compiled cache.
+_SERIES_FIRST = aliased(Event, name="series_first")
+
+
+def event_for_page(event_id: int) -> tuple[Event, int, str | None] | None:
+    """One event with the places taken and its series' rule (its own, or its first
+    occurrence's), in one statement; None when there is no such event."""
+    first = _SERIES_FIRST
+    rule = func.coalesce(Event.rrule, select(first.rrule).where(first.id == Event.series_id).scalar_subquery())
+    row = db.session.execute(select(Event, seats_taken_column(), rule).where(Event.id == event_id)).first()
+    return None if row is None else (row[0], int(row[1] or 0), row[2])
+
+
+def seats_taken_column():
+    """Places taken at the event of the enclosing query's row, as a correlated subquery: summing
+    only the listed events' replies (index on event_id, response), never every reply there is."""
+    return (select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
+            .where(RSVP.event_id == Event.id, RSVP.response == "going").scalar_subquery())
+
+
+@dataclass(slots=True)
+class EventCard:
+    """What an event's card shows (templates/events/_macros.html card, month.html), read as plain
+    columns: a list reads thirty events, and ORM objects cost several times as much as rows."""
+
+    id: int
+    title: str
+    kind: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    venue_name: str
+    children_welcome: bool
+    bring_a_dish: bool
+    capacity: int | None
+    rrule: str | None
+    series_id: int | None
+
+    # The same rules as the model's, not copies of them.
+    is_series = Event.is_series
+    is_cancelled = Event.is_cancelled
+    kind_label = Event.kind_label
+
+
+CARD_COLUMNS = tuple(getattr(Event, f.name) for f in fields(EventCard))
 
 
 @dataclass
 class Listed:
-    event: Event
+    event: EventCard
     seats_taken: int
     my_response: str | None
 
@@ -55,17 +99,53 @@ class Listed:
             return None
         return max(self.event.capacity - self.seats_taken, 0)
 
+    @property
+    def seats_shown(self) -> int:
+        """Places taken as the meter shows them: never past the capacity."""
+        return min(self.seats_taken, self.event.capacity) if self.event.capacity else self.seats_taken
 
-def _listing(query, viewer) -> list[Listed]:
-    seats = seats_subquery()
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """The badges on the event's card: (extra CSS class, words)."""
+        event, labels = self.event, []
+        if event.is_cancelled:
+            labels.append(("badge-cancelled", "Cancelled"))
+        if self.my_response == "going":
+            labels.append(("badge-going", "You're going"))
+        if self.my_response == "waitlisted":
+            labels.append(("badge-waiting", "On the waiting list"))
+        if event.children_welcome:
+            labels.append(("", "Children welcome"))
+        if event.bring_a_dish:
+            labels.append(("", "Bring a dish"))
+        if event.is_series:
+            labels.append(("", "Repeats"))
+        return labels
+
+
+def _listing(query, viewer, count=None) -> tuple[list[Listed], int | None]:
+    """The events of ``query`` (ordered, maybe one page of it) with places taken and the viewer's
+    own answer, in one statement; with ``count`` (a query), also how many rows it has.
+
+    The page's ids are chosen first, so the per-event sums run for the events shown only, not
+    for every event the ordering had to look at. The count is an uncorrelated subquery, which
+    the database works out once; it comes back on every row, so an empty page brings none."""
+    chosen = query.with_only_columns(Event.id).subquery()
+    mine = literal(None, String)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        mine = (select(RSVP.response).where(RSVP.event_id == Event.id, RSVP.member_id == viewer.id)
+                .scalar_subquery())
+    total = literal(None, Integer)
+    if count is not None:
+        total = (select(func.count()).select_from(count.with_only_columns(Event.id).order_by(None).subquery())
+                 .scalar_subquery())
     rows = db.session.execute(
-        query.add_columns(func.coalesce(seats.c.seats, 0)).outerjoin(seats, seats.c.event_id == Event.id)
+        select(*CARD_COLUMNS, seats_taken_column(), mine, total).join(chosen, chosen.c.id == Event.id)
+        .order_by(Event.starts_at, Event.id)
     ).all()
-    mine: dict[int, str] = {}
-    if rows and viewer is not None and getattr(viewer, "is_authenticated", False):
-        mine = dict(db.session.execute(select(RSVP.event_id, RSVP.response).where(
-            RSVP.member_id == viewer.id, RSVP.event_id.in_([row[0].id for row in rows]))).all())
-    return [Listed(event, int(taken), mine.get(event.id)) for event, taken in rows]
+    width = len(CARD_COLUMNS)
+    listed = [Listed(EventCard(*row[:width]), int(row[width] or 0), row[width + 1]) for row in rows]
+    return listed, (rows[0][-1] if rows else None)
 
 
 def _filtered(viewer, kind: str = "", children_only: bool = False):
@@ -78,11 +158,20 @@ def _filtered(viewer, kind: str = "", children_only: bool = False):
 
 
 def upcoming(viewer, kind: str = "", children_only: bool = False, page: int = 1) -> tuple[list[Listed], Paging]:
-    """Events not yet over, soonest first, with places taken and the viewer's own answer."""
+    """Events not yet over, soonest first, with places taken and the viewer's own answer.
+
+    One statement for the page and the number of pages; a page past the end (only from an
+    edited link) costs two more, to count and to show the last page instead."""
     query = _filtered(viewer, kind, children_only).where(Event.ends_at >= utcnow())
-    paging = paginate(query, page, PAGE_SIZE)
-    listed = _listing(query.order_by(Event.starts_at, Event.id).offset(paging.offset).limit(PAGE_SIZE), viewer)
-    return listed, paging
+    ordered = query.order_by(Event.starts_at, Event.id).limit(PAGE_SIZE)
+    page = max(page, 1)
+    listed, total = _listing(ordered.offset((page - 1) * PAGE_SIZE), viewer, count=query)
+    if total is None and page > 1:
+        paging = paginate(query, page, PAGE_SIZE)
+        listed, _ = _listing(ordered.offset(paging.offset), viewer)
+        return listed, paging
+    total = total or 0
+    return listed, Paging(page, max(1, -(-total // PAGE_SIZE)), total, PAGE_SIZE)
 
 
 @dataclass
@@ -113,7 +202,7 @@ def month_view(viewer, year: int, month: int, kind: str = "", children_only: boo
     end_utc = datetime.combine(last, datetime.min.time(), zone).astimezone(UTC).replace(tzinfo=None)
     query = _filtered(viewer, kind, children_only).where(Event.starts_at < end_utc, Event.ends_at > start_utc)
     by_day: dict[date, list[Listed]] = {}
-    for item in _listing(query.order_by(Event.starts_at, Event.id), viewer):
+    for item in _listing(query.order_by(Event.starts_at, Event.id), viewer)[0]:
         day = item.event.starts_at.replace(tzinfo=UTC).astimezone(zone).date()
         by_day.setdefault(max(day, first), []).append(item)
     weeks = [[(day, by_day.get(day, []) if day.month == month else []) for day in week]

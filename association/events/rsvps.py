@@ -8,12 +8,14 @@ after the other, and the capacity is never exceeded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ..core.database import utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
+from ..members.models import Member
 from .models import RSVP, Event
 from .scheduling import seats_taken
 
@@ -29,6 +31,39 @@ class RSVPError(ValueError):
 class RSVPOutcome:
     response: str
     message: str
+
+
+@dataclass(slots=True)
+class Reply:
+    """One answer as an event's page shows it: the numbers, the note and who sent it."""
+
+    member_id: int
+    response: str
+    adults: int
+    children: int
+    note: str
+    name: str
+    erased_at: datetime | None
+
+    display_name = Member.display_name  # the members' own rule: a former member is not named
+
+
+def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, list[Reply]]:
+    """The viewer's own answer, and (with ``everyone``) who is going and who is waiting, in the
+    order the page lists them: one statement, reading a few columns and no member objects."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None, []
+    listed = RSVP.response.in_(("going", "waitlisted"))
+    rows = db.session.execute(
+        select(RSVP.member_id, RSVP.response, RSVP.adults, RSVP.children, RSVP.note, Member.name, Member.erased_at)
+        .join(Member, Member.id == RSVP.member_id)
+        .where(RSVP.event_id == event_id, or_(listed, RSVP.member_id == viewer.id) if everyone
+               else RSVP.member_id == viewer.id)
+        .order_by(RSVP.response, RSVP.waitlisted_at, RSVP.created_at)
+    ).all()
+    replies = [Reply(*row) for row in rows]
+    mine = next((r for r in replies if r.member_id == viewer.id), None)
+    return mine, [r for r in replies if r.response in ("going", "waitlisted")] if everyone else []
 
 
 def check_numbers(adults: int, children: int, note: str) -> None:

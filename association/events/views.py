@@ -26,7 +26,12 @@ def _viewer():
 
 
 def _visible_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id, options=[selectinload(Event.organiser)])
+    return _shown(db.session.get(Event, event_id))
+
+
+def _shown(event: Event | None) -> Event:
+    """The event if the visitor may see it; otherwise 404, or the sign-in page for a visitor
+    who is not signed in."""
     if event is None:
         abort(404)
     if not queries.can_see(_viewer(), event):
@@ -71,28 +76,18 @@ def _month_arg(value: str) -> tuple[int, int]:
 
 @bp.get("/events/<int:event_id>")
 def detail(event_id: int):
-    event = _visible_event(event_id)
+    event, seats_taken, series_rule = queries.event_for_page(event_id) or (None, 0, None)
+    event = _shown(event)
     viewer = _viewer()
-    mine = None
-    if viewer is not None:
-        mine = db.session.scalar(select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == viewer.id))
-    form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
     managing = queries.can_manage(viewer, event)
-    going = []
-    if managing or (viewer is not None and viewer.is_active_member):
-        going = db.session.execute(
-            select(RSVP).options(selectinload(RSVP.member))
-            .where(RSVP.event_id == event.id, RSVP.response.in_(("going", "waitlisted")))
-            .order_by(RSVP.response, RSVP.waitlisted_at, RSVP.created_at)
-        ).scalars().all()
-    series_rule = None
-    if event.is_series:
-        series_rule = event.rrule or db.session.scalar(select(Event.rrule).where(Event.id == event.series_id))
+    members_view = viewer is not None and viewer.is_active_member
+    mine, going = rsvps.replies_shown(event.id, viewer, everyone=managing or members_view)
+    form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
     return render_template(
         "events/detail.html", event=event, mine=mine, form=form, managing=managing, going=going,
-        seats_taken=scheduling.seats_taken(event.id), series_rule=describe(series_rule),
-        google_link=google_calendar_link(event, show_place=viewer is not None and viewer.is_active_member),
-        members_view=viewer is not None and viewer.is_active_member,
+        seats_taken=seats_taken, series_rule=describe(series_rule if event.is_series else None),
+        google_link=google_calendar_link(event, show_place=members_view),
+        members_view=members_view,
         ended=event.ends_at <= utcnow(),
         replies_closed=event.rsvp_deadline is not None and utcnow() > event.rsvp_deadline,
     )

@@ -7,6 +7,7 @@ from association.extensions import db
 from association.members.directory import set_skills
 from association.members.models import Household, Member
 from tests.conftest import count_queries, sign_in
+from tests.events.helpers import rows_returned, statements_run
 
 
 def _add_many(app, count: int, start: int = 0) -> None:
@@ -109,3 +110,63 @@ def test_directory_uses_the_same_number_of_queries_for_10_and_500_members(app, d
     with count_queries(app) as searched:
         directory_client.get("/members/", query_string={"skill": "polish", "buddy": "1", "page": "2"})
     assert searched[0] == large[0]
+
+
+def test_directory_reads_one_page_of_rows_however_many_members(app, directory_client):
+    _add_many(app, 500)
+    directory_client.get("/members/")
+    with statements_run(app) as run:
+        first = directory_client.get("/members/")
+    read = sum(rows_returned(app, run))
+    _add_many(app, 500, start=500)
+    with statements_run(app) as run:
+        again = directory_client.get("/members/")
+    assert b"Page 1 of 26" in again.data and again.data.count(b'class="member"') == first.data.count(b'class="member"')
+    assert len(run) <= 6 and sum(rows_returned(app, run)) == read, "rows read grew with the number of members"
+    # One page: forty members, their household partners and their skills; never every member.
+    assert read < 200
+
+
+def test_details_a_member_did_not_share_are_never_read(app, make_member, directory_client):
+    make_member("Private Pat", email="pat.private@example.org", phone="07700 900111", area="Otley",
+                service_name="Hidden Fostering", approval_category="kinship")
+    make_member("Open Olu", email="olu@example.org", phone="07700 900222", area="Otley", share_email=True,
+                share_phone=True, service_name="Brightpath Fostering", share_service=True, share_category=True,
+                approval_category="short_breaks")
+    with statements_run(app) as run:
+        page = directory_client.get("/members/", query_string={"area": "otley"}).data.decode()
+    assert "olu@example.org" in page and "07700 900222" in page and "Brightpath Fostering" in page
+    assert "Short breaks" in page
+    with app.app_context():
+        conn = db.session.connection()
+        read = repr([conn.exec_driver_sql(statement, parameters).fetchall() for statement, parameters in run
+                     if statement.lstrip().upper().startswith("SELECT")])
+    assert "Open Olu" in read
+    for private in ("pat.private@example.org", "07700 900111", "Hidden Fostering", "kinship"):
+        assert private not in read and private not in page
+
+
+def test_a_page_past_the_end_shows_the_last_page(app, directory_client):
+    _add_many(app, 45)
+    page = directory_client.get("/members/", query_string={"page": "9999"}).data.decode()
+    assert "Page 2 of 2" in page and "Carer 0044" in page and "Carer 0001" not in page
+    searched = directory_client.get("/members/", query_string={"q": "carer 003", "page": "3"}).data.decode()
+    assert "Carer 0030" in searched and "Carer 0039" in searched and "Page 1" not in searched
+    nothing = directory_client.get("/members/", query_string={"q": "nobody", "page": "2"}).data.decode()
+    assert "No members match that search." in nothing
+
+
+def test_a_partner_who_left_is_not_shown_and_partners_show_their_skills(app, make_member, directory_client):
+    sam = make_member("Sam Fletcher", area="Otley")
+    chris = make_member("Chris Fletcher", area="Leeds")
+    lee = make_member("Lee Fletcher", area="Leeds", status="left")
+    with app.app_context():
+        household = Household(name="Fletcher household")
+        for ref in (sam, chris, lee):
+            db.session.get(Member, ref.id).household = household
+        set_skills(db.session.get(Member, chris.id), ["Speaks Welsh", "First aid trainer"])
+        db.session.commit()
+    page = directory_client.get("/members/", query_string={"area": "otley"}).data.decode()
+    assert "Sam Fletcher" in page and "Chris Fletcher" in page and "Lee Fletcher" not in page
+    assert "First aid trainer, Speaks Welsh" in page
+    assert page.index("Chris Fletcher") < page.index("Sam Fletcher")  # partners in name order

@@ -47,6 +47,8 @@ class Event(db.Model):
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         UniqueConstraint("series_id", "recurrence_id", name="uq_events_occurrence"),
         Index("ix_events_visible_start", "visibility", "starts_at"),
+        # The upcoming list: visible events not yet over, soonest first (and its count).
+        Index("ix_events_visible_end", "visibility", "ends_at", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,5 +23,7 @@ def make_app():
 
     # Given explicitly as well: config.py reads them when first imported, which may have been
     # before the benchmark set them (it generates data in the same process).
-    return create_app("production", overrides={**OVERRIDES, "SECRET_KEY": os.environ["SECRET_KEY"],
-                                               "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
+    settings = {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]}
+    if os.environ.get("BASE_URL"):
+        settings["BASE_URL"] = os.environ["BASE_URL"]  # feeds' ETags and kept VEVENTs depend on it
+    return create_app("production", overrides={**OVERRIDES, **settings})

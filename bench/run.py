@@ -485,7 +485,7 @@ def report(engine: str, pages: list[Page], meta: dict, made: bool, args, hello_r
     if not misses:
         lines.append("Every page meets its target.")
     for p in misses:
-        lines.append(f"- **{p.name}** (`{p.path}`): " + "; ".join(p.misses) + ".")
+        lines.append(f"- **{p.name}** (`{_short(p.path)}`): " + "; ".join(p.misses) + ".")
     for p in misses:
         if p.profile:
             head = "\n".join(p.profile.splitlines()[:60])
@@ -507,7 +507,8 @@ def main() -> int:
     parser.add_argument("--pages", help="comma-separated page keys to run (default: all)")
     parser.add_argument("--quiet", type=float, default=0.85,
                         help="before each page, wait until this share of CPU is idle (the machine may be shared)")
-    parser.add_argument("--quiet-wait", type=float, default=240, help="at most this many seconds")
+    parser.add_argument("--quiet-wait", type=float, default=120, help="at most this many seconds")
+    parser.add_argument("--tries", type=int, default=3, help="measurements of the ceiling before giving up")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
@@ -546,7 +547,7 @@ def main() -> int:
         for page in pages:
             # The ceiling again, right before the page: others' load on a shared machine drifts.
             # A ceiling well below the best seen means someone else is busy: wait and try again.
-            for _ in range(4):
+            for _ in range(args.tries):
                 page.idle = wait_for_quiet(args.quiet, args.quiet_wait)
                 page.hello_rps = wrk(f"http://127.0.0.1:{hello_port}/", {}, 3, args.connections)["rps"]
                 best_hello = max(best_hello, page.hello_rps)

@@ -85,9 +85,13 @@ def validate_rule(rule: str) -> str:
 
 
 def expand(rule: str, local_start: datetime, zone: ZoneInfo, until_utc: datetime | None = None,
-           horizon_from: datetime | None = None) -> list[datetime]:
+           horizon_from: datetime | None = None, after: datetime | None = None) -> list[datetime]:
     """Start times (naive UTC) of the occurrences of ``rule`` from ``local_start`` (naive local),
-    up to ``until_utc`` or the horizon, at most MAX_OCCURRENCES."""
+    later than ``after`` if given, up to ``until_utc`` or the horizon, at most MAX_OCCURRENCES.
+
+    The cap counts only occurrences after ``after``: counted from the series' first date, a weekly
+    group running for years would reach it and never be extended again.
+    """
     start = local_start.replace(tzinfo=zone)
     limit = (horizon_from or datetime.now(UTC).replace(tzinfo=None)) + HORIZON
     if until_utc is not None:
@@ -98,7 +102,8 @@ def expand(rule: str, local_start: datetime, zone: ZoneInfo, until_utc: datetime
         utc = occurrence.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
         if utc > limit or len(results) >= MAX_OCCURRENCES:
             break
-        results.append(utc)
+        if after is None or utc > after:
+            results.append(utc)
     return results
 
 

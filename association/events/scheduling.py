@@ -95,7 +95,7 @@ def _add_occurrences(master: Event, after: datetime) -> int:
     """Rows for the series' occurrences after ``after`` up to the horizon; returns how many."""
     try:
         starts = expand(master.rrule, _local_naive(master.recurrence_id or master.starts_at), local_zone(),
-                        until_utc=master.series_ended_at)
+                        until_utc=master.series_ended_at, after=after)
     except (ValueError, TypeError) as error:
         raise RecurrenceError(f"That recurrence rule can't be used: {error}.") from error
     existing = set(db.session.scalars(select(Event.recurrence_id).where(Event.series_id == master.id)))

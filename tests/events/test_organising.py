@@ -201,3 +201,25 @@ def test_only_organisers_manage_and_an_organiser_their_own_events(app, organiser
     assert client.get(f"/events/{theirs}/edit").status_code == 403
     assert client.get(f"/events/{own}/edit").status_code == 200
     assert client.get("/events/999999/edit").status_code == 404
+
+
+def test_a_weekly_series_running_for_years_is_still_extended(app, make_member):
+    """The 120-occurrence cap counts new meetings, not every meeting since the group began."""
+    from association.core.database import utcnow
+    from association.events.recurrence import HORIZON
+    from association.events.scheduling import extend_series
+    from tests.events.helpers import add_event
+
+    organiser = make_member("Olu Organiser", roles=["committee"])
+    start = utcnow().replace(microsecond=0) - timedelta(days=3 * 365)
+    master_id = add_event(app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY",
+                          starts_at=start, ends_at=start + timedelta(hours=2))
+    with app.app_context():
+        def last_meeting():
+            return db.session.scalar(select(func.max(Event.starts_at)).where(Event.series_id == master_id))
+
+        first_run = last_meeting()
+        assert first_run < utcnow()  # 120 weekly meetings from three years ago end in the past
+        assert extend_series() > 0
+        assert extend_series() == 0  # nothing twice
+        assert last_meeting() > utcnow() + HORIZON - timedelta(days=8)

@@ -40,6 +40,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     _init_extensions(app)
     _register_parts(app)
+    if config_name == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # Each gunicorn worker would count sign-in attempts on its own: the limit multiplies.
+        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: with several workers each keeps its own "
+                           "sign-in limits. Set it to redis://… for production.")
     return app
 
 

@@ -127,3 +127,18 @@ def test_trusted_proxies_come_from_the_environment_and_give_the_real_address():
     answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7",
                                                          "X-Forwarded-Proto": "https"})
     assert answer.get_data(as_text=True) == "203.0.113.7 https"
+
+
+def test_production_warns_when_sign_in_limits_live_in_one_process(monkeypatch, caplog):
+    from association import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    with caplog.at_level("WARNING"):
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": "memory://"})
+    assert "each keeps its own sign-in limits" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"})
+    assert "sign-in limits" not in caplog.text

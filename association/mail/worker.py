@@ -27,7 +27,7 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 
 from flask import current_app
@@ -39,6 +39,7 @@ from ..extensions import db, mail
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
+OUTBOX = OutboxMessage.__table__
 MAX_BACKOFF = timedelta(hours=2)
 # Set by the worker command on SIGTERM/SIGINT: finish the message in hand, give back the rest.
 STOP = threading.Event()
@@ -77,6 +78,8 @@ class Claimed:
     message_id: str
     attachment_key: str | None
     attempts: int
+    # The lease this worker took: the row is still ours only while it carries this very lease.
+    lease_until: datetime | None = None
 
 
 def backoff(attempts: int, first: int = 30) -> timedelta:
@@ -140,12 +143,12 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    batch = [Claimed(*row) for row in db.session.execute(query)]
+    lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    batch = [Claimed(*row, lease_until=lease_until) for row in db.session.execute(query)]
     if batch:
-        lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
         db.session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in batch]))
-            .values(status="claimed", lease_until=now + lease)
+            .values(status="claimed", lease_until=lease_until)
         )
     db.session.commit()
     return batch
@@ -202,17 +205,25 @@ def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> Messa
     return message
 
 
-OUTBOX = OutboxMessage.__table__
-
-
 def _set(row_id: int, **values) -> None:
     # A Core UPDATE on the table: the ORM's bulk-update path cost more than the commit.
     db.session.connection().execute(OUTBOX.update().where(OUTBOX.c.id == row_id).values(**values))
     db.session.commit()
 
 
-def _mark_sending(row: Claimed) -> None:
-    _set(row.id, status="sending")
+def _still_ours(row: Claimed):
+    return (OUTBOX.c.id == row.id) & (OUTBOX.c.status == "claimed") & (OUTBOX.c.lease_until == row.lease_until)
+
+
+def _mark_sending(row: Claimed) -> bool:
+    """Take the row for its SMTP conversation; False when it is no longer ours.
+
+    A worker slow enough to outlive its lease may find its rows given back and claimed by another
+    worker: it must then leave them alone, or both would send.
+    """
+    taken = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(status="sending"))
+    db.session.commit()
+    return taken.rowcount == 1
 
 
 def _mark_sent(row: Claimed, via: str) -> None:
@@ -236,10 +247,10 @@ def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryRepo
 
 def _release(rows: list[Claimed]) -> None:
     """Hand back claimed rows this worker will not send (it is stopping); nothing was offered."""
-    if rows:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
-                           .values(status="queued", lease_until=None))
-        db.session.commit()
+    for row in rows:
+        db.session.connection().execute(OUTBOX.update().where(_still_ours(row))
+                                        .values(status="queued", lease_until=None))
+    db.session.commit()
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -287,7 +298,10 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: _Unsubs
                     return
                 row = pending[0]
                 message = build_message(row, links)
-                _mark_sending(row)
+                if not _mark_sending(row):
+                    pending.pop(0)
+                    log.warning("outbox: message %s was taken back after its lease ran out; skipped", row.id)
+                    continue
                 try:
                     connection.send(message)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:

@@ -241,3 +241,20 @@ def test_temporary_refusal_is_retried_and_permanent_is_not(app_factory, smtp):
         assert (report.sent, report.failed) == (1, 1)
         gone = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "gone@example.org"))
         assert (gone.status, gone.attempts) == ("failed", 1) and "550" in gone.last_error
+
+
+def test_a_worker_that_outlives_its_lease_leaves_taken_back_rows_alone(app_factory, smtp):
+    """Worker A is too slow: its lease runs out, the rows go back and worker B claims them.
+    A must not send them too."""
+    from association.mail.worker import claim_batch, deliver_batch, requeue_expired_leases
+
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, OUTBOX_LEASE_SECONDS=0)
+    addresses = _queue(app, 6)
+    with app.app_context():
+        slow = claim_batch(10)  # A claims everything, then stalls past its (zero-second) lease
+        time.sleep(0.01)
+        assert requeue_expired_leases() == 6
+        taken_over = claim_batch(10)  # B
+        assert deliver_batch(slow).sent == 0  # A wakes up: every row has moved on
+        assert deliver_batch(taken_over).sent == 6
+    assert sorted(r for rcpts, _ in smtp.messages for r in rcpts) == addresses

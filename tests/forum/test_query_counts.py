@@ -56,3 +56,85 @@ def test_thread_page_and_category_list_have_fixed_query_counts(app, make_member)
         with count_queries(app) as counted:
             assert client.get(url).status_code == 200
         assert counted[0] == small[url], f"{url}: {small[url]} queries with 10 posts, {counted[0]} with 2,000"
+
+
+def _statements(app):
+    """Collect the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def collect():
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def _note(_conn, _cursor, statement, *_rest):
+            seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+        event.listen(engine, "before_cursor_execute", _note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", _note)
+    return collect()
+
+
+def test_reading_again_writes_nothing(app, make_member):
+    """The forum index and a thread page write only when the visit or the read marker changes."""
+    authors = [make_member(f"Writer {i}").id for i in range(3)]
+    reader = make_member("Rita Reader")
+    with app.app_context():
+        category = Category(name="Peer support")
+        db.session.add(category)
+        db.session.flush()
+        thread = Thread(category_id=category.id, title="Long thread", author_id=authors[0])
+        db.session.add(thread)
+        db.session.commit()
+        thread_id = thread.id
+    _grow(app, thread_id, authors, 30)
+    client = sign_in(app.test_client(), reader)
+    for url in ("/forum/", f"/forum/t/{thread_id}", f"/forum/t/{thread_id}?page=2"):
+        client.get(url)
+        with _statements(app) as seen:
+            assert client.get(url).status_code == 200
+        assert not {"INSERT", "UPDATE", "DELETE"} & set(seen), f"{url} wrote on a repeat visit: {seen}"
+    # Going back to page 1 doesn't move the marker back; a new post moves it on (and writes).
+    client.get(f"/forum/t/{thread_id}")
+    with app.app_context():
+        from association.forum.models import ThreadRead
+        assert db.session.get(ThreadRead, (reader.id, thread_id)).last_read_number == 30
+    _grow(app, thread_id, authors, 31)
+    with _statements(app) as seen:
+        client.get(f"/forum/t/{thread_id}?page=2")
+    assert "UPDATE" in seen
+    with app.app_context():
+        from association.forum.models import ThreadRead
+        assert db.session.get(ThreadRead, (reader.id, thread_id)).last_read_number == 31
+
+
+def test_moderator_thread_page_has_a_fixed_query_count(app, make_member):
+    authors = [make_member(f"Writer {i}").id for i in range(12)]
+    moderator = make_member("Mo Derator", roles=["moderator"])
+    with app.app_context():
+        category = Category(name="Peer support")
+        db.session.add(category)
+        db.session.flush()
+        thread = Thread(category_id=category.id, title="Long thread", author_id=authors[0])
+        db.session.add(thread)
+        db.session.commit()
+        thread_id = thread.id
+    client = sign_in(app.test_client(), moderator)
+    _grow(app, thread_id, authors, 10)
+    url = f"/forum/t/{thread_id}"
+    client.get(url)
+    with count_queries(app) as small:
+        assert client.get(url).status_code == 200
+    _grow(app, thread_id, authors, 2000)
+    last_page = f"{url}?page=100"
+    client.get(last_page)
+    with count_queries(app) as counted:
+        page = client.get(last_page)
+    assert b"Reply 2000" in page.data and b"Hide this post" in page.data  # hidden ones shown in full to moderators
+    assert counted[0] == small[0]

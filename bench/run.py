@@ -505,6 +505,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--regenerate", action="store_true", help="make the data again even if cached")
     parser.add_argument("--pages", help="comma-separated page keys to run (default: all)")
+    parser.add_argument("--tag", default="", help="added to the results' file name, so a partial run keeps the full one")
     parser.add_argument("--quiet", type=float, default=0.85,
                         help="before each page, wait until this share of CPU is idle (the machine may be shared)")
     parser.add_argument("--quiet-wait", type=float, default=120, help="at most this many seconds")
@@ -531,7 +532,7 @@ def main() -> int:
     clients = test_clients(app)
     count_statements(app, clients, pages)
 
-    stamp = date.today().isoformat()
+    stamp = date.today().isoformat() + (f"-{args.tag}" if args.tag else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / f"{args.engine}-{stamp}.gunicorn.log.tmp"
     log.unlink(missing_ok=True)

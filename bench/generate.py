@@ -21,7 +21,7 @@ import json
 import random
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -127,8 +127,8 @@ def main() -> None:
     sink = start_smtp_sink(port)
     try:
         print(f"{args.members} campaign emails on {args.engine}, delivered to aiosmtpd on 127.0.0.1:{port}")
-        print(f"| connections | queue (one transaction) | deliver | messages/s |")
-        print(f"|---|---|---|---|")
+        print("| connections | queue (one transaction) | deliver | messages/s |")
+        print("|---|---|---|---|")
         for label, per_connection in (("one per message", 1), (f"reused ({args.batch} per connection)", 0)):
             result = run(args.engine, args.members, port, per_connection, args.batch)
             rate = result["queued"] / result["deliver_s"]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy

@@ -49,8 +49,13 @@ def page_of(number: int) -> int:
 @daily_job("forum-digest")
 def send_digests() -> int:
     """One email per member who chose the digest, listing new replies in threads they watch."""
+    # Replies since the member was last told, by others, counted in the same statement.
+    new_replies = (select(db.func.count()).select_from(Post).where(
+        Post.thread_id == ThreadWatch.thread_id, Post.number > ThreadWatch.notified_number,
+        Post.status == "visible", Post.author_id != ThreadWatch.member_id)
+        .correlate(ThreadWatch).scalar_subquery())
     rows = db.session.execute(
-        select(ThreadWatch, Member, Thread, Category)
+        select(ThreadWatch, Member, Thread, Category, new_replies)
         .join(Member, Member.id == ThreadWatch.member_id)
         .join(MailPreferences, MailPreferences.member_id == Member.id)
         .join(Thread, Thread.id == ThreadWatch.thread_id).join(Category, Category.id == Thread.category_id)
@@ -58,12 +63,9 @@ def send_digests() -> int:
                Member.email.is_not(None), Thread.last_post_number > ThreadWatch.notified_number)
     ).all()
     by_member: dict[int, tuple[Member, list]] = {}
-    for watch, member, thread, category in rows:
+    for watch, member, thread, category, new in rows:
         if not can_see_category(member, category):
             continue
-        new = db.session.scalar(select(db.func.count()).select_from(Post).where(
-            Post.thread_id == thread.id, Post.number > watch.notified_number, Post.status == "visible",
-            Post.author_id != member.id))
         watch.notified_number = thread.last_post_number
         if new:
             by_member.setdefault(member.id, (member, []))[1].append(

@@ -114,3 +114,41 @@ def test_seed_demo_adds_a_forum(app):
     client = app.test_client()
     client.post("/login", data={"email": "carer@example.org", "password": "demo-pass-2026"})
     assert client.get("/forum/search?q=bedtime").status_code == 200
+
+
+def test_daily_digest_reads_a_fixed_number_of_times_whatever_the_watches(app, make_member):
+    from sqlalchemy import event
+
+    from association.forum.models import ThreadWatch
+    from association.forum.notify import send_digests
+
+    def selects_for(threads: int) -> int:
+        category_id = add_category(app, name=f"Topic {threads}")
+        reader = make_member(f"Rae Reader{threads}")
+        with app.app_context():
+            db.session.add(MailPreferences(member_id=reader.id, forum_notifications="digest"))
+            db.session.commit()
+        for n in range(threads):
+            author = make_member(f"Author {threads}x{n}")
+            make_trusted(app, author.id)
+            with app.app_context():
+                outcome = start_thread(db.session.get(Category, category_id), db.session.get(Member, author.id),
+                                       f"Question {n}", "Has anyone found a good respite carer?")
+                db.session.add(ThreadWatch(member_id=reader.id, thread_id=outcome.post.thread_id))
+                db.session.commit()
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+            def keep(_conn, _cursor, statement, *_args):
+                if statement.lstrip().upper().startswith("SELECT"):
+                    statements.append(statement)
+
+            event.listen(engine, "before_cursor_execute", keep)
+            try:
+                assert send_digests() == 1
+            finally:
+                event.remove(engine, "before_cursor_execute", keep)
+        return len(statements)
+
+    assert selects_for(1) == selects_for(6)

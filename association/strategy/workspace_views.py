@@ -73,10 +73,11 @@ def item_action(item_id: int, action: str):
     try:
         if action == "merge":
             form = MergeForm()
-            form.target_id.choices = [(i, str(i)) for i in db.session.scalars(select(FeedbackItem.id))]
-            if not form.validate_on_submit():
+            form.target_id.validate_choice = False  # the item itself is looked up below: one query
+            target = db.session.get(FeedbackItem, form.target_id.data) if form.validate_on_submit() else None
+            if target is None:
                 raise item_rules.ItemError("Choose the item to merge into.")
-            item_rules.merge(item, db.session.get(FeedbackItem, form.target_id.data), current_user)
+            item_rules.merge(item, target, current_user)
             flash("Merged.", "success")
             return redirect(url_for("strategy.triage", item_id=form.target_id.data))
         if action == "decline":

@@ -163,3 +163,26 @@ def test_reminders_before_and_at_the_cut_off(app, smtp, make_member):
     assert "raise" in smtp.wait_for(jo.email)[0].get_body(("plain",)).get_content().lower()
     assert smtp.to(quiet.email) == []
     assert any("prepare the pack" in m["Subject"] for m in smtp.wait_for(strategist.email, count=2))
+
+
+@pytest.mark.parametrize("target", ["99999", "not-a-number", ""])
+def test_merging_into_an_item_that_is_not_there_is_refused(app, make_member, target):
+    strategist = make_member("Stef Strategy", roles=["strategy"])
+    author = make_member("Ann Author")
+    item_id = add_item(app, author.id, "Respite is hard to book")
+    client = sign_in(app.test_client(), strategist)
+    response = client.post(f"/strategy/items/{item_id}/merge", data={"target_id": target}, follow_redirects=True)
+    assert "Choose the item to merge into." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(FeedbackItem, item_id).status != "merged"
+
+
+def test_merging_through_the_form(app, make_member):
+    strategist = make_member("Stef Strategy", roles=["strategy"])
+    author = make_member("Ann Author")
+    duplicate, target = (add_item(app, author.id, text) for text in ("Respite is hard", "Respite is hard to book"))
+    client = sign_in(app.test_client(), strategist)
+    response = client.post(f"/strategy/items/{duplicate}/merge", data={"target_id": str(target)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/items/{target}/triage")
+    with app.app_context():
+        assert db.session.get(FeedbackItem, duplicate).merged_into_id == target

@@ -98,16 +98,8 @@ VENUES = [("Riverside Community Centre", "Mill Street, Riverside"), ("Hadley Par
           ("County Hall, Room 4", "County Hall, Northgate"), ("Riverside Library", "High Street, Riverside"),
           ("The Old Mill Café", "Canal Wharf, Millbrook"), ("Eastfield Family Hub", "Station Road, Eastfield"),
           ("St Anne's Church Hall", "Church Lane, Westmoor"), ("Otley Leisure Centre", "Bridge Street, Otley")]
-CATEGORIES = [
-    ("Peer support", "Ask how others coped, share what worked, or just let off steam.", None),
-    ("Family time", "Contact and family time: arrangements, transport, and how children feel after.", None),
-    ("Training", "Courses, development standards and what was worth going to.", None),
-    ("Allowances and money", "Fostering allowances, mileage, tax and benefits.", None),
-    ("Education", "Schools, PEPs, the virtual school and SEN support.", None),
-    ("Socials", "Days out, picnics and holiday plans.", None),
-    ("Off topic", "Anything else: recipes, recommendations, good news.", None),
-    ("Committee", "For committee members only.", "committee"),
-]
+# The demo forum's categories (one of them restricted to the committee), so both look alike.
+from association.forum.demo import CATEGORIES  # noqa: E402
 TOPICS = {
     "Peer support": ["the first placement", "bedtime routines", "looked-after reviews", "a difficult week",
                      "self-care", "an allegation", "respite", "our supervising social worker", "a disruption",

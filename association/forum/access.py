@@ -48,3 +48,24 @@ def can_read_post(viewer, post: Post) -> bool:
     if post.status == "deleted":
         return False
     return is_moderator(viewer) or post.author_id == viewer.id
+
+
+def can_see_thread(viewer, thread: Thread) -> bool:
+    """The thread page's own rule, used by every action on a thread: its category is visible, and
+    a thread whose opening post waits is seen only by its author and moderators."""
+    category = db.session.get(Category, thread.category_id)
+    if category is None or not can_see_category(viewer, category):
+        return False
+    return not thread.held or thread.author_id == viewer.id or is_moderator(viewer)
+
+
+def can_see_post(viewer, post: Post, thread: Thread) -> bool:
+    """A post ``viewer`` may read where it stands: its thread visible to them, and its text readable."""
+    return post.thread_id == thread.id and can_see_thread(viewer, thread) and can_read_post(viewer, post)
+
+
+def widens_audience(source: Category, target: Category) -> bool:
+    """Would moving a thread from ``source`` to ``target`` let people read it who could not before?
+    Restricted categories are for one role each, so only a move within the same restriction, or out
+    of an open category, keeps the readers the same or fewer."""
+    return source.restricted_to is not None and target.restricted_to != source.restricted_to

@@ -1,13 +1,14 @@
 """Moderators' actions, each written to the moderation log with who, what and why."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ..core.database import utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
 from . import search
+from .access import can_see_category, category_filter, visible_categories, widens_audience
 from .models import Category, ModerationEntry, Post, Report, Thread
 from .notify import tell_watchers
 from .posting import refresh_counts
@@ -89,10 +90,23 @@ def set_thread_flag(thread: Thread, moderator, flag: str, value: bool, reason: s
     db.session.commit()
 
 
+def move_targets(thread: Thread, moderator) -> list[Category]:
+    """The categories a moderator is offered for moving ``thread``: ones they can see, and (unless
+    they are an admin) none where more people would read it than read it now."""
+    current = db.session.get(Category, thread.category_id)
+    return [c for c in visible_categories(moderator) if c.id != current.id
+            and (moderator.has_role("admin") or not widens_audience(current, c))]
+
+
 def move_thread(thread: Thread, category: Category, moderator, reason: str = "") -> None:
     if category.id == thread.category_id:
         raise ModerationError("The thread is already in that category.")
+    if not can_see_category(moderator, category):
+        raise ModerationError("Choose a category to move the thread to.")
     old = db.session.get(Category, thread.category_id)
+    # A committee thread moved to an open category would be read by every member: an admin's call.
+    if widens_audience(old, category) and not moderator.has_role("admin"):
+        raise ModerationError("Only an admin can move a thread where more people can read it.")
     thread.category_id = category.id
     refresh_counts(thread)
     refresh_counts_for_category(old)  # the category it left needs its counts too
@@ -110,8 +124,16 @@ def refresh_counts_for_category(category: Category) -> None:
         category.last_post_at, category.last_thread_id = None, None
 
 
+def _only_active(member: Member) -> None:
+    # Applicants, lapsed, suspended and erased members are not in the forum (and an erased one has
+    # no email address left to write to).
+    if not member.is_active_member or member.erased_at is not None or not member.email:
+        raise ModerationError("Warnings and suspensions are only for active members.")
+
+
 def warn(member: Member, moderator, reason: str) -> None:
     """Email a member a warning from the moderators. Commits."""
+    _only_active(member)
     if not reason.strip():
         raise ModerationError("Say what the warning is about; the member will read it.")
     queue_email(member.email, "A message from the forum moderators", "forum_warning", member=member,
@@ -126,6 +148,7 @@ def suspend(member: Member, admin, reason: str) -> None:
 
     if not admin.has_role("admin"):
         raise ModerationError("Only an admin can suspend a member.")
+    _only_active(member)
     if not reason.strip():
         raise ModerationError("Give a reason for the suspension.")
     set_status(member, "suspended", admin, reason)
@@ -147,15 +170,32 @@ def report(post: Post, reporter, reason: str) -> None:
     db.session.commit()
 
 
-def queue() -> tuple[list[Post], list[Report]]:
-    """Held posts and open reports, oldest first."""
+def _visible_thread_ids(moderator):
+    """Threads in the categories ``moderator`` may see, as a subquery: the queue and the log use the
+    forum's own category rule, so a moderator never reads posts from a room they are not in."""
+    return (select(Thread.id).join(Category, Category.id == Thread.category_id)
+            .where(category_filter(moderator)).scalar_subquery())
+
+
+def queue(moderator) -> tuple[list[Post], list[Report]]:
+    """Held posts and open reports in categories the moderator can see, oldest first."""
     from sqlalchemy.orm import selectinload
 
+    visible = _visible_thread_ids(moderator)
     held = list(db.session.scalars(select(Post).options(selectinload(Post.thread), selectinload(Post.author))
-                                   .where(Post.status == "held").order_by(Post.created_at)))
+                                   .where(Post.status == "held", Post.thread_id.in_(visible))
+                                   .order_by(Post.created_at)))
     reports = list(db.session.scalars(
         select(Report).options(selectinload(Report.post).selectinload(Post.thread),
                                selectinload(Report.post).selectinload(Post.author), selectinload(Report.reporter))
-        .where(Report.resolved_at.is_(None)).order_by(Report.created_at)))
+        .join(Post, Post.id == Report.post_id)
+        .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible)).order_by(Report.created_at)))
     return held, reports
+
+
+def log_entries(moderator):
+    """The moderation log as ``moderator`` may read it: entries about a thread in a category they
+    can't see are left out (entries about a member only, or a thread since removed, stay)."""
+    return select(ModerationEntry).where(or_(ModerationEntry.thread_id.is_(None),
+                                             ModerationEntry.thread_id.in_(_visible_thread_ids(moderator))))
 

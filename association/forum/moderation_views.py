@@ -11,9 +11,10 @@ from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..members.models import Member
 from . import moderation
+from .access import visible_categories
 from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
-from .models import Category, ModerationEntry, Post, Thread
-from .views import bp
+from .models import Category, ModerationEntry
+from .views import _post, _thread, bp
 
 LOG_PAGE = 50
 
@@ -21,7 +22,7 @@ LOG_PAGE = 50
 @bp.get("/moderation")
 @role_required("moderator")
 def moderation_queue():
-    held, reports = moderation.queue()
+    held, reports = moderation.queue(current_user)
     return render_template("forum/moderation.html", held=held, reports=reports, reason_form=ReasonForm(),
                            note_form=OptionalReasonForm())
 
@@ -29,8 +30,9 @@ def moderation_queue():
 @bp.get("/moderation/log")
 @role_required("moderator")
 def moderation_log():
-    paging = paginate(select(ModerationEntry), requested_page(), LOG_PAGE)
-    entries = list(db.session.scalars(select(ModerationEntry).options(selectinload(ModerationEntry.moderator))
+    listed = moderation.log_entries(current_user)
+    paging = paginate(listed, requested_page(), LOG_PAGE)
+    entries = list(db.session.scalars(listed.options(selectinload(ModerationEntry.moderator))
                                       .order_by(ModerationEntry.id.desc()).offset(paging.offset).limit(LOG_PAGE)))
     return render_template("forum/moderation_log.html", entries=entries, page=paging.page, pages=paging.pages)
 
@@ -43,7 +45,7 @@ def _back(default: str):
 @bp.post("/moderation/p/<int:post_id>/<action>")
 @role_required("moderator")
 def moderate_post(post_id: int, action: str):
-    post = db.session.get(Post, post_id) or abort(404)
+    post, _thread = _post(post_id)  # the forum's own rule: never act on a post the moderator can't read
     reason = (request.form.get("reason") or "").strip()[:1000]
     actions = {"approve": lambda: moderation.approve(post, current_user, reason),
                "hide": lambda: moderation.hide(post, current_user, reason),
@@ -63,7 +65,7 @@ def moderate_post(post_id: int, action: str):
 @bp.post("/moderation/t/<int:thread_id>/<action>")
 @role_required("moderator")
 def moderate_thread(thread_id: int, action: str):
-    thread = db.session.get(Thread, thread_id) or abort(404)
+    thread = _thread(thread_id)  # the thread page's rule: a committee thread is not a moderator's to touch
     reason = (request.form.get("reason") or "").strip()[:500]
     try:
         if action in ("lock", "unlock", "pin", "unpin"):
@@ -71,7 +73,8 @@ def moderate_thread(thread_id: int, action: str):
             moderation.set_thread_flag(thread, current_user, flag, not action.startswith("un"), reason)
         elif action == "move":
             form = MoveForm()
-            form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Category))]
+            # Only categories the moderator can see; a wider audience is refused by move_thread.
+            form.category_id.choices = [(c.id, c.name) for c in visible_categories(current_user)]
             if not form.validate_on_submit():
                 raise moderation.ModerationError("Choose a category to move the thread to.")
             moderation.move_thread(thread, db.session.get(Category, form.category_id.data), current_user, reason)

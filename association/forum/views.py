@@ -10,7 +10,7 @@ from ..core.paging import requested_page
 from ..extensions import db
 from ..members.models import Member
 from . import moderation, posting, queries, watching
-from .access import can_read_post, can_see_category, is_moderator
+from .access import can_see_category, can_see_post, can_see_thread, is_moderator
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
 from .models import Category, Post, PostRevision, Thread, ThreadWatch
 from .search import search
@@ -26,10 +26,9 @@ def _category(category_id: int) -> Category:
 
 
 def _thread(thread_id: int) -> Thread:
+    """The thread if the signed-in member may see it; 404 otherwise (its existence is not told)."""
     thread = db.session.get(Thread, thread_id)
-    if thread is None or not can_see_category(current_user, db.session.get(Category, thread.category_id)):
-        abort(404)
-    if thread.held and thread.author_id != current_user.id and not is_moderator(current_user):
+    if thread is None or not can_see_thread(current_user, thread):
         abort(404)
     return thread
 
@@ -39,7 +38,7 @@ def _post(post_id: int) -> tuple[Post, Thread]:
     if post is None:
         abort(404)
     thread = _thread(post.thread_id)
-    if not can_read_post(current_user, post):
+    if not can_see_post(current_user, post, thread):
         abort(404)
     return post, thread
 
@@ -138,8 +137,7 @@ def thread(thread_id: int):
     move_form = None
     if moderator:
         move_form = MoveForm()
-        move_form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(
-            select(Category).order_by(Category.position, Category.name)) if c.id != found.category_id]
+        move_form.category_id.choices = [(c.id, c.name) for c in moderation.move_targets(found, current_user)]
     return render_template("forum/thread.html", thread=found, posts=posts, page=page,
                            pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
                            watching=queries.is_watching(current_user, found), moderator=moderator,

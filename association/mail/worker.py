@@ -19,18 +19,28 @@ only if a worker is killed (no chance to finish; SIGTERM lets it finish the mess
 the window between the final "." of that message's DATA and the commit after the reply — the
 window RFC 1047 describes, which SMTP itself cannot close — or if the connection drops in that
 same window. At most one message per such crash, and it is marked.
+
+And why one bad message never stalls the rest: every failure that belongs to one message (its
+headers carry a line break, its attachment cannot be read, the server refuses it, the mail
+library trips over it) is recorded on that row as a failed attempt, retried with backoff and
+failed out after OUTBOX_MAX_ATTEMPTS, while the batch goes on. The message is built, checked and
+turned into bytes *before* its row becomes ``sending``, so a message that cannot be built was never
+offered to the server and fails without any doubt about its delivery. A worker that dies while a
+row is ``sending`` also counts as an attempt on that row, so a message that kills every worker is
+failed out too instead of being queued again for ever.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
 from sqlalchemy import func, select, text, update
 
 from ..core.database import utcnow
@@ -87,23 +97,39 @@ def backoff(attempts: int, first: int = 30) -> timedelta:
 
 
 def requeue_expired_leases() -> int:
-    """Give back rows whose worker died; returns how many. See the module docstring."""
+    """Give back rows whose worker died, or fail them out; returns how many. See the module docstring.
+
+    An interrupted send counts as an attempt: a message that makes the worker die every time (a
+    crash in the mail library, say) would otherwise be queued again for ever.
+    """
     now = utcnow()
     expired = (OutboxMessage.lease_until < now)
     never_started = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "claimed", expired)
         .values(status="queued", lease_until=None, next_attempt_at=now)
     ).rowcount or 0
+    interrupted = (OutboxMessage.status == "sending", expired)
+    last_chance = OutboxMessage.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    counted = {"lease_until": None, "attempts": OutboxMessage.attempts + 1,
+               "unconfirmed_sends": OutboxMessage.unconfirmed_sends + 1}
+    given_up = db.session.execute(
+        update(OutboxMessage).where(*interrupted, last_chance)
+        .values(status="failed", **counted,
+                last_error="A worker stopped while sending this message, too many times; it is not "
+                           "tried again. It may or may not have been delivered.")
+    ).rowcount or 0
+    # Queued again at once: its new due time puts it behind every message already waiting.
     unknown = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "sending", expired)
-        .values(status="queued", lease_until=None, next_attempt_at=now,
-                unconfirmed_sends=OutboxMessage.unconfirmed_sends + 1,
+        update(OutboxMessage).where(*interrupted)
+        .values(status="queued", next_attempt_at=now, **counted,
                 last_error="A worker stopped during sending; sent again with the same Message-ID.")
     ).rowcount or 0
     db.session.commit()
     if unknown:
         log.warning("outbox: %s message(s) interrupted mid-send are queued again", unknown)
-    return never_started + unknown
+    if given_up:
+        log.error("outbox: %s message(s) interrupted mid-send too many times are failed", given_up)
+    return never_started + unknown + given_up
 
 
 def _allowance(limit: int) -> int:
@@ -180,13 +206,32 @@ class OutboxMail(Message):
     CRLF line ends writes the same headers without that round trip.
     """
 
+    _bytes: bytes | None = None
+
     def as_bytes(self) -> bytes:
+        if self._bytes is not None:
+            return self._bytes
         message = self._message()
         message.policy = policy.compat32.clone(linesep="\r\n")
         return message.as_bytes()
 
+    def seal(self) -> None:
+        """Run every check Flask-Mail's ``send`` makes and write the bytes out, once.
 
-def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> Message:
+        Done before the row becomes ``sending``: whatever is wrong with the message itself then
+        shows here, while it has certainly not been offered to the server.
+        """
+        if not self.send_to or not self.sender:
+            raise ValueError("The message has no recipient or no sender.")
+        if self.has_bad_headers():
+            raise BadHeaderError("A line break in the recipient's name, the sender or the subject.")
+        sanitize_address(self.sender)
+        list(sanitize_addresses(self.send_to))
+        self.date = time.time()
+        self._bytes = self.as_bytes()
+
+
+def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> OutboxMail:
     message = OutboxMail(
         subject=row.subject,
         recipients=[(row.to_name, row.to_address) if row.to_name else row.to_address],
@@ -244,6 +289,35 @@ def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryRepo
     _set(row.id, **values)
 
 
+def _mark_unsendable(row: Claimed, error: Exception, report: DeliveryReport) -> None:
+    """This message could not be built: a failed attempt, recorded only if the row is still ours."""
+    attempts = row.attempts + 1
+    values = {"attempts": attempts, "last_error": _describe(error)[:2000], "lease_until": None}
+    if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        values["status"] = "failed"
+    else:
+        values.update(status="queued",
+                      next_attempt_at=utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"]))
+    changed = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(**values))
+    db.session.commit()
+    if changed.rowcount == 1:
+        if values["status"] == "failed":
+            report.failed += 1
+        else:
+            report.retrying += 1
+        report.errors.append(f"{row.to_address}: {values['last_error']}")
+    log.warning("outbox: message %s could not be built: %s", row.id, values["last_error"])
+
+
+def _abandon(connection) -> None:
+    """Drop a connection whose SMTP conversation may have stopped half-way, without a QUIT."""
+    try:
+        connection.host.close()
+    except Exception:  # already broken: nothing more to close
+        pass
+    connection.host = None  # so leaving ``with`` does not talk to it again
+
+
 def _release(rows: list[Claimed]) -> None:
     """Hand back claimed rows this worker will not send (it is stopping); nothing was offered."""
     for row in rows:
@@ -260,6 +334,10 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _describe(error: Exception) -> str:
+    if isinstance(error, BadHeaderError):
+        # What an admin reading the outbox can act on, rather than an empty exception name.
+        return ("The recipient's name or the subject contains a line break, so this message cannot "
+                "be sent. Correct the member's name and send it again.")
     return f"{type(error).__name__}: {error}"
 
 
@@ -296,7 +374,13 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: _Unsubs
                 if STOP.is_set():
                     return
                 row = pending[0]
-                message = build_message(row, links)
+                try:
+                    message = build_message(row, links)
+                    message.seal()
+                except Exception as error:  # this message's own fault: never offered, so fail it alone
+                    pending.pop(0)
+                    _mark_unsendable(row, error, report)
+                    continue
                 if not _mark_sending(row):
                     pending.pop(0)
                     log.warning("outbox: message %s was taken back after its lease ran out; skipped", row.id)
@@ -307,6 +391,16 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: _Unsubs
                     pending.pop(0)
                     _mark_failed(row, _describe(error), _is_permanent(error), report)
                     continue
+                except (OSError, smtplib.SMTPException):
+                    raise  # the connection broke: handled below for everything still pending
+                except Exception as error:
+                    # Neither the server's answer nor a broken line: a fault with this message. The
+                    # conversation may have stopped part-way, so the rest go over a new connection.
+                    log.exception("outbox: sending message %s failed", row.id)
+                    pending.pop(0)
+                    _mark_failed(row, _describe(error), False, report)
+                    _abandon(connection)
+                    return
                 pending.pop(0)
                 _mark_sent(row, "smtp")
                 report.sent += 1

@@ -82,6 +82,26 @@ def raised_by(item: FeedbackItem) -> int:
     return len({item.author_id} - {None} | merged_authors | supporters)
 
 
+def in_strategy_group(viewer) -> bool:
+    """An active member of the strategy group (admins pass the role check too)."""
+    return viewer is not None and viewer.is_active_member and viewer.has_any_role("strategy")
+
+
+def named_authors(items: list[FeedbackItem], viewer) -> dict[int, str]:
+    """Who raised each item, for the strategy group only and only where the carer chose to be
+    named to the group (the raise page promises it, so the group can ask them more). One query
+    for any number of items; empty for everyone else and for anonymous items."""
+    from ..members.models import FORMER_MEMBER, Member
+
+    ids = [i.id for i in items if not i.anonymous and i.author_id is not None]
+    if not ids or not in_strategy_group(viewer):
+        return {}
+    rows = db.session.execute(select(FeedbackItem.id, Member.name, Member.erased_at)
+                              .join(Member, Member.id == FeedbackItem.author_id)
+                              .where(FeedbackItem.id.in_(ids), FeedbackItem.anonymous.is_(False)))
+    return {item_id: FORMER_MEMBER if erased_at else name for item_id, name, erased_at in rows}
+
+
 def my_items(member) -> list[FeedbackItem]:
     return list(db.session.scalars(select(FeedbackItem).where(FeedbackItem.author_id == member.id)
                                    .order_by(FeedbackItem.created_at.desc())))

@@ -20,8 +20,7 @@ def theme_choices(blank: str = "Not sure"):
     return [(0, blank)] + [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))]
 
 
-def is_strategy(viewer) -> bool:
-    return viewer.is_active_member and viewer.has_any_role("strategy")
+is_strategy = item_rules.in_strategy_group
 
 
 def _item(item_id: int) -> FeedbackItem:
@@ -85,7 +84,8 @@ def item(item_id: int):
         abort(404)
     return render_template("strategy/item.html", item=found, mine=mine, strategy=is_strategy(current_user),
                            outcomes=latest_outcomes([found.id]).get(found.id, []),
-                           raised_by=item_rules.raised_by(found))
+                           raised_by=item_rules.raised_by(found),
+                           named=item_rules.named_authors([found], current_user).get(found.id))
 
 
 @bp.post("/items/<int:item_id>/support")

@@ -34,7 +34,8 @@ def _meeting_choices():
 @bp.get("/")
 @role_required("strategy")
 def workspace():
-    return render_template("strategy/workspace.html", queue=item_rules.triage_queue(),
+    queue = item_rules.triage_queue()
+    return render_template("strategy/workspace.html", queue=queue, named=item_rules.named_authors(queue, current_user),
                            meetings=meeting_rules.meetings(), proposed=meeting_rules.proposed_date(),
                            next_meeting=meeting_rules.next_meeting())
 
@@ -63,7 +64,8 @@ def triage(item_id: int):
 
     return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
                            decline_form=decline_form, findings=check_personal_data(item.pack_wording),
-                           raised_by=item_rules.raised_by(item))
+                           raised_by=item_rules.raised_by(item),
+                           named=item_rules.named_authors([item], current_user).get(item.id))
 
 
 @bp.post("/items/<int:item_id>/<action>")

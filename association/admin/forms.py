@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.versions import EditVersionField
 from ..members.forms import PHONE, not_a_full_address
 from ..members.models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES
 
@@ -39,6 +40,7 @@ class MemberEditForm(FlaskForm):
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in STATUSES])
     status_reason = StringField("Reason for a status change", validators=[Optional(), Length(max=300)])
     roles = MultiCheckboxField("Roles", choices=[(r, r.capitalize()) for r in ROLES])
+    edit_version = EditVersionField()
 
 
 class HouseholdForm(FlaskForm):

@@ -9,18 +9,15 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import requested_page
+from ..core.versions import EditConflict, differences, seen_version
 from ..extensions import db
 from ..mail.outbox import undelivered_to
-from ..members import csv_io, registry
+from ..members import csv_io, editing, registry
 from ..members.applications import find_by_email
 from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member
 from .audit import record
 from .forms import ConfirmForm, HouseholdForm, ImportConfirmForm, ImportForm, MemberEditForm
 from .views import bp
-
-EDITABLE = ("name", "phone", "area", "service_name", "service_type", "approval_category",
-            "years_fostering", "renewal_date")
-
 
 def _member(member_id: int) -> Member:
     member = db.session.get(Member, member_id, options=[selectinload(Member.household)])
@@ -60,42 +57,41 @@ def edit_member(member_id: int):
     form = MemberEditForm(obj=member)
     if request.method == "GET":
         form.roles.data = sorted(member.roles)
+    may_edit = editing.may_edit(current_user, member)
+    conflict: list = []
     if form.validate_on_submit():
-        error = _apply_edit(member, form)
-        if error:
-            flash(error, "error")
-        else:
+        if not may_edit:
+            abort(403)
+        try:
+            editing.edit_member(member, _changes(form), current_user, seen_version(form))
             db.session.commit()
-            flash("Saved.", "success")
+            flash("Saved." + (f" We've emailed {form.email.data.strip().lower()} a link to confirm the new address; "
+                              "until it is used the old one stays." if member.pending_email else ""), "success")
             return redirect(url_for("admin.edit_member", member_id=member.id))
-        db.session.rollback()
+        except editing.EditRefused as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        except EditConflict:
+            db.session.rollback()
+            member = _member(member_id)
+            saved = MemberEditForm(formdata=None, obj=member)
+            saved.roles.data = sorted(member.roles)
+            conflict = differences(saved, form)
+            form.edit_version.data = member.edit_version
     return render_template("admin/member_edit.html", member=member, form=form, bounced=undelivered_to(member.id),
-                           household_form=HouseholdForm(), confirm_form=ConfirmForm())
+                           household_form=HouseholdForm(), confirm_form=ConfirmForm(), may_edit=may_edit,
+                           may_change_email=editing.may_change_email(current_user), conflict=conflict)
 
 
-def _apply_edit(member: Member, form: MemberEditForm) -> str | None:
-    """Apply the form to ``member``; a message when something may not be done."""
-    changed = [name for name in EDITABLE if getattr(member, name) != getattr(form, name).data]
-    for name in EDITABLE:
-        setattr(member, name, getattr(form, name).data)
-    member.phone = (form.phone.data or "").strip() or None
-    new_email = form.email.data.strip().lower()
-    if new_email != member.email:
-        other = find_by_email(new_email)
-        if other is not None and other.id != member.id:
-            return "That email address belongs to another member."
-        member.email = new_email
-        changed.append("email")
-    if changed:
-        record("member.edited", member, "changed " + ", ".join(changed))
-    if not current_user.has_role("admin"):
-        return None  # committee members keep the registry; roles and status stay with admins
-    try:
-        registry.set_roles(member, set(form.roles.data or []), current_user)
-        registry.set_status(member, form.status.data, current_user, form.status_reason.data or "")
-    except ValueError as error:
-        return str(error)
-    return None
+def _changes(form: MemberEditForm) -> editing.MemberChanges:
+    admin = current_user.has_role("admin")
+    return editing.MemberChanges(
+        details={name: getattr(form, name).data for name in editing.DETAIL_FIELDS},
+        email=form.email.data,
+        roles=set(form.roles.data or []) if admin else None,
+        status=form.status.data if admin else None,
+        status_reason=form.status_reason.data or "",
+    )
 
 
 @bp.post("/members/<int:member_id>/household")

@@ -52,6 +52,8 @@ class Event(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by each save through its edit form: see core/versions.py.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
     kind: Mapped[str] = mapped_column(String(20), default="peer_support")
     title: Mapped[str] = mapped_column(String(140))

@@ -61,6 +61,8 @@ class Campaign(db.Model):
     __tablename__ = "mail_campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by each save through its edit form: see core/versions.py.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     subject: Mapped[str] = mapped_column(String(200))
     body_markdown: Mapped[str] = mapped_column(Text)
     # Which preference a member uses to say no to this kind of mail (see mail/audiences.py).

@@ -52,12 +52,28 @@ def set_password(member: Member, password: str) -> None:
 
 def request_email_change(member: Member, new_email: str) -> None:
     """Send a confirmation link to the new address; the old one stays until it is used. Commits."""
+    start_email_change(member, new_email)
+    db.session.commit()
+
+
+def start_email_change(member: Member, new_email: str, requested_by: Member | None = None) -> None:
+    """Ask the new address to confirm; nothing changes until the link is used. Flushes.
+
+    When someone else (an admin) asks, the old address is told at once as well: a change made
+    for you is never silent, so a takeover through the registry would be seen by the owner.
+    """
     new_email = new_email.strip().lower()
     member.pending_email = new_email
     token = make_token("change-email", {"id": member.id, "email": new_email})
+    by_someone_else = requested_by is not None and requested_by.id != member.id
+    asked_by = requested_by.name if by_someone_else and requested_by is not None else None
     queue_email(new_email, "Confirm your new email address", "confirm_email_change", member=member,
-                confirm_url=external_url("auth.confirm_email_change", token=token))
-    db.session.commit()
+                confirm_url=external_url("auth.confirm_email_change", token=token), requested_by=asked_by,
+                member_name=member.name)
+    if asked_by and member.email:
+        queue_email(member.email, "A change to your email address was requested", "email_change_requested",
+                    member=member, new_email=new_email, requested_by=asked_by)
+    db.session.flush()
 
 
 def confirm_email_change(token: str) -> Member:

@@ -66,6 +66,8 @@ class Member(UserMixin, db.Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by each save through its edit form: see core/versions.py.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     name: Mapped[str] = mapped_column(String(120), index=True)
     # Nullable only so erasure can wipe it; unique while it is there.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)

@@ -63,6 +63,8 @@ class FeedbackItem(db.Model):
     __tablename__ = "strategy_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by each save through its edit form: see core/versions.py.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     kind: Mapped[str] = mapped_column(String(20), default="issue")
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("strategy_themes.id", ondelete="SET NULL"), index=True)
     what_happened: Mapped[str] = mapped_column(Text)

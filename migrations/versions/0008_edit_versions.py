@@ -1,0 +1,27 @@
+"""Edit versions: a second save from a stale form is stopped instead of overwriting the first
+
+Revision ID: 0008_edit_versions
+Revises: 0007_page_indexes
+Create Date: 2026-11-29 16:20:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0008_edit_versions'
+down_revision = '0007_page_indexes'
+branch_labels = None
+depends_on = None
+
+TABLES = ('members', 'events', 'strategy_items', 'mail_campaigns')
+
+
+def upgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('edit_version', sa.Integer(), server_default='1', nullable=False))
+
+
+def downgrade():
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('edit_version')

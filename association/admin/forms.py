@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import MultiLine, SingleLine
 from ..core.versions import EditVersionField
 from ..members.forms import PHONE, not_a_full_address
 from ..members.models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES
@@ -14,7 +15,7 @@ from ..members.models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField("Reason (the applicant will see this)", validators=[
-        DataRequired("Give a reason; the applicant is told it."), Length(max=1000)])
+        DataRequired("Give a reason; the applicant is told it."), Length(max=1000), MultiLine()])
 
 
 class ApproveForm(FlaskForm):
@@ -27,25 +28,25 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class MemberEditForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120), SingleLine("the name")])
     email = EmailField("Email", validators=[DataRequired("Enter an email address."),
-                                            Email("Enter a valid email address."), Length(max=254)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40), PHONE])
-    area = StringField("Town or postcode district", validators=[Optional(), Length(max=80), not_a_full_address])
-    service_name = StringField("Fostering service", validators=[Optional(), Length(max=120)])
+                                            Email("Enter a valid email address."), Length(max=254), SingleLine()])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
+    area = StringField("Town or postcode district", validators=[Optional(), Length(max=80), not_a_full_address, SingleLine()])
+    service_name = StringField("Fostering service", validators=[Optional(), Length(max=120), SingleLine()])
     service_type = SelectField("Kind of service", choices=list(SERVICE_TYPES.items()))
     approval_category = SelectField("Approved for", choices=list(APPROVAL_CATEGORIES.items()))
     years_fostering = IntegerField("Years fostering", validators=[Optional(), NumberRange(0, 80, "From 0 to 80.")])
     renewal_date = DateField("Renewal date", validators=[Optional()])
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in STATUSES])
-    status_reason = StringField("Reason for a status change", validators=[Optional(), Length(max=300)])
+    status_reason = StringField("Reason for a status change", validators=[Optional(), Length(max=300), SingleLine()])
     roles = MultiCheckboxField("Roles", choices=[(r, r.capitalize()) for r in ROLES])
     edit_version = EditVersionField()
 
 
 class HouseholdForm(FlaskForm):
     partner_email = EmailField("Email of the carer they foster with", validators=[
-        DataRequired("Enter the other carer's email."), Email("Enter a valid email address.")])
+        DataRequired("Enter the other carer's email."), Email("Enter a valid email address."), SingleLine()])
 
 
 class ImportForm(FlaskForm):
@@ -53,7 +54,7 @@ class ImportForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
-    csv_text = TextAreaField(validators=[DataRequired()])
+    csv_text = TextAreaField(validators=[DataRequired(), MultiLine()])
     send_welcome = BooleanField("Email each new active member a link to set their password", default=True)
 
 

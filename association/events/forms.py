@@ -9,6 +9,7 @@ from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectFi
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from ..admin.forms import MultiCheckboxField
+from ..core.forms import MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
 from .models import AGE_BANDS, KINDS, VISIBILITIES
 from .recurrence import REPEAT_CHOICES
@@ -33,27 +34,27 @@ def _web_link(_form, field):
 
 
 class EventForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the event a title."), Length(max=140)])
+    title = StringField("Title", validators=[DataRequired("Give the event a title."), Length(max=140), SingleLine()])
     kind = SelectField("Kind of event", choices=list(KINDS.items()))
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10000), MultiLine()])
     start_date = DateField("Date", validators=[InputRequired("Enter the date, like 2026-12-01.")])
     start_time = TimeField("Starts at", validators=[_time_unless_all_day("a start time")])
     end_date = DateField("Ends on (if a different day)", validators=[Optional()])
     end_time = TimeField("Ends at", validators=[_time_unless_all_day("an end time")])
     all_day = BooleanField("All-day event")
     repeat = SelectField("Repeats", choices=list(REPEAT_CHOICES.items()), validators=[Optional()])
-    custom_rule = StringField("Custom rule", validators=[Optional(), Length(max=200)])
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=140)])
-    venue_address = StringField("Venue address", validators=[Optional(), Length(max=300)])
-    map_url = URLField("Map link", validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link])
+    custom_rule = StringField("Custom rule", validators=[Optional(), Length(max=200), SingleLine()])
+    venue_name = StringField("Venue", validators=[Optional(), Length(max=140), SingleLine()])
+    venue_address = StringField("Venue address", validators=[Optional(), Length(max=300), SingleLine()])
+    map_url = URLField("Map link", validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()])
     online_url = URLField("Online joining link (shown only to people going)",
-                          validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link])
+                          validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()])
     visibility = RadioField("Who can see it", choices=list(VISIBILITIES.items()), default="members",
                             validators=[InputRequired("Choose who can see the event.")])
     children_welcome = BooleanField("Children welcome")
     age_bands = MultiCheckboxField("Ages it suits", choices=list(AGE_BANDS.items()))
     bring_a_dish = BooleanField("Bring a dish to share")
-    accessibility_notes = StringField("Access information", validators=[Optional(), Length(max=500)])
+    accessibility_notes = StringField("Access information", validators=[Optional(), Length(max=500), SingleLine()])
     capacity = IntegerField("Places (people, counting children)", validators=[
         Optional(), NumberRange(1, 10000, "Places must be from 1 to 10,000, or empty for no limit.")])
     rsvp_deadline_date = DateField("Reply by (date)", validators=[Optional()])
@@ -112,12 +113,12 @@ class RSVPForm(FlaskForm):
         Optional(), NumberRange(0, 20, "Adults must be from 0 to 20.")])
     children = IntegerField("Children", default=0, validators=[
         Optional(), NumberRange(0, 20, "Children must be from 0 to 20.")])
-    note = StringField("A short note (optional), e.g. 'bringing a curry'", validators=[Optional(), Length(max=200)])
+    note = StringField("A short note (optional), e.g. 'bringing a curry'", validators=[Optional(), Length(max=200), SingleLine()])
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField("Why is it cancelled? (sent to everyone going)", validators=[
-        DataRequired("Say briefly why; people going are told."), Length(max=1000)])
+        DataRequired("Say briefly why; people going are told."), Length(max=1000), MultiLine()])
 
 
 class EndSeriesForm(FlaskForm):

@@ -5,36 +5,37 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..core.forms import MultiLine, SingleLine
 from .posting import BODY_LENGTH, TITLE_LENGTH
 
 
 class ThreadForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the thread a title."), Length(max=TITLE_LENGTH)])
+    title = StringField("Title", validators=[DataRequired("Give the thread a title."), Length(max=TITLE_LENGTH), SingleLine()])
     body = TextAreaField("Your post", validators=[DataRequired("Write something before posting."),
-                                                  Length(max=BODY_LENGTH)])
+                                                  Length(max=BODY_LENGTH), MultiLine()])
 
 
 class PostForm(FlaskForm):
     body = TextAreaField("Your reply", validators=[DataRequired("Write something before posting."),
-                                                   Length(max=BODY_LENGTH)])
+                                                   Length(max=BODY_LENGTH), MultiLine()])
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason."), Length(max=1000)])
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason."), Length(max=1000), MultiLine()])
 
 
 class OptionalReasonForm(FlaskForm):
-    reason = StringField("Note for the log (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Note for the log (optional)", validators=[Optional(), Length(max=500), SingleLine()])
 
 
 class MoveForm(FlaskForm):
     category_id = SelectField("Move to", coerce=int)
-    reason = StringField("Note for the log (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Note for the log (optional)", validators=[Optional(), Length(max=500), SingleLine()])
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the category a name."), Length(max=80)])
-    description = StringField("Description", validators=[Optional(), Length(max=300)])
+    name = StringField("Name", validators=[DataRequired("Give the category a name."), Length(max=80), SingleLine()])
+    description = StringField("Description", validators=[Optional(), Length(max=300), SingleLine()])
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 1000)])
     restricted_to = SelectField("Who can see it", choices=[("", "Every member"), ("committee", "Committee only"),
                                                            ("moderator", "Moderators only"),

@@ -9,6 +9,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.database import utcnow
+from ..core.forms import MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
 from ..extensions import db
 from ..members.models import APPROVAL_CATEGORIES, Member
@@ -30,8 +31,8 @@ def event_choices() -> list[tuple[str, str]]:
 
 
 class CampaignForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=200)])
-    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=50_000)],
+    subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=200), SingleLine()])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=50_000), MultiLine()],
                          description="Markdown: **bold**, *italic*, [a link](https://…), lists with -. "
                                      "Merge fields: {{ first_name }}, {{ full_name }}, {{ renewal_date }}; "
                                      "for an event's guests also {{ event_title }}, {{ event_date }}, "
@@ -41,7 +42,7 @@ class CampaignForm(FlaskForm):
     role = SelectField("Role", choices=list(AUDIENCE_ROLES.items()), validators=[Optional()])
     category = SelectField("Approval category", choices=list(APPROVAL_CATEGORIES.items()), validators=[Optional()])
     event_id = SelectField("Event", choices=[], validators=[Optional()])
-    chosen = TextAreaField("Members' email addresses, one per line", validators=[Optional(), Length(max=100_000)])
+    chosen = TextAreaField("Members' email addresses, one per line", validators=[Optional(), Length(max=100_000), MultiLine()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..core.forms import MultiLine, SingleLine
 from .models import APPROVAL_CATEGORIES, SERVICE_TYPES
 from .passwords import MAX_LENGTH, password_problem
 
@@ -18,6 +19,7 @@ def email_field(label="Email address"):
         DataRequired("Enter your email address."),
         Email("Enter an email address like name@example.com."),
         Length(max=254, message="An email address can be at most 254 characters."),
+        SingleLine(),
     ])
 
 
@@ -29,13 +31,13 @@ def not_a_full_address(_form, field):
 
 
 class ApplyForm(FlaskForm):
-    name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120), SingleLine("your name")])
     email = email_field()
-    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE])
+    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
     area = StringField("Town or postcode district", validators=[
-        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address])
+        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address, SingleLine()])
     service_name = StringField("Your fostering service", validators=[
-        DataRequired("Enter the name of your fostering service."), Length(max=120)])
+        DataRequired("Enter the name of your fostering service."), Length(max=120), SingleLine()])
     service_type = RadioField("Kind of fostering service", choices=list(SERVICE_TYPES.items()),
                               validators=[InputRequired("Choose the kind of fostering service.")])
     approval_category = SelectField("What you are approved for", choices=list(APPROVAL_CATEGORIES.items()),
@@ -43,7 +45,7 @@ class ApplyForm(FlaskForm):
     years_fostering = IntegerField("Years fostering", validators=[
         InputRequired("Enter how many years you have fostered; 0 if you are new."),
         NumberRange(0, 80, "Enter a number of years from 0 to 80.")])
-    how_heard = StringField("How did you hear about us?", validators=[Optional(), Length(max=200)])
+    how_heard = StringField("How did you hear about us?", validators=[Optional(), Length(max=200), SingleLine()])
     consent = BooleanField("I have read the privacy notice and agree to the association keeping these details",
                            validators=[DataRequired("Please agree to the privacy notice so we can keep your details.")])
 
@@ -83,11 +85,11 @@ class ChangeEmailForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE])
+    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
     area = StringField("Town or postcode district", validators=[
-        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address])
-    service_name = StringField("Your fostering service", validators=[DataRequired("Enter your fostering service."), Length(max=120)])
-    skills = StringField("Skills and experience you can offer other carers", validators=[Optional(), Length(max=400)])
+        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address, SingleLine()])
+    service_name = StringField("Your fostering service", validators=[DataRequired("Enter your fostering service."), Length(max=120), SingleLine()])
+    skills = StringField("Skills and experience you can offer other carers", validators=[Optional(), Length(max=400), SingleLine()])
     buddy_willing = BooleanField("I'm happy to be a buddy to a new foster carer")
     share_email = BooleanField("Show my email address to other members")
     share_phone = BooleanField("Show my phone number to other members")
@@ -96,5 +98,5 @@ class ProfileForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
-    reason = TextAreaField("Anything you'd like to tell us (optional)", validators=[Optional(), Length(max=500)])
+    reason = TextAreaField("Anything you'd like to tell us (optional)", validators=[Optional(), Length(max=500), MultiLine()])
     confirm = BooleanField("I want to leave the association", validators=[DataRequired("Tick the box to confirm.")])

@@ -6,6 +6,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, RadioField, 
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..core.forms import MultiLine, SingleLine
 from .items import TEXT_LENGTH
 from .models import KINDS, OUTCOME_STATUSES, OWNERS
 
@@ -15,8 +16,8 @@ class ItemForm(FlaskForm):
                       validators=[InputRequired("Choose whether this is an issue, good practice or a suggestion.")])
     theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
     what_happened = TextAreaField("What happened?", validators=[DataRequired("Tell us what happened."),
-                                                                Length(max=TEXT_LENGTH)])
-    what_would_help = TextAreaField("What would help?", validators=[Optional(), Length(max=TEXT_LENGTH)])
+                                                                Length(max=TEXT_LENGTH), MultiLine()])
+    what_would_help = TextAreaField("What would help?", validators=[Optional(), Length(max=TEXT_LENGTH), MultiLine()])
     named = RadioField("Who can know it was you?", choices=[
         ("anonymous", "Nobody, not even the strategy group (anonymous)"),
         ("named", "The strategy group may know it was me")], default="anonymous",
@@ -27,7 +28,7 @@ class TriageForm(FlaskForm):
     theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
     meeting_id = SelectField("For the meeting on", coerce=int, validators=[Optional()])
     pack_wording = TextAreaField("Wording for the pack", validators=[DataRequired("The pack wording can't be empty."),
-                                                                     Length(max=TEXT_LENGTH)])
+                                                                     Length(max=TEXT_LENGTH), MultiLine()])
 
 
 class MergeForm(FlaskForm):
@@ -37,38 +38,38 @@ class MergeForm(FlaskForm):
 class DeclineForm(FlaskForm):
     reason = TextAreaField("Why it isn't being taken forward (the carer sees this)",
                            validators=[DataRequired("Give a reason; the carer who raised it will see it."),
-                                       Length(max=1000)])
+                                       Length(max=1000), MultiLine()])
 
 
 class AttendeeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = StringField("Role", validators=[Optional(), Length(max=120)])
-    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=120), SingleLine("the name")])
+    role = StringField("Role", validators=[Optional(), Length(max=120), SingleLine()])
+    email = StringField("Email", validators=[Optional(), Length(max=254), SingleLine()])
 
 
 class MeetingForm(FlaskForm):
     date = DateField("Date", validators=[InputRequired("Enter the date of the meeting.")])
     time = TimeField("Time", validators=[InputRequired("Enter the time of the meeting.")])
-    place = StringField("Place", validators=[Optional(), Length(max=200)])
+    place = StringField("Place", validators=[Optional(), Length(max=200), SingleLine()])
     cutoff_date = DateField("Last day to raise items (default: a week before)", validators=[Optional()])
     date_reason = TextAreaField("Why this date (needed if it isn't 6 to 8 weeks after the last meeting)",
-                                validators=[Optional(), Length(max=1000)])
+                                validators=[Optional(), Length(max=1000), MultiLine()])
     attendees = FieldList(FormField(AttendeeForm), min_entries=3, max_entries=6)
 
 
 class OutcomeForm(FlaskForm):
-    response = TextAreaField("What the service said", validators=[Optional(), Length(max=4000)])
-    action = TextAreaField("Action agreed", validators=[Optional(), Length(max=2000)])
+    response = TextAreaField("What the service said", validators=[Optional(), Length(max=4000), MultiLine()])
+    action = TextAreaField("Action agreed", validators=[Optional(), Length(max=2000), MultiLine()])
     owner = SelectField("Who will do it", choices=list(OWNERS.items()))
     due_on = DateField("Due by", validators=[Optional()])
     status = SelectField("Status", choices=list(OUTCOME_STATUSES.items()))
 
 
 class ThemeForm(FlaskForm):
-    name = StringField("New theme", validators=[DataRequired("Give the theme a name."), Length(max=80)])
+    name = StringField("New theme", validators=[DataRequired("Give the theme a name."), Length(max=80), SingleLine()])
 
 
 class ConfirmForm(FlaskForm):

@@ -1,0 +1,39 @@
+"""Validators every part's forms share: what a one-line and a multi-line field may hold.
+
+Every single-line text field (StringField and its kinds: email, URL, search) carries
+``SingleLine()``; every TextAreaField carries ``MultiLine()``. The rule itself lives in
+``core/plain_text.py``, where the same check guards every flush; the form says it first, kindly,
+next to the field. A test walks every form of the app and fails on a field without its validator.
+"""
+from __future__ import annotations
+
+from wtforms.validators import ValidationError
+
+from .plain_text import breaks_the_line, has_nul
+
+
+class SingleLine:
+    """Refuse line breaks, tabs and other control characters (a name ends up in mail headers)."""
+
+    field_flags = {}
+
+    def __init__(self, what: str | None = None):
+        # ``what`` names the field in the message, e.g. "your name".
+        self.message = f"Please remove line breaks or special characters from {what or 'this field'}."
+
+    def __call__(self, _form, field) -> None:
+        if isinstance(field.data, str) and breaks_the_line(field.data):
+            raise ValidationError(self.message)
+
+
+class MultiLine:
+    """Keep line breaks but refuse NUL, which no database text column can hold."""
+
+    field_flags = {}
+
+    def __init__(self, message: str | None = None):
+        self.message = message or "Please remove special characters from this text."
+
+    def __call__(self, _form, field) -> None:
+        if isinstance(field.data, str) and has_nul(field.data):
+            raise ValidationError(self.message)

@@ -1,0 +1,94 @@
+"""What stored text may contain: one line without control characters, or lines without NUL.
+
+A name, a subject or a title ends up in email headers, CSV cells, iCalendar lines and log lines,
+where a line break starts a new header or record: a CR/LF in an applicant's name once made every
+outgoing email fail. PostgreSQL refuses a NUL byte in any text. The same rule is applied at three
+levels: the forms (``core/forms.py``), the CSV import (``members/csv_io.py``), and here, at flush,
+for every ``String`` column of every model, so that no code path can store such a value.
+
+A ``String`` column holds one line; ``Text`` holds several. A ``String`` column that is meant to
+hold several lines says so with ``info={"multiline": True}`` (no schema change: ``info`` is not DDL).
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import String, Text, event, inspect
+from sqlalchemy.orm import Mapper, Session
+
+# C0 controls (NUL, TAB, LF, CR …), DEL, C1 controls (NEL U+0085 among them), and the Unicode line
+# and paragraph separators, which str.splitlines() and many mail and CSV readers take as line ends.
+NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NOT_IN_TEXT = re.compile("\x00")
+
+
+def breaks_the_line(value: str) -> bool:
+    """True when ``value`` holds anything a one-line field may not: line breaks, tabs, controls."""
+    return NOT_ON_ONE_LINE.search(value) is not None
+
+
+def has_nul(value: str) -> bool:
+    return NOT_IN_TEXT.search(value) is not None
+
+
+def one_line(value: str) -> str:
+    """``value`` with every run of control characters made one space: for text put on one line."""
+    return NOT_ON_ONE_LINE.sub(" ", value).strip()
+
+
+class UnsafeTextError(ValueError):
+    """A value with control characters was about to be stored in a column that cannot hold it."""
+
+    def __init__(self, table: str, column: str, multiline: bool):
+        self.table, self.column, self.multiline = table, column, multiline
+        label = column.replace("_", " ")
+        if multiline:
+            super().__init__(f"Please remove special characters (a NUL byte) from the {label}.")
+        else:
+            super().__init__(f"Please remove line breaks or special characters from the {label}.")
+
+
+_columns_by_mapper: dict[Mapper, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _text_columns(mapper: Mapper) -> tuple[tuple[str, str, bool], ...]:
+    """(attribute, column name, multi-line?) for every String or Text column of a model."""
+    found = _columns_by_mapper.get(mapper)
+    if found is None:
+        found = []
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if isinstance(column.type, String):
+                multiline = isinstance(column.type, Text) or bool(column.info.get("multiline"))
+                found.append((prop.key, column.name, multiline))
+        found = _columns_by_mapper[mapper] = tuple(found)
+    return found
+
+
+def _check(value, table: str, column: str, multiline: bool) -> None:
+    if isinstance(value, str) and (has_nul(value) if multiline else breaks_the_line(value)):
+        raise UnsafeTextError(table, column, multiline)
+
+
+def check_text_before_flush(session: Session, _context, _instances) -> None:
+    """Refuse the whole flush when any new or changed text value breaks the rule above.
+
+    Raised before any statement of the flush runs; the caller's transaction is then rolled back by
+    whoever owns it (the error handler for a request), so nothing is half-written.
+    """
+    for obj in session.new:
+        state = inspect(obj)
+        for key, column, multiline in _text_columns(state.mapper):
+            _check(state.dict.get(key), state.mapper.local_table.name, column, multiline)
+    for obj in session.dirty:
+        state = inspect(obj)
+        for key, column, multiline in _text_columns(state.mapper):
+            if key in state.committed_state:  # changed since it was loaded: check what was set
+                for value in state.attrs[key].history.added:
+                    _check(value, state.mapper.local_table.name, column, multiline)
+
+
+def install() -> None:
+    """Listen on every session (once per process, however many apps are made)."""
+    if not event.contains(Session, "before_flush", check_text_before_flush):
+        event.listen(Session, "before_flush", check_text_before_flush)

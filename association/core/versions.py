@@ -32,8 +32,11 @@ class EditVersionField(HiddenField):
     """The version a form was filled from; anything unreadable counts as 'not given'."""
 
     def process_formdata(self, valuelist):
-        raw = valuelist[0] if valuelist else ""
-        self.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        self.data = self.read(valuelist[0] if valuelist else "")
+
+    @staticmethod
+    def read(raw: str) -> int | None:
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def seen_version(form: Form) -> int | None:

@@ -11,6 +11,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from ..admin.forms import MultiCheckboxField
 from ..core.forms import MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
+from ..core.versions import EditVersionField
 from .models import AGE_BANDS, KINDS, VISIBILITIES
 from .recurrence import REPEAT_CHOICES
 from .scheduling import EventDetails
@@ -59,6 +60,7 @@ class EventForm(FlaskForm):
         Optional(), NumberRange(1, 10000, "Places must be from 1 to 10,000, or empty for no limit.")])
     rsvp_deadline_date = DateField("Reply by (date)", validators=[Optional()])
     takes_register = BooleanField("Take a register of who came")
+    edit_version = EditVersionField()
     scope = RadioField("Change", choices=[("this", "Only this meeting"), ("series", "This and all later meetings")],
                        default="this", validators=[Optional()])
 
@@ -104,6 +106,7 @@ class EventForm(FlaskForm):
             getattr(self, name).data = getattr(event, name)
         self.age_bands.data = [b for b in event.age_bands.split(",") if b]
         self.rsvp_deadline_date.data = to_local(event.rsvp_deadline).date() if event.rsvp_deadline else None
+        self.edit_version.data = event.edit_version
 
 
 class RSVPForm(FlaskForm):

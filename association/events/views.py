@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core.versions import EditConflict, claim_edit, differences, seen_version
 from ..core.database import utcnow
 from ..core.paging import requested_page
 from ..core.timefmt import local_today, local_zone
@@ -142,8 +143,10 @@ def edit(event_id: int):
     form = EventForm()
     if request.method == "GET":
         form.fill_from(event)
+    conflict: list = []
     if form.validate_on_submit():
         try:
+            claim_edit(event, seen_version(form))
             changed = scheduling.update_event(event, form.to_details(), current_user,
                                               whole_series=event.is_series and form.scope.data == "series")
             flash("Saved. People going have been told about the new time or place." if any(
@@ -153,7 +156,13 @@ def edit(event_id: int):
             db.session.rollback()
             field = form.capacity if "places" in str(error).lower() else form.end_time
             field.errors.append(str(error))
-    return render_template("events/edit.html", form=form, event=event)
+        except EditConflict:
+            db.session.rollback()
+            event = _managed_event(event_id)
+            saved = EventForm(formdata=None)
+            saved.fill_from(event)
+            conflict, form.edit_version.data = differences(saved, form), event.edit_version
+    return render_template("events/edit.html", form=form, event=event, conflict=conflict)
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..core.versions import EditVersionField
 from ..core.database import utcnow
 from ..core.forms import MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
@@ -43,6 +44,7 @@ class CampaignForm(FlaskForm):
     category = SelectField("Approval category", choices=list(APPROVAL_CATEGORIES.items()), validators=[Optional()])
     event_id = SelectField("Event", choices=[], validators=[Optional()])
     chosen = TextAreaField("Members' email addresses, one per line", validators=[Optional(), Length(max=100_000), MultiLine()])
+    edit_version = EditVersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +53,7 @@ class CampaignForm(FlaskForm):
 
     def fill_from(self, campaign) -> None:
         self.subject.data, self.body.data, self.topic.data = campaign.subject, campaign.body_markdown, campaign.topic
+        self.edit_version.data = campaign.edit_version
         self.audience.data = campaign.audience
         if campaign.audience == "role":
             self.role.data = campaign.audience_value

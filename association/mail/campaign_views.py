@@ -1,13 +1,14 @@
 """Admins and the committee write to members: compose, preview, test, send or schedule, history."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
+from ..core.versions import EditConflict, EditVersionField, claim_edit, differences, seen_version
 from ..extensions import db
 from .audiences import Recipient
 from .campaign_forms import CampaignForm, ScheduleForm
@@ -55,12 +56,21 @@ def edit(campaign_id: int):
         flash("Only a draft can be changed. Cancel the schedule first to change a scheduled email.", "error")
         return redirect(url_for("campaigns.review", campaign_id=campaign.id))
     form = CampaignForm()
+    conflict: list = []
     if form.validate_on_submit():
-        save_draft(form.to_draft(), current_user, campaign)
-        return redirect(url_for("campaigns.review", campaign_id=campaign.id))
+        try:
+            claim_edit(campaign, seen_version(form))
+            save_draft(form.to_draft(), current_user, campaign)
+            return redirect(url_for("campaigns.review", campaign_id=campaign.id))
+        except EditConflict:
+            db.session.rollback()
+            campaign = _campaign(campaign_id)
+            saved = CampaignForm(formdata=None)
+            saved.fill_from(campaign)
+            conflict, form.edit_version.data = differences(saved, form), campaign.edit_version
     if not form.is_submitted():
         form.fill_from(campaign)
-    return render_template("mail/campaign_compose.html", form=form, campaign=campaign)
+    return render_template("mail/campaign_compose.html", form=form, campaign=campaign, conflict=conflict)
 
 
 @bp.get("/<int:campaign_id>")
@@ -98,8 +108,10 @@ def test(campaign_id: int):
 @bp.post("/<int:campaign_id>/send")
 @may_send
 def send(campaign_id: int):
+    campaign = _campaign(campaign_id)
     try:
-        queued = queue_campaign(_campaign(campaign_id), current_user)
+        _as_reviewed(campaign)
+        queued = queue_campaign(campaign, current_user)
     except CampaignError as error:
         flash(str(error), "error")
     else:
@@ -117,6 +129,7 @@ def schedule_send(campaign_id: int):
             flash(" ".join(errors), "error")
         return redirect(url_for("campaigns.review", campaign_id=campaign_id))
     try:
+        _as_reviewed(campaign)
         schedule(campaign, form.when_utc(), current_user)
     except CampaignError as error:
         flash(str(error), "error")
@@ -133,6 +146,16 @@ def cancel_schedule(campaign_id: int):
     else:
         flash("It is no longer scheduled: it may have just been sent.", "error")
     return redirect(url_for("campaigns.review", campaign_id=campaign_id))
+
+
+def _as_reviewed(campaign: Campaign) -> None:
+    """What is sent is what the sender reviewed: a change saved since then stops the send."""
+    try:
+        claim_edit(campaign, EditVersionField.read(request.form.get("edit_version", "")))
+    except EditConflict:
+        db.session.rollback()
+        raise CampaignError("This email was changed after you opened this page. Check the new version below "
+                            "before sending it.") from None
 
 
 def _me() -> Recipient:

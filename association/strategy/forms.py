@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, RadioField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.forms import MultiLine, SingleLine
+from ..core.versions import EditVersionField
 from .items import TEXT_LENGTH
 from .models import KINDS, OUTCOME_STATUSES, OWNERS
 
@@ -29,6 +30,7 @@ class TriageForm(FlaskForm):
     meeting_id = SelectField("For the meeting on", coerce=int, validators=[Optional()])
     pack_wording = TextAreaField("Wording for the pack", validators=[DataRequired("The pack wording can't be empty."),
                                                                      Length(max=TEXT_LENGTH), MultiLine()])
+    edit_version = EditVersionField()
 
 
 class MergeForm(FlaskForm):

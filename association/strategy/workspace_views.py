@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..core.versions import EditConflict, claim_edit, differences, seen_version
 from ..core.access import role_required
 from ..core.timefmt import local_zone, to_local
 from ..extensions import db
@@ -51,8 +52,10 @@ def triage(item_id: int):
         select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
     if request.method == "GET":
         form.theme_id.data, form.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
+    conflict: list = []
     if form.validate_on_submit():
         try:
+            claim_edit(item, seen_version(form))
             item_rules.triage(item, current_user, theme_id=form.theme_id.data or None,
                               wording=form.pack_wording.data, meeting_id=form.meeting_id.data or None)
             flash("Saved.", "success")
@@ -60,10 +63,17 @@ def triage(item_id: int):
         except item_rules.ItemError as error:
             db.session.rollback()
             form.pack_wording.errors.append(str(error))
+        except EditConflict:
+            db.session.rollback()
+            item = db.session.get(FeedbackItem, item_id) or abort(404)
+            saved = TriageForm(formdata=None, obj=item)
+            saved.theme_id.choices, saved.meeting_id.choices = form.theme_id.choices, form.meeting_id.choices
+            saved.theme_id.data, saved.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
+            conflict, form.edit_version.data = differences(saved, form), item.edit_version
     from ..core.personal_data import check_personal_data
 
     return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
-                           decline_form=decline_form, findings=check_personal_data(item.pack_wording),
+                           decline_form=decline_form, findings=check_personal_data(item.pack_wording), conflict=conflict,
                            raised_by=item_rules.raised_by(item),
                            named=item_rules.named_authors([item], current_user).get(item.id))
 

@@ -38,6 +38,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from .core.request_guard import guard_requests
+
+    # Before the extensions and parts: its hook runs first and its <int:…> is the one routes use.
+    guard_requests(app)
     _init_extensions(app)
     _register_parts(app)
     if config_name == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):

@@ -22,8 +22,9 @@ def _wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def render_error(status: int, template: str = "core/error.html"):
-    title, detail = MESSAGES.get(status, MESSAGES[500])
+def render_error(status: int, template: str = "core/error.html", message: tuple[str, str] | None = None):
+    """The error page (or JSON) for ``status``; ``message`` (title, detail) when the usual one is too vague."""
+    title, detail = message or MESSAGES.get(status, MESSAGES[500])
     if _wants_json():
         return jsonify(error=title, detail=detail), status
     return render_template(template, status=status, title=title, detail=detail), status

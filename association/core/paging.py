@@ -21,9 +21,13 @@ class Paging:
         return (self.page - 1) * self.size
 
 
+# Far beyond any list here, and small enough that (page - 1) * size fits every engine's OFFSET.
+MAX_PAGE = 100_000
+
+
 def requested_page() -> int:
-    """The ?page= asked for; anything unreadable or below 1 is page 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ?page= asked for; anything unreadable or below 1 is page 1, anything huge is ``MAX_PAGE``."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def paginate(query: Select, requested: int, size: int) -> Paging:

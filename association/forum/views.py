@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..core.access import member_required
 from ..core.paging import requested_page
+from ..core.request_guard import requested_id
 from ..extensions import db
 from ..members.models import Member
 from . import moderation, posting, queries, watching
@@ -149,8 +150,9 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     found = _thread(thread_id)
     form = PostForm()
-    if request.method == "GET" and request.args.get("quote", type=int):
-        quoted = db.session.get(Post, request.args.get("quote", type=int))
+    quote_id = requested_id("quote")
+    if request.method == "GET" and quote_id:
+        quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.thread_id == found.id and quoted.status == "visible":
             member = db.session.get(Member, quoted.author_id) if quoted.author_id else None
             author = member.display_name if member else "A member"

@@ -46,7 +46,8 @@ def profile(member_id: int):
 @login_required
 def account():
     form = ProfileForm(obj=current_user)
-    if request.method == "GET":
+    # obj= also fills "skills" from the member's Skill rows when a post leaves the field out: keep them.
+    if request.method == "GET" or "skills" not in request.form:
         form.skills.data = ", ".join(s.name for s in current_user.skills)
     if form.validate_on_submit():
         for name in PROFILE_CHOICES:

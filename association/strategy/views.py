@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..core.access import member_required
 from ..core.paging import requested_page
+from ..core.request_guard import requested_id
 from ..extensions import db
 from . import items as item_rules
 from .forms import ItemForm
@@ -41,7 +42,7 @@ def open_items():
 def raise_item():
     form = ItemForm()
     form.theme_id.choices = theme_choices()
-    source_post = _own_post(request.args.get("from_post", type=int))
+    source_post = _own_post(requested_id("from_post"))
     if request.method == "GET" and source_post is not None:
         form.what_happened.data = source_post.body_md
     if form.validate_on_submit():

@@ -32,3 +32,75 @@ def tune_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# --- Counters and rows that concurrent requests create -----------------------------------------
+#
+# "Read a number, add one, write it back" loses updates as soon as two requests overlap: both read
+# the same value. Every counter is therefore changed in SQL, and every row two requests may both
+# create is inserted so that the second one is a no-op rather than a UNIQUE violation (a 500).
+
+def increment(column, row_id: int, by: int = 1) -> int:
+    """Add ``by`` to ``column`` of the row ``row_id`` in one statement; returns the new value.
+
+    ``UPDATE … SET col = col + 1 … RETURNING col`` (SQLite ≥ 3.35 and PostgreSQL): the database
+    serialises writers on the row, so no two callers ever get the same value. The row stays locked
+    (PostgreSQL) or the database write-locked (SQLite) until commit, which also serialises whatever
+    the caller does next with that row. An object of the row already in the session gets the new
+    value, without being marked changed.
+    """
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from ..extensions import db
+
+    model = column.class_
+    key = model.__mapper__.primary_key[0]
+    value = db.session.execute(
+        update(model).where(key == row_id).values({column.key: column + by}).returning(column)
+        .execution_options(synchronize_session=False)).scalar_one()
+    loaded = db.session.identity_map.get(db.session.identity_key(model, row_id))
+    if loaded is not None:
+        set_committed_value(loaded, column.key, value)
+    return value
+
+
+def lock_row(model, row_id: int) -> None:
+    """Hold the row until commit, so a count read after this sees every earlier writer's commit.
+
+    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` on the row (the lock an UPDATE takes). SQLite has no row locks and ignores FOR UPDATE:
+    there a write is what serialises. pysqlite begins the transaction at its first write, so a
+    write that changes nothing (a column set to itself) takes the database's write lock, and every
+    read after it sees the latest commits.
+    """
+    from sqlalchemy import select, update
+
+    from ..extensions import db
+
+    table = model.__table__
+    key = list(table.primary_key.columns)[0]
+    if db.session.get_bind().dialect.name == "postgresql":
+        # NO KEY UPDATE: rows that merely refer to this one (a new post of a thread, a new thread of
+        # a category) hold KEY SHARE on it, which FOR UPDATE would wait for: two such writers would
+        # each wait for the other's commit.
+        db.session.execute(select(key).where(key == row_id).with_for_update(key_share=True))
+        return
+    # Columns with an ``onupdate`` are set to themselves too, or the no-op write would change them.
+    unchanged = [c for c in table.columns if not c.primary_key and c.onupdate is not None]
+    unchanged = unchanged or [next(c for c in table.columns if not c.primary_key)]
+    db.session.execute(update(table).where(key == row_id).values({c.name: c for c in unchanged}))
+
+
+def insert_or_ignore(model, **values) -> bool:
+    """Insert a row unless one with the same unique key exists; True when this call inserted it.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on both engines: of two requests creating the same row (a
+    double click, two tabs) one inserts and the other quietly finds it there, instead of a
+    UNIQUE violation that would end its transaction and answer 500.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from ..extensions import db
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..core.database import utcnow
+from ..core.database import increment, insert_or_ignore, lock_row, utcnow
 from ..core.markdown import render_markdown
 from ..core.personal_data import check_personal_data, explain
 from ..extensions import db
@@ -81,8 +81,14 @@ def _hold_reason(author, text: str) -> tuple[str | None, str | None]:
 
 
 def refresh_counts(thread: Thread) -> None:
-    """Recount the thread's and its category's visible posts, threads and last post."""
+    """Recount the thread's and its category's visible posts, threads and last post.
+
+    Each row is locked before it is counted (thread, then category: always that order, so two
+    writers never wait on each other in a circle). A count read before another writer commits
+    and written after it would undo that writer's change; under the lock the count includes it.
+    """
     db.session.flush()
+    lock_row(Thread, thread.id)
     # "status || ''" keeps SQLite on the thread's own posts: matched bare, it may walk the status
     # index through every visible post in the forum (50-280 ms at 50,000 posts).
     count, last = db.session.execute(select(func.count(Post.id), func.max(Post.created_at)).where(
@@ -90,7 +96,9 @@ def refresh_counts(thread: Thread) -> None:
     thread.visible_posts = count
     thread.last_post_at = last or thread.created_at
     db.session.flush()
-    category = db.session.get(Category, thread.category_id)
+    lock_row(Category, thread.category_id)
+    category = db.session.scalars(select(Category).where(Category.id == thread.category_id)
+                                  .execution_options(populate_existing=True)).one()
     # From the threads' own counts (kept by this function), not by reading every post again.
     threads, posts, latest = db.session.execute(
         select(func.count(Thread.id), func.coalesce(func.sum(Thread.visible_posts), 0), func.max(Thread.last_post_at))
@@ -123,8 +131,8 @@ def reply(thread: Thread, author, body: str) -> Outcome:
     _check_text(body)
     _check_pace(author)
     outcome = _add_post(thread, author, body)
-    if not db.session.get(ThreadWatch, (author.id, thread.id)):
-        db.session.add(ThreadWatch(member_id=author.id, thread_id=thread.id))
+    # The author's second reply sent at the same moment may be adding the same watch.
+    insert_or_ignore(ThreadWatch, member_id=author.id, thread_id=thread.id)
     refresh_counts(thread)
     if not outcome.held:
         from .notify import tell_watchers
@@ -136,10 +144,11 @@ def reply(thread: Thread, author, body: str) -> Outcome:
 
 def _add_post(thread: Thread, author, body: str) -> Outcome:
     reason, detail = _hold_reason(author, body + "\n" + (thread.title if thread.last_post_number == 0 else ""))
-    # Taking the next number updates the thread row first, which serialises concurrent replies.
-    thread.last_post_number += 1
-    db.session.flush()
-    post = Post(thread_id=thread.id, number=thread.last_post_number, author_id=author.id, body_md=body,
+    # The number is taken in the database (UPDATE … RETURNING), not from the thread as this request
+    # read it: 30 members replying at once each get their own number, 1..N without gaps. The
+    # update also locks the thread row until commit, which serialises the rest of the reply.
+    number = increment(Thread.last_post_number, thread.id)
+    post = Post(thread_id=thread.id, number=number, author_id=author.id, body_md=body,
                 body_html=render_markdown(body), status="held" if reason else "visible",
                 held_reason=reason, held_detail=detail)
     db.session.add(post)
@@ -196,8 +205,14 @@ def delete_own_post(post: Post, author) -> None:
 
 
 def mark_read(member_id: int, thread_id: int, number: int) -> None:
-    read = db.session.get(ThreadRead, (member_id, thread_id))
-    if read is None:
-        db.session.add(ThreadRead(member_id=member_id, thread_id=thread_id, last_read_number=number))
-    elif number > read.last_read_number:
-        read.last_read_number, read.read_at = number, utcnow()
+    """Move the member's read marker on to ``number`` (never back).
+
+    In SQL, not read-then-write: the same member's two tabs or two replies may both arrive first
+    (the insert of one finds the other's row) or both move the marker (the larger number wins).
+    """
+    if insert_or_ignore(ThreadRead, member_id=member_id, thread_id=thread_id, last_read_number=number,
+                        read_at=utcnow()):
+        return
+    db.session.execute(update(ThreadRead).where(
+        ThreadRead.member_id == member_id, ThreadRead.thread_id == thread_id, ThreadRead.last_read_number < number)
+        .values(last_read_number=number, read_at=utcnow()).execution_options(synchronize_session="fetch"))

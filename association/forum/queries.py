@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..core.database import utcnow
+from ..core.database import insert_or_ignore, utcnow
 from ..core.paging import Paging, paginate
 from ..extensions import db
 from ..members.models import FORMER_MEMBER, Member
@@ -31,7 +31,8 @@ def record_visit(member) -> datetime | None:
     visit = db.session.get(ForumVisit, member.id)
     now = utcnow()
     if visit is None:
-        db.session.add(ForumVisit(member_id=member.id, previous_visit_at=None, last_seen_at=now))
+        # The first visit may arrive in two tabs at once: the second finds the first's row.
+        insert_or_ignore(ForumVisit, member_id=member.id, previous_visit_at=None, last_seen_at=now)
         db.session.commit()
         return None
     previous = visit.previous_visit_at

@@ -13,7 +13,7 @@ from ..members.models import Member
 from . import moderation, posting, queries, watching
 from .access import can_see_category, can_see_post, can_see_thread, is_moderator
 from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
-from .models import Category, Post, PostRevision, Thread, ThreadWatch
+from .models import Category, Post, PostRevision, Thread
 from .search import search
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
@@ -174,13 +174,9 @@ def reply(thread_id: int):
 @member_required
 def watch(thread_id: int):
     found = _thread(thread_id)
-    existing = db.session.get(ThreadWatch, (current_user.id, found.id))
-    if existing is None:
-        db.session.add(ThreadWatch(member_id=current_user.id, thread_id=found.id,
-                                   notified_number=found.last_post_number))
+    if watching.toggle_thread_watch(current_user, found):
         flash("You're watching this thread: we'll email you about new replies.", "success")
     else:
-        db.session.delete(existing)
         flash("You've stopped watching this thread.", "info")
     db.session.commit()
     return redirect(url_for("forum.thread", thread_id=found.id))

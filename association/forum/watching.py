@@ -1,11 +1,12 @@
-"""Watching a category: a member hears of its new threads in their weekly digest."""
+"""Watching: a member hears of a thread's new replies, or of a category's new threads in their weekly digest."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.database import insert_or_ignore
 from ..extensions import db
-from .models import Category, CategoryWatch
+from .models import Category, CategoryWatch, Thread, ThreadWatch
 
 
 def is_watching_category(member, category: Category) -> bool:
@@ -29,4 +30,20 @@ def toggle_category_watch(member, category: Category) -> bool:
     except IntegrityError:
         # A second click got there first: the member watches it, which is what they asked for.
         db.session.rollback()
+    return True
+
+
+def toggle_thread_watch(member, thread: Thread) -> bool:
+    """Start watching ``thread``, or stop if ``member`` already does; True when they now watch it.
+
+    Delete-or-insert in SQL rather than look-then-change: of two clicks arriving together, the
+    second finds the first's row (or its absence) instead of inserting it twice (a 500). The
+    caller has checked that ``member`` may see the thread, and commits.
+    """
+    stopped = db.session.execute(delete(ThreadWatch).where(
+        ThreadWatch.member_id == member.id, ThreadWatch.thread_id == thread.id)).rowcount
+    if stopped:
+        return False
+    # Replies already posted are not news to someone who starts watching now.
+    insert_or_ignore(ThreadWatch, member_id=member.id, thread_id=thread.id, notified_number=thread.last_post_number)
     return True

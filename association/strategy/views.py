@@ -63,10 +63,14 @@ def _own_post(post_id: int | None):
     """A forum post its author is raising with the strategy group."""
     if not post_id:
         return None
-    from ..forum.models import Post
+    from ..forum.access import can_see_post
+    from ..forum.models import Post, Thread
 
     post = db.session.get(Post, post_id)
-    return post if post is not None and post.author_id == current_user.id and post.status == "visible" else None
+    if post is None or post.author_id != current_user.id or post.status != "visible":
+        return None
+    # The forum's own rule: a post in a thread since moved where its author can't read is not copied.
+    return post if can_see_post(current_user, post, db.session.get(Thread, post.thread_id)) else None
 
 
 @bp.get("/items/mine")

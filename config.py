@@ -72,6 +72,8 @@ class Config:
     # Tokens in emailed links.
     EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600)
     PASSWORD_TOKEN_MAX_AGE = _int("PASSWORD_TOKEN_MAX_AGE", 2 * 24 * 3600)
+    # A link that signs in by itself: short-lived, and spent by any sign-in.
+    SIGN_IN_LINK_MAX_AGE = _int("SIGN_IN_LINK_MAX_AGE", 20 * 60)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 10)
 
     # Membership renewals.
@@ -90,6 +92,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per 15 minutes")
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "8 per 15 minutes")
+    # Emailed sign-in links asked for: per address typed, and per network address.
+    SIGN_IN_LINK_RATE_LIMIT_ACCOUNT = os.environ.get("SIGN_IN_LINK_RATE_LIMIT_ACCOUNT", "3 per 15 minutes")
+    SIGN_IN_LINK_RATE_LIMIT_ADDRESS = os.environ.get("SIGN_IN_LINK_RATE_LIMIT_ADDRESS", "10 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

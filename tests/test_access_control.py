@@ -39,6 +39,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     "auth.password_reset_request": (OPEN, {}),
     "auth.set_password": (OPEN, {"token": "not-a-token"}),
     "auth.confirm_email_change": (OPEN, {"token": "not-a-token"}),
+    "auth.sign_in_link": (OPEN, {}),
+    "auth.sign_in_with_link": (OPEN, {"token": "not-a-token"}),
     "members.directory": (SIGNED_IN, {}),
     "members.profile": (SIGNED_IN, {"member_id": "target"}),
     "members.account": (SIGNED_IN, {}),

@@ -20,7 +20,7 @@ MAX_LENGTH = 2000
 
 def safe_next(target: str | None, fallback: str | None = None) -> str | None:
     """``target`` as a path (and query) on this site if it is one, else ``fallback``."""
-    if not target or len(target) > MAX_LENGTH or not set(target) <= _ALLOWED:
+    if not target or len(target) > MAX_LENGTH or not set(target) <= _ALLOWED or target.startswith("//"):
         return fallback
     here = urlsplit(request.host_url)
     resolved = urlsplit(urljoin(request.host_url, target))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..core.redirects import safe_next
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
 from ..extensions import db
@@ -38,8 +39,7 @@ def moderation_log():
 
 
 def _back(default: str):
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+    return redirect(safe_next(request.form.get("next"), default))
 
 
 @bp.post("/moderation/p/<int:post_id>/<action>")

@@ -90,3 +90,46 @@ def confirm_email_change(token: str) -> Member:
                 new_email=member.email)
     db.session.commit()
     return member
+
+
+# --- Signing in by a link we email ---------------------------------------------------------------
+#
+# Sign-in limits stop anyone guessing a password, but anyone can also trip them on purpose and keep
+# the owner out. So a locked (or forgotten) password never shuts the owner out: a link sent to the
+# account's address signs them in, once, within minutes. It proves what a password reset proves —
+# that they read that mailbox — and is spent as soon as it is used or they sign in another way.
+
+def _sign_in_stamp(member: Member) -> str:
+    return member.last_login_at.isoformat() if member.last_login_at else ""
+
+
+def request_sign_in_link(email: str) -> None:
+    """Email a one-time sign-in link if the address belongs to someone who can sign in. Commits.
+
+    The page says the same whatever happens here, so it tells nobody whether an account exists.
+    """
+    member = find_by_email(email)
+    if member is None or not member.is_active:
+        return
+    token = make_token("sign-in-link", {"id": member.id, "v": member.login_version, "at": _sign_in_stamp(member)})
+    minutes = current_app.config["SIGN_IN_LINK_MAX_AGE"] // 60
+    queue_email(member.email, "Your sign-in link", "sign_in_link", member=member, minutes=minutes,
+                sign_in_url=external_url("auth.sign_in_with_link", token=token))
+    db.session.commit()
+
+
+def member_for_sign_in_link(token: str) -> Member:
+    """The member a sign-in link is for, while it is unused and fresh; TokenError otherwise."""
+    payload = read_token("sign-in-link", token, current_app.config["SIGN_IN_LINK_MAX_AGE"])
+    member_id = payload.get("id")
+    member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+    if (member is None or not member.is_active or member.login_version != payload.get("v")
+            or _sign_in_stamp(member) != payload.get("at")):
+        raise TokenError("This sign-in link has already been used or is no longer valid. You can ask for a new one.")
+    return member
+
+
+def signed_in_by_link(member: Member) -> None:
+    """Spend the link: it carried the time of the last sign-in, which this moves on. Commits."""
+    member.last_login_at = utcnow()
+    db.session.commit()

@@ -7,9 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..core.errors import render_error
+from ..core.redirects import safe_next
 from ..extensions import db, limiter, login_account_key
 from . import accounts, applications
-from .forms import ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm
+from .forms import (ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm, SignInLinkForm,
+                    SignInLinkUseForm)
 from .models import Member
 from .tokens import TokenError
 
@@ -44,8 +47,11 @@ def _failed_login(response) -> bool:
     return response.status_code != 302
 
 
+# Only failed attempts count, per network address and per account: a room of carers signing in on
+# one venue's Wi-Fi is never locked out by succeeding. When a limit is reached even the right
+# password waits (or guessing would go on), but the owner can still sign in by an emailed link.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=login_account_key,
                methods=["POST"], deduct_when=_failed_login, scope="login-account")
 def login():
@@ -56,19 +62,47 @@ def login():
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
             login_user(member, remember=form.remember.data)
-            return redirect(_safe_next() or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
         # The same words whether the email is unknown, the password wrong or the account closed.
         flash("That email and password don't match an account that can sign in. "
               "Check them, or reset your password.", "error")
     return render_template("members/login.html", form=form)
 
 
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    # Only paths on this site: never '//evil.example' or 'https://…'.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+@bp.errorhandler(429)
+def _too_many(_error):
+    if request.endpoint != "auth.login":
+        return render_error(429)
+    form = SignInLinkForm(email=request.form.get("email", "")[:254])
+    return render_template("members/login_locked.html", form=form), 429
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LINK_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LINK_RATE_LIMIT_ACCOUNT"], key_func=login_account_key,
+               methods=["POST"], scope="sign-in-link")
+def sign_in_link():
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        accounts.request_sign_in_link(form.email.data)
+        return render_template("members/sign_in_link_sent.html", email=form.email.data)
+    return render_template("members/sign_in_link.html", form=form)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+def sign_in_with_link(token: str):
+    try:
+        member = accounts.member_for_sign_in_link(token)
+    except TokenError as error:
+        return render_template("members/link_problem.html", problem=str(error), offer_sign_in_link=True), 400
+    form = SignInLinkUseForm()
+    # Opening the link only asks: mail scanners open links too, and must not spend it.
+    if form.validate_on_submit():
+        accounts.signed_in_by_link(member)
+        login_user(member)
+        flash(f"Welcome back, {member.first_name}. You're signed in.", "success")
+        return redirect(url_for("core.home"))
+    return render_template("members/sign_in_with_link.html", form=form, member=member)
 
 
 @bp.post("/logout")

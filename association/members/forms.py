@@ -60,6 +60,14 @@ class PasswordResetRequestForm(FlaskForm):
     email = email_field()
 
 
+class SignInLinkForm(FlaskForm):
+    email = email_field()
+
+
+class SignInLinkUseForm(FlaskForm):
+    """Only a button: signing in by a link is a POST, so opening the link changes nothing."""
+
+
 class NewPasswordMixin:
     def check_new_password(self, email: str, name: str) -> bool:
         problem = password_problem(self.password.data or "", email=email, name=name)

@@ -67,7 +67,7 @@ def test_failed_logins_are_limited_per_account(app, make_member):
     # From a fourth address, even the right password waits: the account is being guessed at.
     blocked = app.test_client().post("/login", data={"email": member.email, "password": PASSWORD},
                                      environ_base={"REMOTE_ADDR": "10.0.0.4"})
-    assert blocked.status_code == 429 and b"Too many attempts" in blocked.data
+    assert blocked.status_code == 429 and b"too many wrong passwords" in blocked.data
     # Another account from the same address is not affected.
     other = make_member("Sam Other")
     ok = app.test_client().post("/login", data={"email": other.email, "password": PASSWORD},

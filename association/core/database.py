@@ -103,4 +103,7 @@ def insert_or_ignore(model, **values) -> bool:
     from ..extensions import db
 
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    key = list(model.__table__.primary_key.columns)
+    # RETURNING says whether the row went in (rowcount is not reliable for this on every driver).
+    inserted = db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key))
+    return inserted.first() is not None

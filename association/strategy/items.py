@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 
-from ..core.database import utcnow
+from ..core.database import insert_or_ignore, lock_row, utcnow
 from ..core.personal_data import check_personal_data
 from ..extensions import db
 from .models import KINDS, FeedbackItem, ItemSupport, Theme
@@ -59,17 +59,18 @@ def support(item: FeedbackItem, member) -> None:
         raise ItemError("This item is no longer open for support.")
     if item.author_id == member.id:
         raise ItemError("You raised this item, so it already counts for you.")
-    exists = db.session.scalar(select(ItemSupport.id).where(ItemSupport.item_id == item.id,
-                                                            ItemSupport.member_id == member.id))
-    if exists:
+    # The item is locked first, so that a merge or another supporter can't change the supporters
+    # between the insert and the count; the insert itself can't make a second row for a double click.
+    lock_row(FeedbackItem, item.id)
+    if not insert_or_ignore(ItemSupport, item_id=item.id, member_id=member.id):
         raise ItemError("You've already said this affects you too.")
-    db.session.add(ItemSupport(item_id=item.id, member_id=member.id))
-    db.session.flush()
     _recount(item)
     db.session.commit()
 
 
 def _recount(item: FeedbackItem) -> None:
+    """Count the supporters again (the caller has locked the item): a count read without the lock
+    and written after another supporter's commit would leave that supporter out."""
     item.support_count = db.session.scalar(
         select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)) or 0
 
@@ -152,6 +153,10 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> None:
         raise ItemError("Merge into an item that is still open.")
     if source.status == "merged":
         raise ItemError("That item is already merged.")
+    # Both items locked (lower id first, so two merges never wait on each other in a circle): a
+    # supporter arriving meanwhile would otherwise be moved twice or left out of the count.
+    for item_id in sorted((source.id, target.id)):
+        lock_row(FeedbackItem, item_id)
     already = set(db.session.scalars(select(ItemSupport.member_id).where(ItemSupport.item_id == target.id)))
     for row in db.session.scalars(select(ItemSupport).where(ItemSupport.item_id == source.id)):
         if row.member_id in already or row.member_id == target.author_id:

@@ -18,7 +18,7 @@ from sqlalchemy import Select, bindparam, distinct, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..admin.audit import record
-from ..core.database import utcnow
+from ..core.database import lock_row, utcnow
 from ..core.personal_data import Finding, check_personal_data
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
@@ -242,6 +242,9 @@ def _cell(text: str) -> str:
 
 def issue_pack(meeting: ServiceMeeting, by) -> PackVersion:
     """Freeze a new version and email it to the service's attendees. Commits."""
+    # One issue at a time per meeting: the next version number (max + 1) and the items' status
+    # are read under the meeting's lock, so two clicks on Issue never make the same version.
+    lock_row(ServiceMeeting, meeting.id)
     pack = compile_pack(meeting)
     if not pack.items and not pack.carried:
         raise PackError("There's nothing in this pack yet: triage some items for this meeting first.")

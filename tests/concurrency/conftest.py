@@ -3,7 +3,7 @@ the suite has it), and signed-in visitors who send it 30 requests at the same in
 
 The server runs in this process (werkzeug's threaded server: a thread per request, each with its
 own database connection), so tests can read the database directly and swap out slow parts that
-are not under test (the PDF renderer). One server per engine serves the whole module: signing 30
+are not under test (the PDF renderer). One server per engine serves the whole folder: signing 30
 members in once keeps the folder fast; each test makes its own thread, item, event or campaign.
 """
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _signed_in(url: str, member_id: int, email: str) -> Person:
     return Person(member_id, email, browser)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def live(request, tmp_path_factory):
     if request.param == "sqlite":
         # A file, not memory: WAL and one connection per request thread, as deployed.

@@ -1,0 +1,78 @@
+"""'This affects me too' and issuing a pack under 30 simultaneous requests: the support count
+equals the supporters, a member is counted once however often they click, and pack versions are
+numbered 1..N without a clash."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from association.core.database import utcnow
+from association.extensions import db
+from association.members.models import Member
+from association.strategy.items import NewItem, raise_item, triage
+from association.strategy.meetings import Attendee, MeetingDetails, save_meeting
+from association.strategy.models import FeedbackItem, ItemSupport, PackVersion
+
+from .conftest import CROWD, at_once, no_server_errors
+
+
+def _item(live, meeting_id: int | None = None) -> int:
+    with live.app.app_context():
+        admin = db.session.get(Member, live.admin.id)
+        item = raise_item(NewItem(kind="issue", what_happened="Calls to the duty team go unanswered after 3pm"), admin)
+        if meeting_id is not None:
+            triage(item, admin, theme_id=None, wording=item.what_happened, meeting_id=meeting_id)
+        return item.id
+
+
+def _supporters(live, item_id: int) -> tuple[int, int]:
+    with live.app.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(ItemSupport).where(ItemSupport.item_id == item_id))
+        return db.session.get(FeedbackItem, item_id).support_count, rows
+
+
+def test_thirty_members_saying_me_too_at_once_are_each_counted(live):
+    item_id = _item(live)
+    replies = at_once(*[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in live.crowd])
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    assert _supporters(live, item_id) == (CROWD, CROWD)
+
+
+def test_one_member_saying_me_too_thirty_times_at_once_counts_once(live):
+    item_id = _item(live)
+    jo = live.crowd[0]
+    replies = at_once(*[lambda: jo.browser.post(f"/strategy/items/{item_id}/support")] * CROWD)
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    assert _supporters(live, item_id) == (1, 1)
+    # The clicks that found the support already there were told so.
+    page = jo.browser.get(f"/strategy/items/{item_id}")
+    assert page.status == 200
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """The PDF renderer is not under test here, and 30 renders would take seconds."""
+    from weasyprint import HTML
+
+    monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **k: b"%PDF-1.7 test")
+
+
+def test_issuing_a_pack_thirty_times_at_once_numbers_versions_without_a_clash(live, quick_pdf):
+    with live.app.app_context():
+        meeting = save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=20),
+                                              attendees=[Attendee("Helen Price", "Team manager",
+                                                                  "helen.price@service.example.org")]))
+        meeting_id = meeting.id
+    _item(live, meeting_id)
+    strategist = live.admin.browser
+    replies = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue")] * CROWD)
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    with live.app.app_context():
+        versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)
+                                           .order_by(PackVersion.version)))
+    assert versions and versions == list(range(1, len(versions) + 1)), versions

@@ -5,13 +5,14 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import errors, timefmt
+    from . import errors, plain_text, timefmt
     from .backup_cli import backup_command, restore_command
     from .security import add_security_headers
     from .views import bp
 
     app.register_blueprint(bp)
     errors.register(app)
+    plain_text.install(app)
     add_security_headers(app)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

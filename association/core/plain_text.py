@@ -88,7 +88,20 @@ def check_text_before_flush(session: Session, _context, _instances) -> None:
                     _check(value, state.mapper.local_table.name, column, multiline)
 
 
-def install() -> None:
-    """Listen on every session (once per process, however many apps are made)."""
+def install(app) -> None:
+    """Check every session's flushes (listened once per process, however many apps are made), and
+    answer a request that reached this check with a 400 and the message, after a rollback."""
     if not event.contains(Session, "before_flush", check_text_before_flush):
         event.listen(Session, "before_flush", check_text_before_flush)
+
+    @app.errorhandler(UnsafeTextError)
+    def _unsafe_text(error: UnsafeTextError):
+        from flask import jsonify, render_template, request
+
+        from ..extensions import db
+
+        db.session.rollback()
+        title = "Something in that request was not right"
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=title, detail=str(error)), 400
+        return render_template("core/error.html", status=400, title=title, detail=str(error)), 400

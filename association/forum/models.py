@@ -97,7 +97,8 @@ class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(String(500))
+    # Written in a text area, so it may hold line breaks (see core/plain_text.py).
+    reason: Mapped[str] = mapped_column(String(500), info={"multiline": True})
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

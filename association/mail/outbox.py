@@ -9,6 +9,7 @@ from email.utils import make_msgid
 
 from flask import current_app, has_request_context, render_template, url_for
 
+from ..core.plain_text import one_line
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -66,10 +67,12 @@ def queue_email(
     message = OutboxMessage(
         member_id=member.id if member is not None else None,
         to_address=to_address,
-        to_name=to_name or (member.name if member else ""),
+        # On one line whatever was stored before names were checked: these become mail headers, and
+        # a line break in one would make the whole transaction (a daily job, say) fail at flush.
+        to_name=one_line(to_name or (member.name if member else "")),
         kind=kind,
         template=template,
-        subject=subject,
+        subject=one_line(subject),
         text_body=render_template(f"mail/{template}.txt", **context),
         html_body=render_template(f"mail/{template}.html", **context),
         message_id=new_message_id(),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..admin.audit import record
+from ..core.csv_safety import csv_writer
 from ..extensions import db
 from .applications import password_token
 from .directory import set_skills
@@ -27,23 +28,17 @@ TRUE = {"yes", "y", "true", "1"}
 FALSE = {"no", "n", "false", "0", ""}
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting like a formula would run in a spreadsheet: prefix it so it stays text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(members) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # no cell can run as a formula in a spreadsheet
     writer.writerow(COLUMNS)
     for m in members:
-        writer.writerow([_cell(v) for v in (
+        writer.writerow((
             m.name, m.email, m.phone, m.area, m.service_name, m.service_type, m.approval_category,
             m.years_fostering, m.status, " ".join(sorted(m.roles)),
             m.renewal_date.isoformat() if m.renewal_date else "",
             "; ".join(s.name for s in m.skills), "yes" if m.buddy_willing else "no",
-        )])
+        ))
     return out.getvalue()
 
 

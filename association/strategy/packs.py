@@ -6,7 +6,6 @@ changes to items never touch what was sent.
 """
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from sqlalchemy import Select, bindparam, distinct, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..admin.audit import record
+from ..core.csv_safety import csv_writer
 from ..core.database import lock_row, utcnow
 from ..core.personal_data import Finding, check_personal_data
 from ..extensions import db
@@ -222,22 +222,18 @@ def render_pack_html(pack: Pack) -> str:
 
 def pack_csv(pack: Pack) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # every cell, theme and wording alike, safe from running as a formula
     writer.writerow(["section", "theme", "kind", "raised_by_carers", "wording"])
     for theme, group in pack.themes:
         for entry in group:
-            writer.writerow(["raised", theme, entry.item.kind_label, entry.raised_by, _cell(entry.item.pack_wording)])
+            writer.writerow(["raised", theme, entry.item.kind_label, entry.raised_by, entry.item.pack_wording])
     for entry in pack.good_practice:
-        writer.writerow(["good practice", "", entry.item.kind_label, entry.raised_by, _cell(entry.item.pack_wording)])
+        writer.writerow(["good practice", "", entry.item.kind_label, entry.raised_by, entry.item.pack_wording])
     for carried in pack.carried:
         last = carried.history[-1][1]
-        writer.writerow(["carried forward", "", carried.item.kind_label, "", _cell(carried.item.pack_wording
-                                                                                    + " — action: " + last.action)])
+        writer.writerow(["carried forward", "", carried.item.kind_label, "",
+                         carried.item.pack_wording + " — action: " + last.action])
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def issue_pack(meeting: ServiceMeeting, by) -> PackVersion:

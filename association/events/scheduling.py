@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 
 from ..admin.audit import record
-from ..core.database import utcnow
+from ..core.database import increment, lock_row, utcnow
 from ..core.markdown import render_markdown
 from ..core.timefmt import local_zone
 from ..extensions import db
@@ -172,7 +172,9 @@ def _apply(target: Event, details: EventDetails, shift_from: Event | None) -> li
     if "description_md" in changed:
         target.description_html = render_markdown(target.description_md)
     if any(name in IN_CALENDARS for name in changed):
-        target.sequence += 1
+        # In SQL: ``target`` was read before the lock, so its sequence may be one save behind, and a
+        # calendar ignores a change that comes with a SEQUENCE it has already seen.
+        increment(Event.sequence, target.id)
     touch(target)
     if notify and target.status == "scheduled" and target.ends_at > utcnow():
         _tell_people_going(target, "event_changed", f"Changed: {target.title}", responses=("going",),
@@ -183,10 +185,13 @@ def _apply(target: Event, details: EventDetails, shift_from: Event | None) -> li
 def cancel_event(event: Event, reason: str, by) -> int:
     """Cancel, keeping the event (and its place in feeds as cancelled); tell everyone going or
     waiting. Returns how many were told. Commits."""
-    if event.is_cancelled:
+    # Cancelled and counted in one conditional UPDATE: of two organisers (or two clicks) cancelling
+    # at once, one cancels and the other is told, so people going hear about it only once.
+    cancelled = db.session.execute(
+        update(Event).where(Event.id == event.id, Event.status != "cancelled")
+        .values(status="cancelled", sequence=Event.sequence + 1).execution_options(synchronize_session="fetch"))
+    if not cancelled.rowcount:
         raise EventError("This event is already cancelled.")
-    event.status = "cancelled"
-    event.sequence += 1
     touch(event)
     told = _tell_people_going(event, "event_cancelled", f"Cancelled: {event.title}",
                               responses=("going", "waitlisted"), reason=reason.strip())
@@ -204,13 +209,13 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
     if last_day_utc < master.starts_at:
         raise EventError("A series can't end before its first meeting.")
     master.series_ended_at = last_day_utc
-    master.sequence += 1
+    increment(Event.sequence, master.id)
     touch(master)
     later = list(db.session.scalars(select(Event).where(
         Event.series_id == master.id, Event.starts_at > last_day_utc, Event.status == "scheduled")))
     for occurrence in later:
         occurrence.status = "cancelled"
-        occurrence.sequence += 1
+        increment(Event.sequence, occurrence.id)
         touch(occurrence)
         _tell_people_going(occurrence, "event_cancelled", f"Cancelled: {occurrence.title}",
                            responses=("going", "waitlisted"), reason="This series of meetings has ended.")
@@ -222,7 +227,12 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
 def extend_series() -> int:
     """Daily: add occurrence rows as the horizon moves on. Commits; returns rows added."""
     added = 0
-    for master in db.session.scalars(select(Event).where(Event.rrule.is_not(None), Event.status == "scheduled")):
+    masters = list(db.session.scalars(select(Event).where(Event.rrule.is_not(None), Event.status == "scheduled")
+                                      .order_by(Event.id)))  # one lock order for every caller
+    for master in masters:
+        # Under the series' lock, so a second run (another worker, a retried job) sees the rows the
+        # first added instead of adding them again (UNIQUE(series_id, recurrence_id)).
+        lock_row(Event, master.id)
         last = db.session.scalar(select(Event.recurrence_id).where(Event.series_id == master.id)
                                  .order_by(Event.recurrence_id.desc()).limit(1))
         added += _add_occurrences(master, after=last or master.starts_at)

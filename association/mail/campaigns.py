@@ -175,11 +175,16 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
             "kind": campaign.topic, "template": "campaign", "subject": subject, "text_body": text,
             "html_body": html, "message_id": new_message_id(), "campaign_id": campaign.id,
         })
+    # Taken by one conditional UPDATE before anything is queued: of two senders (or two clicks, or
+    # the worker and a sender) only one finds it unsent, so nobody receives it twice.
+    taken = db.session.execute(
+        update(Campaign).where(Campaign.id == campaign.id, Campaign.status.in_(("draft", "scheduled")))
+        .values(status="queued", queued_at=utcnow(), recipient_count=len(audience.recipients),
+                left_out_count=len(audience.left_out))
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not taken:
+        raise CampaignError("This email has already been sent.")
     db.session.execute(insert(OutboxMessage), rows)
-    campaign.status = "queued"
-    campaign.queued_at = utcnow()
-    campaign.recipient_count = len(audience.recipients)
-    campaign.left_out_count = len(audience.left_out)
     record("mail.campaign_queued", campaign,
            f"{campaign.subject!r} to {len(rows)} ({audience_label(campaign)}), "
            f"{len(audience.left_out)} left out by their choices", actor=actor)

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..admin.audit import record
 from ..core.database import utcnow
@@ -42,14 +43,7 @@ def submit_application(application: Application) -> Member | None:
     email = application.email.strip().lower()
     existing = find_by_email(email)
     if existing is not None:
-        if existing.application_state == "unconfirmed":
-            _send_confirmation(existing)
-        else:
-            queue_email(existing.email, "Someone tried to apply with your email address",
-                        "already_registered", member=existing,
-                        login_url=external_url("auth.login"),
-                        reset_url=external_url("auth.password_reset_request"))
-        db.session.commit()
+        _tell_existing(existing)
         return None
     member = Member(
         name=application.name.strip(), email=email, phone=(application.phone or "").strip() or None,
@@ -59,10 +53,31 @@ def submit_application(application: Application) -> Member | None:
         status="applicant", application_state="unconfirmed", consent_at=utcnow(),
     )
     db.session.add(member)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same address arrived twice at once (a double click): the other request stored it
+        # between our look-up and our insert. Answer as for any address already known.
+        db.session.rollback()
+        existing = find_by_email(email)
+        if existing is None:
+            raise
+        _tell_existing(existing)
+        return None
     _send_confirmation(member)
     db.session.commit()
     return member
+
+
+def _tell_existing(existing: Member) -> None:
+    if existing.application_state == "unconfirmed":
+        _send_confirmation(existing)
+    else:
+        queue_email(existing.email, "Someone tried to apply with your email address",
+                    "already_registered", member=existing,
+                    login_url=external_url("auth.login"),
+                    reset_url=external_url("auth.password_reset_request"))
+    db.session.commit()
 
 
 def _send_confirmation(member: Member) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, inspect, select
 
+from ..core.database import insert_or_ignore, lock_row
 from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import Member, Skill, member_skills
@@ -188,8 +189,25 @@ def set_skills(member: Member, names: list[str]) -> None:
     """Replace the member's skills with ``names``, creating skills not seen before."""
     wanted = {n.strip()[:60] for n in names if n.strip()}
     by_lower = {n.lower(): n for n in wanted}
-    existing = {s.name.lower(): s for s in db.session.scalars(
+    if inspect(member).persistent:
+        # The member's own save clicked twice: the second waits for the first and starts from the
+        # skills it saved, rather than adding the same member_skills rows again (a 500).
+        lock_row(Member, member.id)
+        db.session.refresh(member, ["skills"])
+    with db.session.no_autoflush:  # a member being imported is flushed with the others, later
+        existing = _skills_named(by_lower)
+        if len(existing) < len(by_lower):
+            # New skills are inserted ON CONFLICT DO NOTHING: another member may be adding the
+            # same new skill at this moment, and the name is unique.
+            for key, name in by_lower.items():
+                if key not in existing:
+                    insert_or_ignore(Skill, name=name)
+            existing = _skills_named(by_lower)
+    member.skills = [existing[key] for key in sorted(by_lower) if key in existing]
+
+
+def _skills_named(by_lower: dict[str, str]) -> dict[str, Skill]:
+    return {s.name.lower(): s for s in db.session.scalars(
         select(Skill).where(func.lower(Skill.name).in_(list(by_lower)))
     )} if by_lower else {}
-    member.skills = [existing.get(key) or Skill(name=name) for key, name in sorted(by_lower.items())]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..admin.audit import record
 from ..core.csv_safety import csv_writer
+from ..core.plain_text import breaks_the_line, one_line
 from ..extensions import db
 from .applications import password_token
 from .directory import set_skills
@@ -23,8 +25,10 @@ COLUMNS = (
 )
 REQUIRED = ("name", "email")
 MAX_ROWS = 5000
-LENGTHS = {"name": 120, "email": 254, "phone": 40, "area": 80, "service_name": 120}
+LENGTHS = {"name": 120, "email": 254, "phone": 40, "area": 80, "service_name": 120, "skills": 400}
 TRUE = {"yes", "y", "true", "1"}
+# ASCII digits only: str.isdigit() also accepts '²' or '٣', which int() then refuses or reads.
+YEARS = re.compile(r"[0-9]{1,2}")
 FALSE = {"no", "n", "false", "0", ""}
 
 
@@ -68,20 +72,31 @@ class ImportPreview:
 def parse_import(text: str) -> ImportPreview:
     """Check every row; nothing is written. Errors carry the file's line number."""
     preview = ImportPreview()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        preview.errors.append((1, "The file is empty. Export the registry from your spreadsheet as CSV UTF-8."))
+        return preview
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        preview.errors.append((1, _unreadable(error)))
+        return preview
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         preview.errors.append((1, f"The first line must name the columns; missing: {', '.join(missing)}."))
         return preview
-    unknown = [h for h in header if h not in COLUMNS]
+    unknown = [one_line(h)[:40] or "(a blank name)" for h in header if h not in COLUMNS]
     if unknown:
-        preview.errors.append((1, f"Unknown columns: {', '.join(unknown)}. Expected some of: {', '.join(COLUMNS)}."))
+        preview.errors.append((1, f"Unknown columns: {', '.join(unknown[:10])}. Expected some of: {', '.join(COLUMNS)}."))
+        return preview
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        preview.errors.append((1, f"These columns appear more than once: {', '.join(twice)}."))
         return preview
     reader.fieldnames = header
     seen: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
+    for line, raw in _rows(reader, preview):
         if len(preview.rows) + len(preview.errors) >= MAX_ROWS:
             preview.errors.append((line, f"Import at most {MAX_ROWS} rows at a time."))
             break
@@ -113,8 +128,32 @@ def parse_import(text: str) -> ImportPreview:
     return preview
 
 
+def _rows(reader: csv.DictReader, preview: ImportPreview):
+    """(first line, row) until the end, or until a line the csv module cannot read (then an error)."""
+    while True:
+        starts_on = reader.line_num + 1  # a quoted cell may run over many lines: name the first
+        try:
+            yield starts_on, next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # nothing after this point can be trusted to be where it belongs
+            preview.errors.append((starts_on, _unreadable(error)))
+            return
+
+
+def _unreadable(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (f"A cell is longer than {csv.field_size_limit():,} characters, so the file can't be read from "
+                "here on. Check that every quote mark in the file has its closing one.")
+    return f"This line can't be read as CSV ({error}). Save the file from your spreadsheet as CSV UTF-8."
+
+
 def _check_row(values: dict) -> list[str]:
     problems = []
+    # Every column holds one line: a line break in a name would end up in email headers.
+    broken = [name for name in COLUMNS if breaks_the_line(values.get(name) or "")]
+    if broken:
+        problems.append(f"{', '.join(broken)} contains a line break or special character; please remove it")
     for name in REQUIRED:
         if not values.get(name):
             problems.append(f"{name} is missing")
@@ -125,7 +164,7 @@ def _check_row(values: dict) -> list[str]:
         try:
             values["email"] = validate_email(values["email"], check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            problems.append(f"'{values['email'][:60]}' is not a valid email address")
+            problems.append(f"'{one_line(values['email'])[:60]}' is not a valid email address")
     checks = (
         ("service_type", SERVICE_TYPES, "local_authority"),
         ("approval_category", APPROVAL_CATEGORIES, "mainstream"),
@@ -134,9 +173,9 @@ def _check_row(values: dict) -> list[str]:
     for name, allowed, default in checks:
         values[name] = values.get(name) or default
         if values[name] not in allowed:
-            problems.append(f"{name} '{values[name][:30]}' is not one of: {', '.join(allowed)}")
+            problems.append(f"{name} '{one_line(values[name])[:30]}' is not one of: {', '.join(allowed)}")
     years = values.get("years_fostering") or "0"
-    if not years.isdigit() or int(years) > 80:
+    if not YEARS.fullmatch(years) or int(years) > 80:
         problems.append("years_fostering must be a whole number from 0 to 80")
     roles = values.get("roles", "").replace(",", " ").split()
     if any(r not in ROLES for r in roles):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.redirects import safe_next
 from ..core.access import role_required
+from ..core.database import insert_or_ignore
 from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..members.models import Member
@@ -114,9 +115,11 @@ def categories():
     if form.validate_on_submit():
         if db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower())):
             form.name.errors.append("There is already a category with that name.")
+        # Inserted ON CONFLICT DO NOTHING: a double click finds the first click's category.
+        elif not insert_or_ignore(Category, name=form.name.data.strip(), description=form.description.data or "",
+                                  position=form.position.data or 0, restricted_to=form.restricted_to.data or None):
+            form.name.errors.append("There is already a category with that name.")
         else:
-            db.session.add(Category(name=form.name.data.strip(), description=form.description.data or "",
-                                    position=form.position.data or 0, restricted_to=form.restricted_to.data or None))
             db.session.commit()
             flash("Category added.", "success")
             return redirect(url_for("forum.categories"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..core.database import utcnow
+from ..core.database import increment, utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from .applications import find_by_email, password_token
@@ -43,7 +43,8 @@ def set_password(member: Member, password: str) -> None:
     """Store a new password and sign out every other session. Commits."""
     first_time = member.password_hash is None
     member.password_hash = hash_password(password)
-    member.login_version += 1
+    # In SQL: two bumps at once must both count, or a session made between them would survive.
+    increment(Member.login_version, member.id)
     if not first_time:
         queue_email(member.email, "Your password was changed", "password_changed", member=member,
                     reset_url=external_url("auth.password_reset_request"))

@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..admin.audit import record
-from ..core.database import utcnow
+from ..core.database import increment, utcnow
 from ..core.paging import Paging, paginate
 from ..core.timefmt import local_today
 from ..extensions import db
@@ -84,7 +84,7 @@ def set_status(member: Member, status: str, admin: Member, reason: str = "") -> 
     record("member.status", member, f"{member.status} → {status}" + (f": {reason}" if reason else ""), actor=admin)
     member.status = status
     if status != "active":
-        member.login_version += 1  # signs them out everywhere
+        increment(Member.login_version, member.id)  # signs them out everywhere (in SQL: every bump counts)
 
 
 def link_household(member: Member, partner: Member, admin: Member) -> Household:
@@ -134,7 +134,7 @@ def erase_member(member: Member, admin: Member) -> None:
     member.decline_reason = None
     member.password_hash = None
     member.calendar_token = None
-    member.login_version += 1
+    increment(Member.login_version, member.id)
     member.skills = []
     member.role_rows = []
     member.buddy_willing = False

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select
 
-from ..core.database import utcnow
+from ..core.database import lock_row, utcnow
 from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import OUTCOME_STATUSES, OWNERS, FeedbackItem, ItemOutcome, ServiceMeeting, Theme
@@ -26,6 +26,9 @@ def record_outcome(item: FeedbackItem, meeting: ServiceMeeting, *, response: str
         raise OutcomeError("Choose a status for the action.")
     if not response.strip() and not action.strip():
         raise OutcomeError("Write what the service said, or the action agreed.")
+    # Two of the group recording the same answer at once: the second waits and updates the row
+    # the first made, instead of inserting a second one (UNIQUE(item_id, meeting_id): a 500).
+    lock_row(FeedbackItem, item.id)
     outcome = db.session.scalar(select(ItemOutcome).where(ItemOutcome.item_id == item.id,
                                                           ItemOutcome.meeting_id == meeting.id))
     if outcome is None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..core.versions import EditConflict, claim_edit, differences, seen_version
 from ..core.access import role_required
+from ..core.database import insert_or_ignore
 from ..core.timefmt import local_zone, to_local
 from ..extensions import db
 from . import items as item_rules
@@ -233,10 +234,10 @@ def themes():
     form = ThemeForm()
     if form.validate_on_submit():
         name = form.name.data.strip()
-        if db.session.scalar(select(Theme.id).where(Theme.name == name)):
+        # Inserted ON CONFLICT DO NOTHING: a double click finds the first click's theme.
+        if not insert_or_ignore(Theme, name=name, position=100):
             form.name.errors.append("That theme already exists.")
         else:
-            db.session.add(Theme(name=name, position=100))
             db.session.commit()
             flash("Theme added.", "success")
             return redirect(url_for("strategy.themes"))

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import func, select
 
 from association.extensions import db
-from association.forum.models import Category, Post, Thread, ThreadRead, ThreadWatch
+from association.forum.models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
 from association.forum.posting import start_thread
 from association.members.models import Member
 
@@ -119,3 +119,29 @@ def test_thirty_clicks_on_watch_at_once_leave_one_answer_and_no_error(live):
     with live.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ThreadWatch).where(
             ThreadWatch.thread_id == thread_id, ThreadWatch.member_id == kim.id)) in (0, 1)
+
+
+def test_thirty_edits_of_one_post_at_once_are_each_counted_and_kept(live):
+    category_id = _category(live)
+    thread_id = _thread(live, category_id)
+    with live.app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.thread_id == thread_id, Post.number == 1))
+    admin = live.admin.browser
+    replies = at_once(*[lambda n=n: admin.post(f"/forum/p/{post_id}/edit", {"body": f"Who has found respite? ({n})"})
+                        for n in range(CROWD)])
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    with live.app.app_context():
+        revisions = db.session.scalar(select(func.count()).select_from(PostRevision).where(PostRevision.post_id == post_id))
+        assert db.session.get(Post, post_id).edit_count == revisions == CROWD
+
+
+def test_thirty_clicks_adding_one_category_at_once_add_it_once(live):
+    name = f"Allegations {uuid.uuid4().hex[:6]}"
+    admin = live.admin.browser
+    replies = at_once(*[lambda: admin.post("/forum/categories", {"name": name, "position": 1, "restricted_to": ""})] * CROWD)
+    no_server_errors(replies)
+    assert sorted(r.status for r in replies) == [200] * (CROWD - 1) + [302], [r.status for r in replies]
+    assert all("already a category" in r.body for r in replies if r.status == 200)
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Category).where(Category.name == name)) == 1

@@ -51,3 +51,28 @@ def test_a_profile_saved_thirty_times_at_once_keeps_each_skill_once(live):
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     with live.app.app_context():
         assert sorted(_skills_of(jo.id)) == sorted(s.strip() for s in skills.split(","))
+
+
+def test_thirty_password_changes_at_once_each_move_the_sign_in_version(live, monkeypatch):
+    """Each change must end the sessions made before it, so every bump counts."""
+    from association.members import accounts
+
+    monkeypatch.setattr(accounts, "hash_password", lambda password: "not-a-real-hash")  # argon2 is not under test
+    with live.app.app_context():
+        # Not one of the crowd: their sessions, which the other tests use, would end.
+        kim = Member(name="Kim Lee", email=f"kim.lee.{uuid.uuid4().hex[:6]}@example.org", status="active",
+                     application_state="approved", area="Riverside", password_hash="not-a-real-hash")
+        db.session.add(kim)
+        db.session.commit()
+        before = kim.login_version
+
+    def change():
+        with live.app.app_context():
+            try:
+                accounts.set_password(db.session.get(Member, kim.id), "a new password")
+            finally:
+                db.session.remove()
+
+    at_once(*[change] * CROWD)
+    with live.app.app_context():
+        assert db.session.get(Member, kim.id).login_version == before + CROWD

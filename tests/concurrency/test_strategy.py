@@ -3,6 +3,7 @@ equals the supporters, a member is counted once however often they click, and pa
 numbered 1..N without a clash."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,9 +14,18 @@ from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import NewItem, raise_item, triage
 from association.strategy.meetings import Attendee, MeetingDetails, save_meeting
-from association.strategy.models import FeedbackItem, ItemSupport, PackVersion
+from association.strategy.models import FeedbackItem, ItemOutcome, ItemSupport, PackVersion, Theme
 
 from .conftest import CROWD, at_once, no_server_errors
+
+
+HELEN = Attendee("Helen Price", "Team manager", "helen.price@service.example.org")
+
+
+def _meeting(live, days_ahead: int) -> int:
+    with live.app.app_context():
+        return save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=days_ahead), attendees=[HELEN],
+                                           date_reason="An extra meeting")).id
 
 
 def _item(live, meeting_id: int | None = None) -> int:
@@ -62,11 +72,7 @@ def quick_pdf(monkeypatch):
 
 
 def test_issuing_a_pack_thirty_times_at_once_numbers_versions_without_a_clash(live, quick_pdf):
-    with live.app.app_context():
-        meeting = save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=20),
-                                              attendees=[Attendee("Helen Price", "Team manager",
-                                                                  "helen.price@service.example.org")]))
-        meeting_id = meeting.id
+    meeting_id = _meeting(live, 20)
     _item(live, meeting_id)
     strategist = live.admin.browser
     replies = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue")] * CROWD)
@@ -76,3 +82,29 @@ def test_issuing_a_pack_thirty_times_at_once_numbers_versions_without_a_clash(li
         versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)
                                            .order_by(PackVersion.version)))
     assert versions and versions == list(range(1, len(versions) + 1)), versions
+
+
+def test_thirty_clicks_adding_one_theme_at_once_add_it_once(live):
+    name = f"Allowances {uuid.uuid4().hex[:6]}"
+    strategist = live.admin.browser
+    replies = at_once(*[lambda: strategist.post("/strategy/themes", {"name": name})] * CROWD)
+    no_server_errors(replies)
+    assert sorted(r.status for r in replies) == [200] * (CROWD - 1) + [302], [r.status for r in replies]
+    assert all("already exists" in r.body for r in replies if r.status == 200)
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Theme).where(Theme.name == name)) == 1
+
+
+def test_thirty_clicks_recording_one_answer_at_once_keep_one_outcome(live):
+    meeting_id = _meeting(live, 30)
+    item_id = _item(live, meeting_id)
+    strategist = live.admin.browser
+    replies = at_once(*[lambda n=n: strategist.post(
+        f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+        {"response": f"The duty team will answer until 5pm ({n})", "owner": "service", "status": "open"})
+        for n in range(CROWD)])
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ItemOutcome).where(
+            ItemOutcome.item_id == item_id, ItemOutcome.meeting_id == meeting_id)) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import MultiLine, SingleLine
@@ -36,7 +36,9 @@ class MemberEditForm(FlaskForm):
     service_name = StringField("Fostering service", validators=[Optional(), Length(max=120), SingleLine()])
     service_type = SelectField("Kind of service", choices=list(SERVICE_TYPES.items()))
     approval_category = SelectField("Approved for", choices=list(APPROVAL_CATEGORIES.items()))
-    years_fostering = IntegerField("Years fostering", validators=[Optional(), NumberRange(0, 80, "From 0 to 80.")])
+    # Required: the column has no empty value, and a blank box used to end in a 500.
+    years_fostering = IntegerField("Years fostering", validators=[
+        InputRequired("Enter the years fostering (0 if they are new to it)."), NumberRange(0, 80, "From 0 to 80.")])
     renewal_date = DateField("Renewal date", validators=[Optional()])
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in STATUSES])
     status_reason = StringField("Reason for a status change", validators=[Optional(), Length(max=300), SingleLine()])

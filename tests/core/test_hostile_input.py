@@ -156,3 +156,14 @@ def test_saving_the_account_page_without_the_skills_field_keeps_the_skills(app, 
     assert response.status_code == 302
     with app.app_context():
         assert sorted(s.name for s in db.session.get(Member, carer.id).skills) == ["Sleep", "Teenagers"]
+
+
+def test_an_admin_leaving_years_fostering_blank_is_asked_to_fill_it(app, admin_client, make_member):
+    client, _ = admin_client
+    carer = make_member("Kit Carer")
+    data = {"name": carer.name, "email": carer.email, "phone": "", "area": "Otley", "service_name": "Brightpath",
+            "service_type": "local_authority", "approval_category": "mainstream", "years_fostering": "",
+            "renewal_date": "", "status": "active", "status_reason": ""}
+    response = client.post(f"/admin/members/{carer.id}", data=data)
+    assert response.status_code == 200
+    assert b"Enter the years fostering" in response.data

@@ -3,8 +3,10 @@
 A name, a subject or a title ends up in email headers, CSV cells, iCalendar lines and log lines,
 where a line break starts a new header or record: a CR/LF in an applicant's name once made every
 outgoing email fail. PostgreSQL refuses a NUL byte in any text. The same rule is applied at three
-levels: the forms (``core/forms.py``), the CSV import (``members/csv_io.py``), and here, at flush,
-for every ``String`` column of every model, so that no code path can store such a value.
+levels: the forms (``core/forms.py``), the CSV import (``members/csv_io.py``), and here, for every
+``String`` column of every table, so that no code path can store such a value: at flush for the
+ORM's objects (before any statement of the flush runs), and before execution for INSERT and UPDATE
+statements written directly (``insert_or_ignore``, counters, the outbox worker, bulk updates).
 
 A ``String`` column holds one line; ``Text`` holds several. A ``String`` column that is meant to
 hold several lines says so with ``info={"multiline": True}`` (no schema change: ``info`` is not DDL).
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import String, Text, event, inspect
+from sqlalchemy import Insert, String, Table, Text, Update, event, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.sql.elements import BindParameter
 
 # C0 controls (NUL, TAB, LF, CR …), DEL, C1 controls (NEL U+0085 among them), and the Unicode line
 # and paragraph separators, which str.splitlines() and many mail and CSV readers take as line ends.
@@ -88,11 +92,55 @@ def check_text_before_flush(session: Session, _context, _instances) -> None:
                     _check(value, state.mapper.local_table.name, column, multiline)
 
 
+_columns_by_table: dict[Table, dict[str, bool]] = {}
+
+
+def _table_rules(table: Table) -> dict[str, bool]:
+    """{column key: multi-line?} for the String and Text columns of a table."""
+    rules = _columns_by_table.get(table)
+    if rules is None:
+        rules = _columns_by_table[table] = {
+            column.key: isinstance(column.type, Text) or bool(column.info.get("multiline"))
+            for column in table.columns if isinstance(column.type, String)}
+    return rules
+
+
+def _check_values(values, table: Table, rules: dict[str, bool]) -> None:
+    if not isinstance(values, dict):
+        return  # positional rows: none in this app
+    for key, value in values.items():
+        key = getattr(key, "key", key)  # a Column or an ORM attribute, or its name
+        if key in rules:
+            if isinstance(value, BindParameter):
+                value = value.value
+            _check(value, table.name, key, rules[key])
+
+
+def check_text_in_statement(_conn, statement, multiparams, params, _options):
+    """The same rule for INSERT and UPDATE statements, whoever builds them."""
+    if not isinstance(statement, (Insert, Update)) or not isinstance(statement.table, Table):
+        return
+    table = statement.table
+    rules = _table_rules(table)
+    if not rules:
+        return
+    _check_values(statement._values or {}, table, rules)
+    for rows in getattr(statement, "_multi_values", None) or ():
+        for row in rows:
+            _check_values(row, table, rules)
+    for values in multiparams or ():
+        for row in (values if isinstance(values, (list, tuple)) else [values]):
+            _check_values(row, table, rules)
+    _check_values(params or {}, table, rules)
+
+
 def install(app) -> None:
     """Check every session's flushes (listened once per process, however many apps are made), and
     answer a request that reached this check with a 400 and the message, after a rollback."""
     if not event.contains(Session, "before_flush", check_text_before_flush):
         event.listen(Session, "before_flush", check_text_before_flush)
+    if not event.contains(Engine, "before_execute", check_text_in_statement):
+        event.listen(Engine, "before_execute", check_text_in_statement)
 
     @app.errorhandler(UnsafeTextError)
     def _unsafe_text(error: UnsafeTextError):

@@ -161,6 +161,39 @@ def test_text_columns_keep_line_breaks_but_refuse_nul(app, make_member):
     assert _count(app, AuditEntry) == 1
 
 
+def test_statements_written_without_the_orm_are_checked_too(app, make_member):
+    """INSERT ... ON CONFLICT, bulk and Core UPDATEs skip the flush: they are checked before execution."""
+    from sqlalchemy import insert, update
+
+    from association.core.database import insert_or_ignore
+    from association.mail.models import OutboxMessage
+    from association.members.models import Skill
+
+    jo = make_member("Jo Carer")
+    with app.app_context():
+        refused = [
+            lambda: insert_or_ignore(Skill, name="First aid\nX"),
+            lambda: db.session.execute(insert(Skill), [{"name": "fine"}, {"name": "Cooking\x85"}]),
+            lambda: db.session.execute(insert(Skill.__table__).values([{"name": "ok"}, {"name": "b\tc"}])),
+            lambda: db.session.execute(update(Member).where(Member.id == jo.id).values(name="Jo\r\nBcc: x")),
+            lambda: db.session.execute(update(Member).values({Member.area: "Otley\u2028"})),
+            lambda: db.session.connection().execute(
+                OutboxMessage.__table__.update().values(to_name="Jo\nX", text_body="fine\nlines")),
+            lambda: db.session.execute(update(AuditEntry).values(detail="NUL \x00")),
+        ]
+        for statement in refused:
+            with pytest.raises(UnsafeTextError):
+                statement()
+            db.session.rollback()
+        # Other statements pass untouched: counters, Text with line breaks, plain values.
+        db.session.execute(update(Member).where(Member.id == jo.id)
+                           .values(years_fostering=Member.years_fostering + 1, area="Otley"))
+        db.session.execute(update(AuditEntry).values(detail="two\nlines"))
+        assert insert_or_ignore(Skill, name="First aid")
+        db.session.commit()
+        assert db.session.get(Member, jo.id).name == "Jo Carer"
+
+
 def test_a_request_that_reaches_the_model_check_gets_a_400_and_leaves_nothing(app, make_member):
     """No form in the app lets such a value through any more; this route stands for a future path
     that forgets to check: the model-level check answers it with a clear 400 and a rollback."""

@@ -1,15 +1,15 @@
 """One message that cannot be built or sent never stops the others (issue 11, defect 2).
 
-The poisoned rows are written with Core inserts, straight into the table: the forms, the import and
-the model-level check all refuse such values now, but a row written before them, or by a path
-nobody thought of, must still not stall delivery.
+The poison is written with plain SQL, straight into the table: the forms, the import and the
+model-level checks all refuse such values now, but a row written before them, or by a path nobody
+thought of, must still not stall delivery.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from association.core.database import utcnow
 from association.extensions import db
@@ -24,13 +24,16 @@ POISONS = {
 }
 
 
-def _poison(app, **values) -> int:
+def _poison(app, to_name: str = "Eve", subject: str = "Your application", **values) -> int:
     with app.test_request_context():
         row = {"to_address": "eve@example.org", "to_name": "Eve", "subject": "Your application",
                "text_body": "Hello", "html_body": "<p>Hello</p>", "message_id": new_message_id(),
                "kind": "service", "status": "queued", "attempts": 0, "unconfirmed_sends": 0,
                "next_attempt_at": utcnow() - timedelta(minutes=5), "created_at": utcnow(), **values}
         row_id = db.session.execute(insert(OutboxMessage.__table__).values(**row)).inserted_primary_key[0]
+        # Textual SQL, as a row stored before the checks existed: no statement hook inspects it.
+        db.session.execute(text("UPDATE outbox_messages SET to_name = :name, subject = :subject WHERE id = :id"),
+                           {"name": to_name, "subject": subject, "id": row_id})
         db.session.commit()
         return row_id
 

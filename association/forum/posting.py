@@ -16,6 +16,7 @@ from ..core.database import increment, insert_or_ignore, lock_row, utcnow
 from ..core.markdown import render_markdown
 from ..core.personal_data import check_personal_data, explain
 from ..extensions import db
+from ..members.models import Member
 from .access import is_moderator
 from .models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
 from . import search
@@ -55,6 +56,9 @@ def _check_pace(author) -> None:
     """New members may post a few times in ten minutes, others more: a flood is slowed, not lost."""
     if is_moderator(author):
         return
+    # Counted under the author's lock: ten posts sent at the same instant would otherwise all
+    # count the same earlier posts and all pass.
+    lock_row(Member, author.id)
     window = utcnow() - timedelta(minutes=10)
     recent = db.session.scalar(select(func.count()).select_from(Post)
                                .where(Post.author_id == author.id, Post.created_at >= window)) or 0

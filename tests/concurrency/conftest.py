@@ -86,6 +86,10 @@ class Live:
     def browser(self) -> Browser:
         return Browser(self.url)
 
+    def newcomer(self, name: str) -> Person:
+        """A member of our own, signed in, for a test that needs one with no history."""
+        return _signed_in(self.url, *_add(self.app, name))
+
 
 def _add(app, name: str, roles=()) -> tuple[int, str]:
     email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.org"

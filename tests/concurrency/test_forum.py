@@ -145,3 +145,21 @@ def test_thirty_clicks_adding_one_category_at_once_add_it_once(live):
     assert all("already a category" in r.body for r in replies if r.status == 200)
     with live.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Category).where(Category.name == name)) == 1
+
+
+def test_thirty_replies_from_one_member_at_once_keep_to_the_posting_pace(live, monkeypatch):
+    pace = 5
+    monkeypatch.setitem(live.app.config, "FORUM_MEMBER_PACE", pace)
+    monkeypatch.setitem(live.app.config, "FORUM_NEW_MEMBER_PACE", pace)
+    category_id = _category(live)
+    thread_id = _thread(live, category_id)
+    sam = live.newcomer("Sam Newcomer")  # no earlier posts to count
+    replies = at_once(*[lambda n=n: sam.browser.post(f"/forum/t/{thread_id}/reply", {"body": f"Also {n}"})
+                        for n in range(CROWD)])
+    no_server_errors(replies)
+    assert sorted(r.status for r in replies) == [200] * (CROWD - pace) + [302] * pace, [r.status for r in replies]
+    assert all("slowed things down" in r.body for r in replies if r.status == 200)
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Post).where(
+            Post.thread_id == thread_id, Post.author_id == sam.id)) == pace
+    _counts_match_rows(live, category_id)

@@ -113,7 +113,12 @@ def open_items_for_members() -> list[FeedbackItem]:
     that pass the personal-data check (the strategy group anonymises the rest first)."""
     items = db.session.scalars(select(FeedbackItem).where(FeedbackItem.status.in_(SUPPORTABLE))
                                .order_by(FeedbackItem.support_count.desc(), FeedbackItem.created_at.desc()))
-    return [i for i in items if not check_personal_data(i.pack_wording) or i.wording_reviewed_at]
+    return [i for i in items if visible_to_members(i)]
+
+
+def visible_to_members(item: FeedbackItem) -> bool:
+    """The rule of ``open_items_for_members`` for one item, without loading the others."""
+    return item.status in SUPPORTABLE and (not check_personal_data(item.pack_wording) or bool(item.wording_reviewed_at))
 
 
 # --- triage (strategy group) -------------------------------------------------------------------

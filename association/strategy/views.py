@@ -85,7 +85,7 @@ def my_items():
 def item(item_id: int):
     found = _item(item_id)
     mine = found.author_id == current_user.id
-    if not (mine or is_strategy(current_user) or found in item_rules.open_items_for_members()):
+    if not (mine or is_strategy(current_user) or item_rules.visible_to_members(found)):
         abort(404)
     return render_template("strategy/item.html", item=found, mine=mine, strategy=is_strategy(current_user),
                            outcomes=latest_outcomes([found.id]).get(found.id, []),
@@ -97,7 +97,7 @@ def item(item_id: int):
 @member_required
 def support(item_id: int):
     found = _item(item_id)
-    if found not in item_rules.open_items_for_members():
+    if not item_rules.visible_to_members(found):
         abort(404)
     try:
         item_rules.support(found, current_user)

@@ -103,7 +103,7 @@ def link_household(member_id: int):
         flash("Enter the email address of the carer they foster with.", "error")
         return redirect(url_for("admin.edit_member", member_id=member.id))
     partner = find_by_email(form.partner_email.data)
-    if partner is None or partner.erased_at is not None:
+    if partner is None or partner.erased_at is not None or partner.status == "applicant":
         flash("No member has that email address.", "error")
     else:
         try:

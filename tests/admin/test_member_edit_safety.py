@@ -178,3 +178,15 @@ def test_two_saves_racing_from_the_same_version_keep_exactly_one(request, databa
     with race_app.app_context():
         saved = db.session.get(Member, member.id)
         assert saved.edit_version == int(version) + 1 and saved.area.startswith("Town ")
+
+
+def test_an_applicant_cannot_be_linked_into_a_household(app, admin_client, make_member):
+    client, _admin = admin_client
+    member = make_member("Jo Carer")
+    applicant = make_member("Ann Applicant", status="applicant")
+    page = client.post(f"/admin/members/{member.id}/household", data={"partner_email": applicant.email},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "No member has that email address" in page
+    with app.app_context():
+        assert db.session.get(Member, member.id).household_id is None
+        assert db.session.get(Member, applicant.id).household_id is None

@@ -45,6 +45,15 @@ def requested_id(name: str) -> int | None:
     return value if value is not None and 0 < value <= DB_INT_MAX else None
 
 
+def form_ids(name: str) -> set[int]:
+    """The ids in a form's repeated ``name`` field; anything but an id a row could have is dropped.
+
+    ``str.isdigit`` alone lets '²' through to ``int()``, which then raises.
+    """
+    values = request.form.getlist(name)
+    return {int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= DB_INT_MAX}
+
+
 def _bad_text(text: str) -> bool:
     return "\x00" in text or _SURROGATES.search(text) is not None
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..core.versions import EditConflict, claim_edit, differences, seen_version
 from ..core.database import utcnow
 from ..core.paging import requested_page
+from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
 from . import queries, rsvps, scheduling
@@ -207,7 +208,7 @@ def register(event_id: int):
                                .where(RSVP.event_id == event.id, RSVP.response == "going")
                                .order_by(RSVP.created_at)).all()
     if request.method == "POST":
-        came = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        came = form_ids("attended")
         rsvps.set_attendance(event, came)
         flash(f"Register saved: {len(came & {r.member_id for r in going})} came.", "success")
         return redirect(url_for("events.register", event_id=event.id))

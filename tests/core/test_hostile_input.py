@@ -167,3 +167,13 @@ def test_an_admin_leaving_years_fostering_blank_is_asked_to_fill_it(app, admin_c
     response = client.post(f"/admin/members/{carer.id}", data=data)
     assert response.status_code == 200
     assert b"Enter the years fostering" in response.data
+
+
+@pytest.mark.parametrize("attended", ["²", "١", str(HUGE), "-1", "x"])
+def test_a_crafted_register_entry_is_ignored(app, admin_client, make_member, attended):
+    from ..events.helpers import add_event
+
+    client, admin = admin_client
+    event_id = add_event(app, admin.id)
+    response = client.post(f"/events/{event_id}/register", data={"attended": [attended]})
+    assert response.status_code == 302

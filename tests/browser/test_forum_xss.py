@@ -31,6 +31,7 @@ def live_app_without_csp(tmp_path, smtp):
 def seed(app, writer_id: int, category_id: int) -> dict:
     """Every payload as a thread title and opening post; every other one edited. Via the app's own
     posting functions, as the views call them."""
+    from association.core.plain_text import one_line
     from association.extensions import db
     from association.forum import posting
     from association.forum.models import Category, Post
@@ -42,7 +43,9 @@ def seed(app, writer_id: int, category_id: int) -> dict:
         writer = db.session.get(Member, writer_id)
         for index, payload in enumerate(PAYLOADS):
             body = PERSONAL + payload if index % HELD_EVERY == 0 else payload
-            outcome = posting.start_thread(category, writer, f"T{index} {payload}"[:posting.TITLE_LENGTH], body)
+            # A title is one line (core/plain_text.py): the payload's line breaks and tabs become spaces.
+            title = one_line(f"T{index} {payload}")[:posting.TITLE_LENGTH]
+            outcome = posting.start_thread(category, writer, title, body)
             post_ids.append(outcome.post.id)
             (held_threads if outcome.held else threads).append(outcome.post.thread_id)
         for index, (post_id, payload) in enumerate(zip(post_ids, PAYLOADS)):

@@ -7,7 +7,6 @@ import importlib
 import pkgutil
 
 import pytest
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField

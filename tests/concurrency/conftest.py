@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 from argon2 import PasswordHasher
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from association.extensions import db
 from association.members.models import Member, MemberRole
@@ -28,6 +28,13 @@ from tests.conftest import BACKENDS, PASSWORD, make_app
 CROWD = 30
 # A cheap hash: verifying the real one (argon2 defaults) 30 times per engine would cost seconds.
 _CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+class _Quiet(WSGIRequestHandler):
+    """No access-log line per request: 30 of them per step would bury a failure's traceback."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 @dataclass
@@ -118,7 +125,7 @@ def live(request, tmp_path_factory):
     app = make_app(url, RATELIMIT_ENABLED=False,  # 30 sign-ins from one address, 30 applications
                    FORUM_MEMBER_PACE=10_000, FORUM_NEW_MEMBER_PACE=10_000, FORUM_PREMODERATION_POSTS=0,
                    SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CROWD + 5, "max_overflow": 10, "pool_timeout": 60})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     server.daemon_threads = True
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()

@@ -339,7 +339,7 @@ def test_failed_sign_ins_are_counted_once_across_both_processes(pair, seed):
     # The limit is reached in total, not per process: B refuses, and so does A, even the right password.
     over = pair[ACCOUNT_LIMIT % 2]
     refused = browser.sign_in(over, rita.email, "not-her-password")
-    assert refused.status == 429 and "Too many attempts" in refused.body, refused.status
+    assert refused.status == 429 and "too many wrong passwords" in refused.body, refused.status
     for server in pair:
         assert browser.sign_in(server, rita.email).status == 429
     # Another account is not held back by Rita's.

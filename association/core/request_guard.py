@@ -82,9 +82,7 @@ def _bad_json(value) -> bool:
 
 
 def _unreadable_body() -> bool:
-    length = request.content_length
-    if length is not None and length > (request.max_form_memory_size or length):
-        return False  # too large to read here: form parsing answers 413 for it
+    # Reading the body is bounded by MAX_CONTENT_LENGTH: past it Werkzeug answers 413.
     if request.mimetype == "application/x-www-form-urlencoded":
         return _bad_urlencoded(request.get_data(cache=True))  # cached: the form is parsed from it later
     if request.is_json:

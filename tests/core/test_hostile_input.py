@@ -177,3 +177,17 @@ def test_a_crafted_register_entry_is_ignored(app, admin_client, make_member, att
     event_id = add_event(app, admin.id)
     response = client.post(f"/events/{event_id}/register", data={"attended": [attended]})
     assert response.status_code == 302
+
+
+def test_a_nul_byte_at_the_end_of_a_long_form_is_found(app, forum):
+    client, _, ids = forum
+    before = _posts(app)
+    response = client.post(f"/forum/t/{ids['thread']}/reply", data={"body": "x" * 600_000 + "\x00"})
+    assert response.status_code == 400
+    assert _posts(app) == before
+
+
+def test_a_body_past_the_size_limit_is_too_large(forum):
+    client, _, ids = forum
+    response = client.post(f"/forum/t/{ids['thread']}/reply", data={"body": "x" * 6_000_000})
+    assert response.status_code == 413

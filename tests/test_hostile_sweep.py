@@ -43,7 +43,7 @@ from sqlalchemy import select, text
 from association.extensions import db
 from association.members.models import Member
 
-from .conftest import _dispose, make_app
+from .conftest import PASSWORD, _dispose, make_app
 from .test_access_control import RULES, VISITORS, people  # noqa: F401 (people is a fixture used here)
 
 SWEEP_CONFIG = {
@@ -301,6 +301,7 @@ class Sweep:
         self.app, self.people, self.caplog = app, people, caplog
         self.ids = _ids(people)
         self.tokens, self.extra_pages = objects["tokens"], objects["pages"]
+        self.good_values = {"auth.login": {"email": people["member"].email, "password": PASSWORD}}
         self.csrf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(CSRF_RAW)
         self.adapter = app.url_map.bind("localhost")
         self.failures: list[str] = []
@@ -452,6 +453,19 @@ class Sweep:
                 pairs = [(n, v) for n, v in fresh.fields if n != name] + [(name, value)]
                 self._post(client, fresh, pairs, f"{endpoint} {name}={label} as {role}")
 
+    def post_with_arguments(self, role: str, page_url: str, form: Form, endpoint: str):
+        """The form as the page filled it, with each query argument the view reads made hostile."""
+        for name in sorted(_args_read_by(self.app, endpoint)):
+            for label, value in VALUES.items():
+                client = self.client(role)  # signing in succeeds: a new visitor each time
+                fresh = self._fresh_form(client, page_url, form)
+                # Sign-in reads ?next= only once the password is right.
+                good = self.good_values.get(endpoint, {})
+                fields = [(n, good.get(n, v)) for n, v in fresh.fields]
+                action = f"{fresh.action}{'&' if '?' in fresh.action else '?'}{_encode([(name, value)]).decode()}"
+                self._post(client, Form(action, fresh.method, fresh.multipart, fields, fresh.names),
+                           fields, f"{endpoint} ?{name}={label} as {role}")
+
     def post_blind(self, not_shown: list[str], role: str, form: Form, endpoint: str):
         """Every field hostile at once, as a role that was not shown the form (its share of the values)."""
         client = self.client(role)
@@ -502,6 +516,9 @@ def test_hostile_input_never_breaks_a_page(app, people, sweep_objects, caplog):
         for role in shown_to:
             for page_url, form in shown[role]:
                 sweep.post_form(shown_to, role, page_url, form, rule.endpoint)
+        if shown_to:
+            page_url, form = shown[shown_to[0]][0]
+            sweep.post_with_arguments(shown_to[0], page_url, form, rule.endpoint)
         not_shown = [role for role in VISITORS if not shown[role]]
         blind = next((f for role in shown_to for _u, f in shown[role]), None) or Form(
             action=_rule_url(rule, sweep.values(rule)), method="post", multipart=False, names=["value"])

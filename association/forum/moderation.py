@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from ..core.database import utcnow
+from ..core.database import lock_row, utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
@@ -163,6 +163,7 @@ def report(post: Post, reporter, reason: str) -> None:
         raise ModerationError("Tell the moderators briefly what's wrong with the post.")
     if len(reason) > 500:
         raise ModerationError("Keep the reason to 500 characters.")
+    lock_row(Post, post.id)  # a double click: the second report waits and then finds the first
     if db.session.scalar(select(Report.id).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
                                                  Report.resolved_at.is_(None))):
         raise ModerationError("You've already reported this post; a moderator will look at it.")

@@ -163,3 +163,18 @@ def test_thirty_replies_from_one_member_at_once_keep_to_the_posting_pace(live, m
         assert db.session.scalar(select(func.count()).select_from(Post).where(
             Post.thread_id == thread_id, Post.author_id == sam.id)) == pace
     _counts_match_rows(live, category_id)
+
+
+def test_one_member_reporting_a_post_thirty_times_at_once_files_one_report(live):
+    from association.forum.models import Report
+
+    category_id = _category(live)
+    thread_id = _thread(live, category_id)
+    with live.app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.thread_id == thread_id, Post.number == 1))
+    jo = live.crowd[0]
+    reports = at_once(*[lambda: jo.browser.post(f"/forum/p/{post_id}/report", {"reason": "Names a child"})
+                        for _ in range(CROWD)])
+    no_server_errors(reports)
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Report).where(Report.post_id == post_id)) == 1

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import requested_page
-from ..core.versions import EditConflict, differences, seen_version
+from ..core.versions import EditConflict, against_saved, seen_version
 from ..extensions import db
 from ..mail.outbox import undelivered_to
 from ..members import csv_io, editing, registry
@@ -74,13 +74,15 @@ def edit_member(member_id: int):
         except EditConflict:
             db.session.rollback()
             member = _member(member_id)
-            saved = MemberEditForm(formdata=None, obj=member)
-            saved.roles.data = sorted(member.roles)
-            conflict = differences(saved, form)
-            form.edit_version.data = member.edit_version
+            conflict = against_saved(form, member, lambda saved: _fill(saved, member))
     return render_template("admin/member_edit.html", member=member, form=form, bounced=undelivered_to(member.id),
                            household_form=HouseholdForm(), confirm_form=ConfirmForm(), may_edit=may_edit,
                            may_change_email=editing.may_change_email(current_user), conflict=conflict)
+
+
+def _fill(form: MemberEditForm, member: Member) -> None:
+    form.process(obj=member)
+    form.roles.data = sorted(member.roles)
 
 
 def _changes(form: MemberEditForm) -> editing.MemberChanges:

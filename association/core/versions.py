@@ -109,3 +109,14 @@ def differences(saved: Form, yours: Form) -> list[Difference]:
         if not same:
             found.append(Difference(str(field.label.text), _shown(field, a), _shown(mine, b)))
     return found
+
+
+def against_saved(form: Form, record, fill) -> list[Difference]:
+    """After an EditConflict (and a rollback): what differs between ``record`` as saved now and
+    what was typed in ``form``. ``fill(saved_form)`` fills a blank form of the same kind from the
+    record as the edit page does. The form moves on to the saved version, so saving it again is a
+    deliberate overwrite."""
+    saved = type(form)(formdata=None)
+    fill(saved)
+    form.edit_version.data = record.edit_version
+    return differences(saved, form)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core.versions import EditConflict, claim_edit, differences, seen_version
+from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..core.database import utcnow
 from ..core.paging import requested_page
 from ..core.request_guard import form_ids
@@ -160,9 +160,7 @@ def edit(event_id: int):
         except EditConflict:
             db.session.rollback()
             event = _managed_event(event_id)
-            saved = EventForm(formdata=None)
-            saved.fill_from(event)
-            conflict, form.edit_version.data = differences(saved, form), event.edit_version
+            conflict = against_saved(form, event, lambda saved: saved.fill_from(event))
     return render_template("events/edit.html", form=form, event=event, conflict=conflict)
 
 

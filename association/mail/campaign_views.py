@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
-from ..core.versions import EditConflict, EditVersionField, claim_edit, differences, seen_version
+from ..core.versions import EditConflict, EditVersionField, against_saved, claim_edit, seen_version
 from ..extensions import db
 from .audiences import Recipient
 from .campaign_forms import CampaignForm, ScheduleForm
@@ -65,9 +65,7 @@ def edit(campaign_id: int):
         except EditConflict:
             db.session.rollback()
             campaign = _campaign(campaign_id)
-            saved = CampaignForm(formdata=None)
-            saved.fill_from(campaign)
-            conflict, form.edit_version.data = differences(saved, form), campaign.edit_version
+            conflict = against_saved(form, campaign, lambda saved: saved.fill_from(campaign))
     if not form.is_submitted():
         form.fill_from(campaign)
     return render_template("mail/campaign_compose.html", form=form, campaign=campaign, conflict=conflict)

@@ -7,10 +7,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..core.versions import EditConflict, claim_edit, differences, seen_version
 from ..core.access import role_required
 from ..core.database import insert_or_ignore
 from ..core.timefmt import local_zone, to_local
+from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from . import items as item_rules
 from . import meetings as meeting_rules
@@ -67,16 +67,19 @@ def triage(item_id: int):
         except EditConflict:
             db.session.rollback()
             item = db.session.get(FeedbackItem, item_id) or abort(404)
-            saved = TriageForm(formdata=None, obj=item)
-            saved.theme_id.choices, saved.meeting_id.choices = form.theme_id.choices, form.meeting_id.choices
-            saved.theme_id.data, saved.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
-            conflict, form.edit_version.data = differences(saved, form), item.edit_version
+            conflict = against_saved(form, item, lambda saved: _fill_triage(saved, form, item))
     from ..core.personal_data import check_personal_data
 
     return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
                            decline_form=decline_form, findings=check_personal_data(item.pack_wording), conflict=conflict,
                            raised_by=item_rules.raised_by(item),
                            named=item_rules.named_authors([item], current_user).get(item.id))
+
+
+def _fill_triage(saved: TriageForm, shown: TriageForm, item: FeedbackItem) -> None:
+    saved.theme_id.choices, saved.meeting_id.choices = shown.theme_id.choices, shown.meeting_id.choices
+    saved.process(obj=item)
+    saved.theme_id.data, saved.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
 
 
 @bp.post("/items/<int:item_id>/<action>")

@@ -121,6 +121,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "strategy.pack": (STRATEGY, {"meeting_id": "meeting"}),
     "strategy.issue": (STRATEGY, {"meeting_id": "meeting"}),
     "strategy.pack_csv": (STRATEGY, {"meeting_id": "meeting"}),
+    "strategy.pack_preview": (STRATEGY, {"meeting_id": "meeting"}),
     "strategy.version": (STRATEGY, {"version_id": "version"}),
     "strategy.version_pdf": (STRATEGY, {"version_id": "version"}),
     "strategy.revoke": (STRATEGY, {"version_id": "revocable_version"}),

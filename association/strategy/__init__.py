@@ -8,7 +8,7 @@ def register(app: Flask) -> None:
     from ..extensions import db
     from ..mail.attachments import LOADERS
     from ..members.demo import DEMO_SEEDERS
-    from . import workspace_views  # noqa: F401  (routes on the strategy blueprint)
+    from . import pack_views, workspace_views  # noqa: F401  (routes on the strategy blueprint)
     from .demo import seed_strategy
     from .models import PackVersion
     from .views import bp

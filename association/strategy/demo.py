@@ -11,7 +11,7 @@ from .items import NewItem, raise_item, support, triage
 from .meetings import Attendee, MeetingDetails, save_meeting
 from .models import Theme
 from .outcomes import record_outcome
-from .packs import issue_pack
+from .issuing import issue_pack
 
 THEMES = ["Communication with social workers", "Family time", "Allowances and finance", "Training",
           "Short breaks", "Support out of hours", "Education", "Health and CAMHS", "Allegations",

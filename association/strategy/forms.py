@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, FormField, RadioField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.forms import MultiLine, SingleLine
 from ..core.versions import EditVersionField
-from .items import TEXT_LENGTH
+from .items import REASON_LENGTH, TEXT_LENGTH
 from .models import KINDS, OUTCOME_STATUSES, OWNERS
 
 
@@ -72,6 +72,28 @@ class OutcomeForm(FlaskForm):
 
 class ThemeForm(FlaskForm):
     name = StringField("New theme", validators=[DataRequired("Give the theme a name."), Length(max=80), SingleLine()])
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField("Why it identifies nobody",
+                           validators=[DataRequired("Say why the wording identifies nobody; it is kept with the review."),
+                                       Length(max=REASON_LENGTH), MultiLine()])
+
+
+class IssueForm(FlaskForm):
+    """What the confirmation page showed: checked again when the pack is issued."""
+
+    version = HiddenField()
+    digest = HiddenField()
+
+    def seen(self):
+        """The version and digest sent back, or None when either is missing or malformed."""
+        from .issuing import Seen
+
+        version, digest = (self.version.data or "").strip(), (self.digest.data or "").strip()
+        if not (version.isascii() and version.isdigit() and len(version) < 7 and len(digest) == 64):
+            return None
+        return Seen(int(version), digest)
 
 
 class ConfirmForm(FlaskForm):

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 
+from ..admin.audit import record
 from ..core.database import insert_or_ignore, lock_row, utcnow
-from ..core.personal_data import check_personal_data
+from ..core.personal_data import Finding
 from ..extensions import db
 from .models import KINDS, FeedbackItem, ItemSupport, Theme
+from .wording import findings, refusal
 
 TEXT_LENGTH = 4000
 OPEN_STATUSES = ("new", "under_review", "in_pack", "carried_forward")
@@ -35,7 +37,12 @@ class NewItem:
 
 
 def raise_item(new: NewItem, author) -> FeedbackItem:
-    """Record what a carer raised. Commits."""
+    """Record what a carer raised. Commits.
+
+    Words that may identify someone are accepted (the carer has told us something that matters)
+    but held: the pack wording starts as their words, so the item stays with the strategy group
+    until a member rewords it or marks it reviewed (``visible_to_members``). The view tells the
+    carer once, with ``raised_findings``. A linked forum post is kept only for a named item."""
     if new.kind not in KINDS:
         raise ItemError("Choose whether this is an issue, good practice or a suggestion.")
     if not new.what_happened.strip():
@@ -46,11 +53,61 @@ def raise_item(new: NewItem, author) -> FeedbackItem:
         raise ItemError("Choose one of the themes listed.")
     item = FeedbackItem(kind=new.kind, what_happened=new.what_happened.strip(),
                         what_would_help=new.what_would_help.strip(), anonymous=new.anonymous,
-                        author_id=author.id, theme_id=new.theme_id, source_post_id=new.source_post_id,
+                        author_id=author.id, theme_id=new.theme_id,
+                        source_post_id=None if new.anonymous else new.source_post_id,
                         pack_wording=new.what_happened.strip())
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def raised_findings(item: FeedbackItem) -> list[Finding]:
+    """What may identify someone in the carer's own words (both answers)."""
+    return findings(item.what_happened, item.what_would_help)
+
+
+def wording_findings(item: FeedbackItem) -> list[Finding]:
+    """What may identify someone in the pack wording: what members and the service would read."""
+    return findings(item.pack_wording)
+
+
+def wording_resolved(item: FeedbackItem) -> bool:
+    """The pack wording passes the check, or a strategy member reviewed it (with a reason)."""
+    return bool(item.wording_reviewed_at) or not wording_findings(item)
+
+
+def reviewer_name(item: FeedbackItem) -> str:
+    """Who marked the wording reviewed, for the strategy group's page."""
+    from ..members.models import FORMER_MEMBER, Member
+
+    if item.wording_reviewed_by_id is None:
+        return ""
+    reviewer = db.session.get(Member, item.wording_reviewed_by_id)
+    return FORMER_MEMBER if reviewer is None or reviewer.erased_at else reviewer.name
+
+
+@dataclass(frozen=True)
+class SourcePost:
+    title: str
+    url: str
+
+
+def source_post_link(item: FeedbackItem) -> SourcePost | None:
+    """The forum post a named item was raised from, for the strategy group (never stored for an
+    anonymous item: the post carries its author's name)."""
+    from flask import url_for
+
+    from ..forum.models import Post, Thread
+    from ..forum.notify import page_of
+
+    if item.source_post_id is None or item.anonymous:
+        return None
+    post = db.session.get(Post, item.source_post_id)
+    thread = db.session.get(Thread, post.thread_id) if post is not None else None
+    if thread is None:
+        return None
+    return SourcePost(thread.title, url_for("forum.thread", thread_id=thread.id, page=page_of(post.number),
+                                            _anchor=f"post-{post.number}"))
 
 
 def support(item: FeedbackItem, member) -> None:
@@ -118,13 +175,17 @@ def open_items_for_members() -> list[FeedbackItem]:
 
 def visible_to_members(item: FeedbackItem) -> bool:
     """The rule of ``open_items_for_members`` for one item, without loading the others."""
-    return item.status in SUPPORTABLE and (not check_personal_data(item.pack_wording) or bool(item.wording_reviewed_at))
+    return item.status in SUPPORTABLE and wording_resolved(item)
 
 
 # --- triage (strategy group) -------------------------------------------------------------------
 
-def triage(item: FeedbackItem, by, *, theme_id: int | None, wording: str, meeting_id: int | None) -> None:
-    """Set the theme, the words that go in the pack and the meeting it is for. Commits."""
+def triage(item: FeedbackItem, by, *, theme_id: int | None, wording: str, meeting_id: int | None) -> list[Finding]:
+    """Set the theme, the words that go in the pack and the meeting it is for. Commits.
+
+    Returns what may still identify someone in the wording: it is saved (the group works on it in
+    steps) but members don't see it and the pack can't be issued until it is resolved. New words
+    clear an earlier review: they have to pass the check, or be reviewed again."""
     from .models import ServiceMeeting
 
     if item.status in ("merged", "declined"):
@@ -137,21 +198,41 @@ def triage(item: FeedbackItem, by, *, theme_id: int | None, wording: str, meetin
         raise ItemError("Choose one of the meetings listed.")
     if wording.strip() != item.pack_wording:
         item.pack_wording = wording.strip()
+        if item.wording_reviewed_at is not None:
+            record("strategy.wording_review_cleared", item, "pack wording changed after its review", actor=by)
         item.wording_reviewed_by_id = item.wording_reviewed_at = None
+        item.wording_review_reason = ""
     item.theme_id, item.meeting_id = theme_id, meeting_id
     item.status = "in_pack" if meeting_id else "under_review"
     item.updated_at = utcnow()
     db.session.commit()
+    return [] if item.wording_reviewed_at else wording_findings(item)
 
 
-def mark_wording_reviewed(item: FeedbackItem, by) -> None:
-    """A strategy member confirms the pack wording identifies nobody. Commits."""
+REASON_LENGTH = 1000
+
+
+def mark_wording_reviewed(item: FeedbackItem, by, reason: str) -> None:
+    """A strategy member confirms the pack wording identifies nobody, and says why (the check
+    flagged words that are not personal data, say). Who, when and why are kept on the item and in
+    the audit log; rewording the item clears the review. Commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ItemError("Say why the wording identifies nobody; it is kept with the review.")
+    if len(reason) > REASON_LENGTH:
+        raise ItemError(f"Keep the reason to {REASON_LENGTH:,} characters.")
+    kinds = ", ".join(dict.fromkeys(f.kind for f in wording_findings(item))) or "nothing"
     item.wording_reviewed_by_id, item.wording_reviewed_at = by.id, utcnow()
+    item.wording_review_reason = reason
+    record("strategy.wording_reviewed", item, f"flagged: {kinds}. Reason: {reason}", actor=by)
     db.session.commit()
 
 
-def merge(source: FeedbackItem, target: FeedbackItem, by) -> None:
-    """Fold a duplicate into another item: its author and supporters count for the target. Commits."""
+def merge(source: FeedbackItem, target: FeedbackItem, by) -> list[Finding]:
+    """Fold a duplicate into another item: its author and supporters count for the target. Commits.
+
+    Returns what may identify someone in the target's wording, which is what the merged item now
+    says to members and the service (held like any wording until resolved)."""
     if source.id == target.id:
         raise ItemError("An item can't be merged into itself.")
     if target.status in ("merged", "declined"):
@@ -175,11 +256,16 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> None:
     source.status, source.merged_into_id, source.updated_at = "merged", target.id, utcnow()
     target.support_count = raised_by(target) - (1 if target.author_id else 0)
     db.session.commit()
+    return [] if target.wording_reviewed_at else wording_findings(target)
 
 
 def decline(item: FeedbackItem, by, reason: str) -> None:
+    """Not taken forward, with a reason the carer reads: refused if the reason may identify someone. Commits."""
     if not reason.strip():
         raise ItemError("Give a reason; the carer who raised it will see it.")
+    found = findings(reason)
+    if found:
+        raise ItemError(refusal(found, "The carer who raised it"))
     item.status, item.decline_reason, item.updated_at = "declined", reason.strip(), utcnow()
     db.session.commit()
 

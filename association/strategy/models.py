@@ -78,7 +78,11 @@ class FeedbackItem(db.Model):
     pack_wording: Mapped[str] = mapped_column(Text, default="")
     wording_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     wording_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Why the reviewer judged a flagged wording safe; cleared, with the review, when it is reworded.
+    wording_review_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("strategy_meetings.id", ondelete="SET NULL"), index=True)
+    # The forum post it was raised from: kept only when the author is named to the group (a post
+    # carries its author's name, so linking it would undo an anonymous author's choice).
     source_post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id", ondelete="SET NULL"))
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

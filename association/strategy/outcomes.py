@@ -11,6 +11,7 @@ from ..core.database import lock_row, utcnow
 from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import OUTCOME_STATUSES, OWNERS, FeedbackItem, ItemOutcome, ServiceMeeting, Theme
+from .wording import findings, refusal
 
 
 class OutcomeError(ValueError):
@@ -19,13 +20,20 @@ class OutcomeError(ValueError):
 
 def record_outcome(item: FeedbackItem, meeting: ServiceMeeting, *, response: str, action: str, owner: str,
                    due_on: date | None, status: str) -> ItemOutcome:
-    """Record or update the service's response to an item at a meeting. Commits."""
+    """Record or update the service's response to an item at a meeting. Commits.
+
+    Refused when the response or action may identify someone: every member reads them."""
     if owner not in OWNERS:
         raise OutcomeError("Choose who owns the action: the service or the association.")
     if status not in OUTCOME_STATUSES:
         raise OutcomeError("Choose a status for the action.")
     if not response.strip() and not action.strip():
         raise OutcomeError("Write what the service said, or the action agreed.")
+    # Shown to every member on "you said, we did" and to the carer: refused, not held, so the
+    # group member recording it rewords it now.
+    found = findings(response, action)
+    if found:
+        raise OutcomeError(refusal(found, "Every member"))
     # Two of the group recording the same answer at once: the second waits and updates the row
     # the first made, instead of inserting a second one (UNIQUE(item_id, meeting_id): a 500).
     lock_row(FeedbackItem, item.id)

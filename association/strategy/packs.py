@@ -1,28 +1,28 @@
-"""The feedback pack: compiled from the items triaged for a meeting, checked, then issued frozen.
+"""The feedback pack: compiled from the items triaged for a meeting and checked for personal data.
 
-Compiling takes a fixed number of queries however many items there are. Issuing renders the HTML
-once, keeps it with the PDF and CSV made from it, and emails the service's attendees; later
-changes to items never touch what was sent.
+Compiling takes a fixed number of queries however many items there are. Every wording in the pack
+(the items, and the carried-forward items with their history) is checked for the "service" place;
+a finding is resolved by rewording or by a strategy member's review with a reason, and the pack
+says truthfully what was done. Issuing it is issuing.py's.
 """
 from __future__ import annotations
 
 import io
-import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime
 
 from flask import render_template
-from sqlalchemy import Select, bindparam, distinct, func, or_, select, union_all, update
+from sqlalchemy import Select, bindparam, distinct, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from ..admin.audit import record
 from ..core.csv_safety import csv_writer
-from ..core.database import lock_row, utcnow
-from ..core.personal_data import Finding, check_personal_data
+from ..core.database import utcnow
+from ..core.personal_data import Finding
+from ..core.timefmt import format_date
 from ..extensions import db
-from ..mail.outbox import external_url, queue_email
-from .models import KINDS, FeedbackItem, ItemOutcome, ItemSupport, PackVersion, ServiceMeeting, Theme
+from .models import KINDS, FeedbackItem, ItemOutcome, ItemSupport, ServiceMeeting, Theme
+from .wording import checked_for, findings
 
 
 class PackError(ValueError):
@@ -40,6 +40,7 @@ class PackEntry:
     pack_wording: str
     wording_reviewed_at: datetime | None = None
     status: str = ""
+    review_reason: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -74,11 +75,20 @@ class PackItem:
     def needs_review(self) -> bool:
         return bool(self.findings) and self.item.wording_reviewed_at is None
 
+    @property
+    def reviewed(self) -> bool:
+        """Flagged by the check, and judged safe by a strategy member with a reason."""
+        return bool(self.findings) and self.item.wording_reviewed_at is not None
+
 
 @dataclass
 class CarriedAction:
     item: PackEntry
     history: list[tuple[HeldAt, OutcomeEntry]]  # oldest first; the last one is still open
+    findings: list[Finding] = field(default_factory=list)  # in the wording or any answer shown with it
+
+    needs_review = PackItem.needs_review
+    reviewed = PackItem.reviewed
 
 
 @dataclass
@@ -94,8 +104,27 @@ class Pack:
         return [p for _, group in self.themes for p in group] + self.good_practice
 
     @property
-    def needing_review(self) -> list[PackItem]:
-        return [p for p in self.items if p.needs_review]
+    def checked(self) -> list[PackItem | CarriedAction]:
+        """Every entry whose words go to the service."""
+        return self.items + self.carried
+
+    @property
+    def needing_review(self) -> list[PackItem | CarriedAction]:
+        """Entries with a finding nobody has resolved: the pack can't be issued while there are any."""
+        return [p for p in self.checked if p.needs_review]
+
+    @property
+    def reviewed(self) -> list[PackItem | CarriedAction]:
+        return [p for p in self.checked if p.reviewed]
+
+    def check_statement(self, on: datetime) -> str:
+        """What the pack says about its check: what was actually done, never more."""
+        reviewed = len(self.reviewed)
+        done = (f"{reviewed} {'wording' if reviewed == 1 else 'wordings'} reviewed by the strategy group"
+                if reviewed else "the check flagged no wording")
+        if self.needing_review:
+            done += f"; {len(self.needing_review)} flagged and not yet resolved"
+        return f"Checked automatically for {checked_for()} on {format_date(on)}; {done}."
 
     @property
     def counts(self) -> dict[str, int]:
@@ -129,7 +158,8 @@ def _pack_items_query() -> Select:
     raised = (select(carers.c.item_id, func.count(distinct(carers.c.member_id)).label("carers"))
               .group_by(carers.c.item_id).subquery())
     return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
-                   FeedbackItem.wording_reviewed_at, FeedbackItem.status, raised.c.carers)
+                   FeedbackItem.wording_reviewed_at, FeedbackItem.status, FeedbackItem.wording_review_reason,
+                   raised.c.carers)
             .outerjoin(raised, raised.c.item_id == FeedbackItem.id)
             .where(FeedbackItem.meeting_id == meeting_id, FeedbackItem.status.not_in(("merged", "declined"))))
 
@@ -149,6 +179,7 @@ def _carried_forward_query() -> Select:
                .where(later_outcome.item_id == ItemOutcome.item_id, later_meeting.held_at > ServiceMeeting.held_at,
                       later_meeting.held_at < before).exists()))
     return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
+                   FeedbackItem.wording_reviewed_at, FeedbackItem.wording_review_reason,
                    ServiceMeeting.held_at, ItemOutcome.response, ItemOutcome.action, ItemOutcome.owner,
                    ItemOutcome.due_on, ItemOutcome.status)
             .join(ItemOutcome, ItemOutcome.item_id == FeedbackItem.id)
@@ -184,9 +215,9 @@ def compile_pack(meeting: ServiceMeeting) -> Pack:
     themes = {theme_id: (name, position) for theme_id, name, position in connection.execute(_themes_query())}
     pack = Pack(meeting, previous)
     grouped: dict[str, list[PackItem]] = {}
-    for item_id, kind, theme_id, wording, reviewed_at, status, carers in rows:
-        item = PackEntry(item_id, kind, theme_id, wording, reviewed_at, status)
-        entry = PackItem(item, max(carers or 0, 1), check_personal_data(wording))
+    for item_id, kind, theme_id, wording, reviewed_at, status, reason, carers in rows:
+        item = PackEntry(item_id, kind, theme_id, wording, reviewed_at, status, reason)
+        entry = PackItem(item, max(carers or 0, 1), findings(wording))
         if kind == "good_practice":
             pack.good_practice.append(entry)
         else:
@@ -207,17 +238,22 @@ def carried_forward(meeting: ServiceMeeting) -> list[CarriedAction]:
     The database picks those items and only their outcomes are read, as plain columns: no ORM
     objects for every outcome ever recorded, as there were."""
     carried: dict[int, CarriedAction] = {}
-    for item_id, kind, theme_id, wording, held_at, response, action, owner, due_on, status in (
-            db.session.connection().execute(_carried_forward_query(), {"before": meeting.held_at})):
+    for (item_id, kind, theme_id, wording, reviewed_at, reason, held_at, response, action, owner, due_on,
+         status) in db.session.connection().execute(_carried_forward_query(), {"before": meeting.held_at}):
         entry = carried.get(item_id)
         if entry is None:
-            entry = carried[item_id] = CarriedAction(PackEntry(item_id, kind, theme_id, wording), [])
+            entry = carried[item_id] = CarriedAction(
+                PackEntry(item_id, kind, theme_id, wording, reviewed_at, review_reason=reason), [], findings(wording))
         entry.history.append((HeldAt(held_at), OutcomeEntry(response, action, owner, due_on, status)))
+        entry.findings += findings(response, action)
     return list(carried.values())
 
 
-def render_pack_html(pack: Pack) -> str:
-    return render_template("strategy/pack_document.html", pack=pack, generated_at=utcnow())
+def render_pack_html(pack: Pack, generated_at: datetime | None = None) -> str:
+    """The pack document (the web copy and the PDF's source), with its check statement as of now."""
+    generated_at = generated_at or utcnow()
+    return render_template("strategy/pack_document.html", pack=pack, generated_at=generated_at,
+                           check_statement=pack.check_statement(generated_at))
 
 
 def pack_csv(pack: Pack) -> str:
@@ -234,44 +270,3 @@ def pack_csv(pack: Pack) -> str:
         writer.writerow(["carried forward", "", carried.item.kind_label, "",
                          carried.item.pack_wording + " — action: " + last.action])
     return out.getvalue()
-
-
-def issue_pack(meeting: ServiceMeeting, by) -> PackVersion:
-    """Freeze a new version and email it to the service's attendees. Commits."""
-    # One issue at a time per meeting: the next version number (max + 1) and the items' status
-    # are read under the meeting's lock, so two clicks on Issue never make the same version.
-    lock_row(ServiceMeeting, meeting.id)
-    pack = compile_pack(meeting)
-    if not pack.items and not pack.carried:
-        raise PackError("There's nothing in this pack yet: triage some items for this meeting first.")
-    if pack.needing_review:
-        raise PackError(f"{len(pack.needing_review)} item(s) may identify someone. Rewrite the wording or mark it "
-                        "reviewed before issuing.")
-    html = render_pack_html(pack)
-    from weasyprint import HTML  # imported here: it is heavy and only needed to issue
-
-    version_number = (db.session.scalar(select(func.max(PackVersion.version))
-                                        .where(PackVersion.meeting_id == meeting.id)) or 0) + 1
-    version = PackVersion(meeting_id=meeting.id, version=version_number, issued_by_id=by.id, html=html,
-                          pdf=HTML(string=html).write_pdf(), csv=pack_csv(pack), token=secrets.token_urlsafe(32))
-    db.session.add(version)
-    db.session.flush()
-    # Every item issued in the pack is now raised with the service (the pack's items are this
-    # meeting's, less the merged and declined ones).
-    db.session.execute(update(FeedbackItem).where(
-        FeedbackItem.meeting_id == meeting.id,
-        FeedbackItem.status.in_(("new", "under_review", "in_pack", "carried_forward"))).values(status="raised"))
-    link = external_url("strategy.shared_pack", token=version.token)
-    for attendee in meeting.attendees:
-        queue_email(attendee.email, f"Carers' feedback pack for our meeting on {meeting.held_at:%d %B %Y}",
-                    "strategy_pack", to_name=attendee.name, kind="service", meeting=meeting, version=version,
-                    pack_url=link, attachment_key=f"pack-pdf:{version.id}")
-    record("pack.issued", meeting, f"version {version_number} issued to {len(meeting.attendees)} people", actor=by)
-    db.session.commit()
-    return version
-
-
-def revoke(version: PackVersion, by) -> None:
-    version.revoked_at = utcnow()
-    record("pack.link_revoked", None, f"meeting {version.meeting_id} version {version.version}", actor=by)
-    db.session.commit()

@@ -1,7 +1,7 @@
 """What every member does with the strategy group: raise, support, follow, and 'you said, we did'."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from ..extensions import db
 from . import items as item_rules
 from .forms import ItemForm
 from .models import FeedbackItem, PackVersion, Theme
+from .wording import held_advice
 from .outcomes import latest_outcomes, you_said_we_did
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategy")
@@ -42,9 +43,9 @@ def open_items():
 def raise_item():
     form = ItemForm()
     form.theme_id.choices = theme_choices()
+    # Never copied: a forum post carries its author's name, and words written for the forum can
+    # identify a family. The carer writes afresh; a named item keeps the link for the group.
     source_post = _own_post(requested_id("from_post"))
-    if request.method == "GET" and source_post is not None:
-        form.what_happened.data = source_post.body_md
     if form.validate_on_submit():
         try:
             item = item_rules.raise_item(item_rules.NewItem(
@@ -52,7 +53,9 @@ def raise_item():
                 what_would_help=form.what_would_help.data or "", anonymous=form.named.data == "anonymous",
                 theme_id=form.theme_id.data or None, source_post_id=source_post.id if source_post else None),
                 current_user)
-            flash("Thank you. The strategy group will look at it; you can follow it here.", "success")
+            held = item_rules.raised_findings(item)
+            flash(" ".join(filter(None, ("Thank you. The strategy group will look at it; you can follow it here.",
+                                         held_advice(held)))), "info" if held else "success")
             return redirect(url_for("strategy.item", item_id=item.id))
         except item_rules.ItemError as error:
             form.what_happened.errors.append(str(error))

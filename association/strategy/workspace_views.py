@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,11 +14,11 @@ from ..core.versions import EditConflict, against_saved, claim_edit, seen_versio
 from ..extensions import db
 from . import items as item_rules
 from . import meetings as meeting_rules
-from . import packs
-from .forms import DeclineForm, MeetingForm, MergeForm, OutcomeForm, ThemeForm, TriageForm
-from .models import FeedbackItem, PackVersion, ServiceMeeting, Theme
+from .forms import DeclineForm, MeetingForm, MergeForm, OutcomeForm, ReviewForm, ThemeForm, TriageForm
+from .models import FeedbackItem, ServiceMeeting, Theme
 from .outcomes import OutcomeError, record_outcome
 from .views import bp, theme_choices
+from .wording import checked
 
 
 def _utc(day, at=time(0)) -> datetime:
@@ -48,8 +48,8 @@ def triage(item_id: int):
     item = db.session.get(FeedbackItem, item_id) or abort(404)
     form = TriageForm(obj=item)
     form.theme_id.choices, form.meeting_id.choices = theme_choices("No theme yet"), _meeting_choices()
-    merge_form, decline_form = MergeForm(), DeclineForm()
-    merge_form.target_id.choices = [(i.id, f"#{i.id}: {i.pack_wording[:60]}") for i in db.session.scalars(
+    merge_form, decline_form, review_form = MergeForm(), DeclineForm(), ReviewForm(prefix="review")
+    merge_form.target_id.choices = [(i.id, _choice_label(i)) for i in db.session.scalars(
         select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
     if request.method == "GET":
         form.theme_id.data, form.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
@@ -57,9 +57,10 @@ def triage(item_id: int):
     if form.validate_on_submit():
         try:
             claim_edit(item, seen_version(form))
-            item_rules.triage(item, current_user, theme_id=form.theme_id.data or None,
-                              wording=form.pack_wording.data, meeting_id=form.meeting_id.data or None)
-            flash("Saved.", "success")
+            held = item_rules.triage(item, current_user, theme_id=form.theme_id.data or None,
+                                     wording=form.pack_wording.data, meeting_id=form.meeting_id.data or None)
+            flash("Saved. The wording may still identify someone: see below." if held else "Saved.",
+                  "info" if held else "success")
             return redirect(url_for("strategy.triage", item_id=item.id))
         except item_rules.ItemError as error:
             db.session.rollback()
@@ -68,12 +69,17 @@ def triage(item_id: int):
             db.session.rollback()
             item = db.session.get(FeedbackItem, item_id) or abort(404)
             conflict = against_saved(form, item, lambda saved: _fill_triage(saved, form, item))
-    from ..core.personal_data import check_personal_data
-
     return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
-                           decline_form=decline_form, findings=check_personal_data(item.pack_wording), conflict=conflict,
-                           raised_by=item_rules.raised_by(item),
+                           decline_form=decline_form, review_form=review_form, conflict=conflict,
+                           check=checked(item.pack_wording), reviewer=item_rules.reviewer_name(item),
+                           source_post=item_rules.source_post_link(item), raised_by=item_rules.raised_by(item),
                            named=item_rules.named_authors([item], current_user).get(item.id))
+
+
+def _choice_label(item: FeedbackItem) -> str:
+    wording = item.pack_wording if len(item.pack_wording) <= 60 else item.pack_wording[:59] + "…"
+    raised = to_local(item.created_at)
+    return f"{wording} (raised {raised.day} {raised:%b %Y})"
 
 
 def _fill_triage(saved: TriageForm, shown: TriageForm, item: FeedbackItem) -> None:
@@ -93,16 +99,17 @@ def item_action(item_id: int, action: str):
             target = db.session.get(FeedbackItem, form.target_id.data) if form.validate_on_submit() else None
             if target is None:
                 raise item_rules.ItemError("Choose the item to merge into.")
-            item_rules.merge(item, target, current_user)
-            flash("Merged.", "success")
+            held = item_rules.merge(item, target, current_user)
+            flash("Merged. The wording may identify someone: see below." if held else "Merged.",
+                  "info" if held else "success")
             return redirect(url_for("strategy.triage", item_id=form.target_id.data))
         if action == "decline":
             form = DeclineForm()
             item_rules.decline(item, current_user, form.reason.data or "")
             flash("Declined; the carer will see the reason.", "success")
         elif action == "reviewed":
-            item_rules.mark_wording_reviewed(item, current_user)
-            flash("Marked as reviewed: the wording identifies nobody.", "success")
+            item_rules.mark_wording_reviewed(item, current_user, ReviewForm(prefix="review").reason.data or "")
+            flash("Marked as reviewed, with your reason: the wording identifies nobody.", "success")
         else:
             abort(404)
     except item_rules.ItemError as error:
@@ -147,72 +154,6 @@ def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
         form.cutoff_date.data = to_local(found.cutoff_at).date()
         for entry, attendee in zip(form.attendees.entries, found.attendees):
             entry.form.name.data, entry.form.role.data, entry.form.email.data = attendee.name, attendee.role, attendee.email
-
-
-@bp.get("/meetings/<int:meeting_id>/pack")
-@role_required("strategy")
-def pack(meeting_id: int):
-    found = _meeting(meeting_id)
-    versions = list(db.session.scalars(select(PackVersion).where(PackVersion.meeting_id == found.id)
-                                       .order_by(PackVersion.version.desc())))
-    return render_template("strategy/pack.html", meeting=found, pack=packs.compile_pack(found), versions=versions,
-                           item_hrefs={"outcome": _item_href("strategy.outcome", meeting_id=found.id),
-                                       "triage": _item_href("strategy.triage")})
-
-
-_ITEM = 918273645546372819  # stands for the item id in a link built once for a whole list
-
-
-def _item_href(endpoint: str, **values) -> tuple[str, str]:
-    """``url_for(endpoint, item_id=…)`` split around the item id: built once and joined with each
-    item's id in the template, instead of a url_for per link (a pack lists up to a thousand items)."""
-    before, _, after = url_for(endpoint, item_id=_ITEM, **values).partition(str(_ITEM))
-    return before, after
-
-
-@bp.post("/meetings/<int:meeting_id>/issue")
-@role_required("strategy")
-def issue(meeting_id: int):
-    found = _meeting(meeting_id)
-    try:
-        version = packs.issue_pack(found, current_user)
-        flash(f"Version {version.version} issued and emailed to {len(found.attendees)} people from the service.", "success")
-    except packs.PackError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    return redirect(url_for("strategy.pack", meeting_id=found.id))
-
-
-@bp.get("/meetings/<int:meeting_id>/pack.csv")
-@role_required("strategy")
-def pack_csv(meeting_id: int):
-    found = _meeting(meeting_id)
-    return Response(packs.pack_csv(packs.compile_pack(found)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="pack-{found.id}.csv"'})
-
-
-@bp.get("/packs/<int:version_id>")
-@role_required("strategy")
-def version(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
-    return Response(found.html, mimetype="text/html")
-
-
-@bp.get("/packs/<int:version_id>.pdf")
-@role_required("strategy")
-def version_pdf(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
-    return Response(found.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="pack-{found.meeting_id}-v{found.version}.pdf"'})
-
-
-@bp.post("/packs/<int:version_id>/revoke")
-@role_required("strategy")
-def revoke(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
-    packs.revoke(found, current_user)
-    flash("The shared link no longer works.", "success")
-    return redirect(url_for("strategy.pack", meeting_id=found.meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/outcomes/<int:item_id>", methods=["GET", "POST"])

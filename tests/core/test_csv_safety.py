@@ -13,7 +13,7 @@ from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import mark_wording_reviewed
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
-from association.strategy.packs import issue_pack
+from association.strategy.issuing import issue_pack
 from tests.conftest import sign_in
 from tests.strategy.helpers import add_item, add_meeting, add_theme
 
@@ -89,7 +89,7 @@ def test_pack_csv_quotes_theme_and_wording_in_every_section(app, make_member):
     with app.app_context():
         reviewer = db.session.get(Member, strategist.id)
         for item_id in [*item_ids, good]:  # whatever the personal-data check makes of the formulas
-            mark_wording_reviewed(db.session.get(FeedbackItem, item_id), reviewer)
+            mark_wording_reviewed(db.session.get(FeedbackItem, item_id), reviewer, "Formulas, not personal data")
     with app.test_request_context():
         version = issue_pack(db.session.get(ServiceMeeting, meeting_id), db.session.get(Member, strategist.id))
         assert _live_formulas(db.session.get(PackVersion, version.id).csv) == []

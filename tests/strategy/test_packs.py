@@ -14,7 +14,8 @@ from association.members.models import Member
 from association.strategy.items import mark_wording_reviewed, support, triage
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
 from association.strategy.outcomes import record_outcome
-from association.strategy.packs import PackError, compile_pack, issue_pack, pack_csv
+from association.strategy.issuing import issue_pack
+from association.strategy.packs import PackError, compile_pack, pack_csv
 from tests.conftest import count_queries, sign_in
 
 from .helpers import add_item, add_meeting, add_theme
@@ -55,7 +56,8 @@ def test_a_reviewed_wording_may_be_issued(app, make_member, strategist):
     item_id = add_item(app, jo.id, "Named worker: call 0113 496 0000 for the duty desk", meeting_id=meeting_id,
                        strategist_id=strategist.id)
     with app.app_context():
-        mark_wording_reviewed(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist.id))
+        mark_wording_reviewed(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist.id),
+                              "The number is the service's own duty desk, published on its website")
     assert _issue(app, meeting_id, strategist.id)
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.versions import EditVersionField
 from ..core.database import utcnow
@@ -115,3 +115,18 @@ class ScheduleForm(FlaskForm):
     def when_utc(self) -> datetime:
         local = datetime.combine(self.send_date.data, self.send_time.data or time(9))
         return local.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+class ConfirmSendForm(FlaskForm):
+    """The confirmation page's form: what the sender saw, sent back to be checked before sending."""
+
+    edit_version = EditVersionField()
+    recipients = HiddenField(validators=[DataRequired("This page was incomplete."), Length(max=64)])
+
+    def validate_edit_version(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("This page was incomplete.")
+
+
+class ConfirmScheduleForm(ConfirmSendForm, ScheduleForm):
+    """As ConfirmSendForm, with the chosen time carried along."""

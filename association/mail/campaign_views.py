@@ -1,4 +1,5 @@
-"""Admins and the committee write to members: compose, preview, test, send or schedule, history."""
+"""Admins and the committee write to members: compose, review, test, confirm sending or a schedule,
+stop a send part-way, history."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -8,16 +9,21 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
-from ..core.versions import EditConflict, EditVersionField, against_saved, claim_edit, seen_version
+from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from .audiences import Recipient
-from .campaign_forms import CampaignForm, ScheduleForm
+from .campaign_forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
+from .campaign_sending import (STATUS_WORDS, ConfirmationOutdated, cancel_sending, check_campaign, confirmation_for,
+                               describe_withdrawal, recipients_page, schedule_confirmed, send_confirmed,
+                               unsent_count)
 from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts, failures,
-                        queue_campaign, save_draft, schedule, send_test, unschedule)
+                        save_draft, send_test, unschedule)
 from .models import Campaign
 
 bp = Blueprint("campaigns", __name__, url_prefix="/admin/mail")
 PAGE_SIZE = 25
+RECIPIENTS_PAGE_SIZE = 100
+INCOMPLETE = "This confirmation was incomplete, so nothing was sent. Check the page again and confirm."
 may_send = role_required("admin", "committee")
 # The email preview is a whole HTML document with inline styles, as mail clients need.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'"
@@ -35,7 +41,7 @@ def history():
     campaigns = list(db.session.scalars(query.options(selectinload(Campaign.created_by))
                                         .order_by(Campaign.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
     return render_template("mail/campaign_history.html", campaigns=campaigns, page=paging.page, pages=paging.pages,
-                           counts=delivery_counts([c.id for c in campaigns]))
+                           counts=delivery_counts([c.id for c in campaigns]), status_words=STATUS_WORDS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,15 +80,19 @@ def edit(campaign_id: int):
 @bp.get("/<int:campaign_id>")
 @may_send
 def review(campaign_id: int):
-    campaign = _campaign(campaign_id)
-    context = {"campaign": campaign, "label": audience_label(campaign)}
+    return _review(_campaign(campaign_id), ScheduleForm(formdata=None, meta={"csrf": False}))
+
+
+def _review(campaign: Campaign, schedule_form: ScheduleForm, status: int = 200):
+    context = {"campaign": campaign, "label": audience_label(campaign), "status_words": STATUS_WORDS}
     if campaign.status in ("draft", "scheduled"):
         subject, text, _ = Personaliser(campaign).copy_for(_me())
         context.update(audience=audience_of(campaign), preview_subject=subject, preview_text=text,
-                       schedule_form=ScheduleForm())
+                       schedule_form=schedule_form, checked=check_campaign(campaign))
     else:
-        context.update(counts=delivery_counts([campaign.id])[campaign.id], failed=failures(campaign))
-    return render_template("mail/campaign_review.html", **context)
+        context.update(counts=delivery_counts([campaign.id])[campaign.id], failed=failures(campaign),
+                       unsent=unsent_count(campaign))
+    return render_template("mail/campaign_review.html", **context), status
 
 
 @bp.get("/<int:campaign_id>/preview")
@@ -103,13 +113,18 @@ def test(campaign_id: int):
     return redirect(url_for("campaigns.review", campaign_id=campaign_id))
 
 
-@bp.post("/<int:campaign_id>/send")
+@bp.route("/<int:campaign_id>/send", methods=["GET", "POST"])
 @may_send
 def send(campaign_id: int):
+    """GET: the confirmation page for sending now. POST: send, if it is still what the page showed."""
     campaign = _campaign(campaign_id)
+    form = ConfirmSendForm()
+    if not form.validate_on_submit():
+        return _confirmation(campaign, None, INCOMPLETE if form.is_submitted() else None)
     try:
-        _as_reviewed(campaign)
-        queued = queue_campaign(campaign, current_user)
+        queued = send_confirmed(campaign, form.edit_version.data, form.recipients.data, current_user)
+    except ConfirmationOutdated as error:
+        return _confirmation(campaign, None, str(error))
     except CampaignError as error:
         flash(str(error), "error")
     else:
@@ -117,22 +132,60 @@ def send(campaign_id: int):
     return redirect(url_for("campaigns.review", campaign_id=campaign_id))
 
 
-@bp.post("/<int:campaign_id>/schedule")
+@bp.route("/<int:campaign_id>/schedule", methods=["GET", "POST"])
 @may_send
 def schedule_send(campaign_id: int):
+    """GET (from the review page's date and time): the confirmation page. POST: schedule it."""
     campaign = _campaign(campaign_id)
-    form = ScheduleForm()
+    if request.method == "GET":
+        when = ScheduleForm(formdata=request.args, meta={"csrf": False})
+        if not when.validate():
+            return _review(campaign, when, 400)
+        return _confirmation(campaign, when.when_utc())
+    form = ConfirmScheduleForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
-        return redirect(url_for("campaigns.review", campaign_id=campaign_id))
+        flash("That confirmation was incomplete. Choose the date and time again.", "error")
+        return redirect(url_for("campaigns.review", campaign_id=campaign_id, _anchor="send-title"))
     try:
-        _as_reviewed(campaign)
-        schedule(campaign, form.when_utc(), current_user)
+        schedule_confirmed(campaign, form.edit_version.data, form.recipients.data, form.when_utc(), current_user)
+    except ConfirmationOutdated as error:
+        return _confirmation(campaign, form.when_utc(), str(error))
     except CampaignError as error:
         flash(str(error), "error")
     else:
         flash("Scheduled. You can change your mind until then.", "success")
+    return redirect(url_for("campaigns.review", campaign_id=campaign_id))
+
+
+def _confirmation(campaign: Campaign, when_utc, notice: str | None = None):
+    """The confirmation page, made afresh; ``notice`` says why a confirmation was not taken."""
+    try:
+        confirmation = confirmation_for(campaign, _me(), when_utc)
+    except CampaignError as error:
+        flash(str(error), "error")
+        return redirect(url_for("campaigns.review", campaign_id=campaign.id))
+    status = 200 if notice is None else 400 if notice == INCOMPLETE else 409
+    return render_template("mail/campaign_confirm.html", c=confirmation, notice=notice), status
+
+
+@bp.get("/<int:campaign_id>/recipients")
+@may_send
+def recipients(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    listing = recipients_page(campaign, requested_page(), RECIPIENTS_PAGE_SIZE)
+    return render_template("mail/campaign_recipients.html", campaign=campaign, listing=listing,
+                           label=audience_label(campaign))
+
+
+@bp.post("/<int:campaign_id>/cancel")
+@may_send
+def cancel(campaign_id: int):
+    try:
+        result = cancel_sending(_campaign(campaign_id), current_user)
+    except CampaignError as error:
+        flash(str(error), "error")
+    else:
+        flash(describe_withdrawal(result), "success")
     return redirect(url_for("campaigns.review", campaign_id=campaign_id))
 
 
@@ -144,16 +197,6 @@ def cancel_schedule(campaign_id: int):
     else:
         flash("It is no longer scheduled: it may have just been sent.", "error")
     return redirect(url_for("campaigns.review", campaign_id=campaign_id))
-
-
-def _as_reviewed(campaign: Campaign) -> None:
-    """What is sent is what the sender reviewed: a change saved since then stops the send."""
-    try:
-        claim_edit(campaign, EditVersionField.read(request.form.get("edit_version", "")))
-    except EditConflict:
-        db.session.rollback()
-        raise CampaignError("This email was changed after you opened this page. Check the new version below "
-                            "before sending it.") from None
 
 
 def _me() -> Recipient:

@@ -13,7 +13,9 @@ from ..extensions import db
 # one message has begun) -> sent | failed. A claimed row past its lease was never started and is
 # queued again safely; a *sending* row past its lease may or may not have reached the server (the
 # worker died mid-conversation), so it is queued again and counted in ``unconfirmed_sends``.
-OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed")
+# A queued or claimed row of a campaign that is cancelled becomes *withdrawn*: never sent, kept so
+# the campaign's history can count it (mail/campaign_sending.py).
+OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "withdrawn")
 
 
 class OutboxMessage(db.Model):

@@ -13,6 +13,9 @@ How a message moves, and why nobody gets it twice:
    have accepted it in the instant between its "250 OK" and our commit. It is queued again with
    the *same* Message-ID, and ``unconfirmed_sends`` counts it, so an admin can see it and a
    receiving system can recognise a duplicate.
+4. Cancelling a campaign withdraws its ``queued`` and ``claimed`` rows (status ``withdrawn``, see
+   mail/campaign_sending.py). A worker holding a withdrawn row finds it no longer ``claimed`` when
+   it goes to take it for sending, and leaves it; a row already ``sending`` finishes as it would.
 
 So the guarantee is: every message is delivered at least once, and a message is delivered twice
 only if a worker is killed (no chance to finish; SIGTERM lets it finish the message in hand) in
@@ -171,10 +174,15 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
     lease_until = now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     batch = [Claimed(*row, lease_until=lease_until) for row in db.session.execute(query)]
     if batch:
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in batch]))
-            .values(status="claimed", lease_until=lease_until)
-        )
+        # Only rows still queued: on SQLite the SELECT above holds no lock, so a row may have been
+        # withdrawn (its campaign cancelled) or claimed by another worker since it was read.
+        taken = set(db.session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in batch]),
+                                        OutboxMessage.status == "queued")
+            .values(status="claimed", lease_until=lease_until).returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ))
+        batch = [row for row in batch if row.id in taken]
     db.session.commit()
     return batch
 
@@ -259,6 +267,12 @@ def _still_ours(row: Claimed):
     return (OUTBOX.c.id == row.id) & (OUTBOX.c.status == "claimed") & (OUTBOX.c.lease_until == row.lease_until)
 
 
+def _in_our_hands(row: Claimed):
+    """Claimed or being sent under this worker's lease: not withdrawn, not taken over by another."""
+    return ((OUTBOX.c.id == row.id) & OUTBOX.c.status.in_(("claimed", "sending"))
+            & (OUTBOX.c.lease_until == row.lease_until))
+
+
 def _mark_sending(row: Claimed) -> bool:
     """Take the row for its SMTP conversation; False when it is no longer ours.
 
@@ -280,13 +294,20 @@ def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryRepo
     values = {"attempts": attempts, "last_error": error[:2000], "lease_until": None}
     if permanent or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         values["status"] = "failed"
-        report.failed += 1
     else:
         values["status"] = "queued"
         values["next_attempt_at"] = utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"])
+    # Only while the row is still ours: a row withdrawn meanwhile (its campaign was cancelled) must
+    # not be queued again by a connection that broke before it was reached.
+    changed = db.session.connection().execute(OUTBOX.update().where(_in_our_hands(row)).values(**values))
+    db.session.commit()
+    if changed.rowcount != 1:
+        return
+    if values["status"] == "failed":
+        report.failed += 1
+    else:
         report.retrying += 1
     report.errors.append(f"{row.to_address}: {error}")
-    _set(row.id, **values)
 
 
 def _mark_unsendable(row: Claimed, error: Exception, report: DeliveryReport) -> None:
@@ -344,8 +365,9 @@ def _describe(error: Exception) -> str:
 def _deliver_to_catcher(batch: list[Claimed], report: DeliveryReport) -> None:
     # Development: the local catcher keeps the message in the outbox for admins to read.
     for row in batch:
-        _mark_sent(row, "catcher")
-        report.sent += 1
+        if _mark_sending(row):  # not withdrawn since it was claimed
+            _mark_sent(row, "catcher")
+            report.sent += 1
 
 
 def deliver_batch(batch: list[Claimed]) -> DeliveryReport:
@@ -383,7 +405,8 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: _Unsubs
                     continue
                 if not _mark_sending(row):
                     pending.pop(0)
-                    log.warning("outbox: message %s was taken back after its lease ran out; skipped", row.id)
+                    log.warning("outbox: message %s is no longer this worker's (lease ran out, or withdrawn); "
+                                "skipped", row.id)
                     continue
                 try:
                     connection.send(message)

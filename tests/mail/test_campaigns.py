@@ -30,6 +30,29 @@ def _campaign_id(response) -> int:
     return int(re.search(r"/admin/mail/(\d+)", response.headers["Location"]).group(1))
 
 
+HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
+
+
+def confirm_fields(page: str) -> dict[str, str]:
+    """The confirmation form's hidden fields, as the page carries them back."""
+    return {name: value for name, value in HIDDEN.findall(page) if name != "csrf_token"}
+
+
+def send(client, campaign_id: int, **kwargs):
+    """Open the confirmation page and confirm it, as the sender does."""
+    page = client.get(f"/admin/mail/{campaign_id}/send")
+    assert page.status_code == 200, page.get_data(as_text=True)[:2000]
+    return client.post(f"/admin/mail/{campaign_id}/send", data=confirm_fields(page.get_data(as_text=True)), **kwargs)
+
+
+def schedule(client, campaign_id: int, day, at: str = "09:00", **kwargs):
+    """Choose a time on the review page, then confirm it."""
+    page = client.get(f"/admin/mail/{campaign_id}/schedule?send_date={day.isoformat()}&send_time={at}")
+    assert page.status_code == 200, page.get_data(as_text=True)[:2000]
+    return client.post(f"/admin/mail/{campaign_id}/schedule", data=confirm_fields(page.get_data(as_text=True)),
+                       **kwargs)
+
+
 def _outbox_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(OutboxMessage))
@@ -61,7 +84,7 @@ def test_campaign_reaches_every_chosen_recipient_and_no_one_else(app, smtp, admi
     assert "<strong>3</strong> members will get this email" in page
     assert "1 left out because they said no" in page and "Nora Noemail" in page
 
-    response = client.post(f"/admin/mail/{campaign_id}/send")
+    response = send(client, campaign_id)
     assert response.status_code == 302
     assert _deliver(app).sent == 3
 
@@ -90,7 +113,7 @@ def test_merge_values_are_escaped_in_html_and_kept_in_text(app, smtp, admin_clie
     client, _ = admin_client
     tricky = make_member("<b>Bo</b> & Co", "bo@example.org", roles=["strategy"])
     campaign_id = _campaign_id(_compose(client, audience="role", role="strategy", body="Hi {{ first_name }}"))
-    client.post(f"/admin/mail/{campaign_id}/send")
+    send(client, campaign_id)
     _deliver(app)
     [message] = smtp.to(tricky.email)
     assert "&lt;b&gt;Bo&lt;/b&gt;" in html_part(message) and "<b>Bo</b>" not in html_part(message)
@@ -101,7 +124,7 @@ def test_one_click_unsubscribe_from_the_header_url(app, smtp, admin_client, make
     client, _ = admin_client
     jo = make_member("Jo Carer", roles=["moderator"])
     campaign_id = _campaign_id(_compose(client, audience="role", role="moderator"))
-    client.post(f"/admin/mail/{campaign_id}/send")
+    send(client, campaign_id)
     _deliver(app)
     [message] = smtp.to(jo.email)
     url = urlsplit(message["List-Unsubscribe"].strip().strip("<>")).path
@@ -161,13 +184,23 @@ def test_an_empty_audience_is_refused_and_nothing_queued(app, admin_client, make
     client, _ = admin_client
     campaign_id = _campaign_id(_compose(client, audience="category", category="emergency"))
     page = client.get(f"/admin/mail/{campaign_id}").get_data(as_text=True)
-    assert "Nobody would receive this" in page
-    response = client.post(f"/admin/mail/{campaign_id}/send", follow_redirects=True)
+    assert "Nobody would receive this" in page and "Send now" not in page
+    confirm = client.get(f"/admin/mail/{campaign_id}/send").get_data(as_text=True)
+    assert "Nobody would receive this" in confirm and "edit_version" not in confirm
+    # Sent anyway, with the page's own values (an old tab, a script): refused, and said so.
+    with app.app_context():
+        from association.mail.campaign_sending import audience_fingerprint
+        from association.mail.campaigns import audience_of
+
+        campaign = db.session.get(Campaign, campaign_id)
+        fields = {"edit_version": campaign.edit_version,
+                  "recipients": audience_fingerprint(campaign, audience_of(campaign))}
+    response = client.post(f"/admin/mail/{campaign_id}/send", data=fields, follow_redirects=True)
     assert "there is no one in this audience" in response.get_data(as_text=True)
     # Everyone in it said no: still refused, and said so.
     said_no = make_member("Em Emergency", approval_category="emergency")
     _say_no(app, said_no.id, association_news=False)
-    response = client.post(f"/admin/mail/{campaign_id}/send", follow_redirects=True)
+    response = client.post(f"/admin/mail/{campaign_id}/send", data=fields, follow_redirects=True)
     assert "all 1 people in this audience have said no" in response.get_data(as_text=True)
     assert _outbox_count(app) == 0
     with app.app_context():
@@ -182,16 +215,15 @@ def test_scheduling_in_the_past_is_refused_and_the_future_is_sent_by_the_worker(
     with app.app_context():
         today = local_today()
     yesterday = today - timedelta(days=1)
-    response = client.post(f"/admin/mail/{campaign_id}/schedule", follow_redirects=True,
-                           data={"send_date": yesterday.isoformat(), "send_time": "09:00"})
+    response = client.get(f"/admin/mail/{campaign_id}/schedule?send_date={yesterday.isoformat()}&send_time=09:00",
+                          follow_redirects=True)
     assert "Please choose a time in the future." in response.get_data(as_text=True)
-    response = client.post(f"/admin/mail/{campaign_id}/schedule", follow_redirects=True,
-                           data={"send_date": "", "send_time": "09:00"})
-    assert "Choose a date." in response.get_data(as_text=True)
+    response = client.get(f"/admin/mail/{campaign_id}/schedule?send_date=&send_time=09:00")
+    assert response.status_code == 400 and "Choose a date." in response.get_data(as_text=True)
     assert _outbox_count(app) == 0
 
     tomorrow = today + timedelta(days=1)
-    client.post(f"/admin/mail/{campaign_id}/schedule", data={"send_date": tomorrow.isoformat(), "send_time": "09:00"})
+    schedule(client, campaign_id, tomorrow)
     with app.app_context():
         assert release_due_campaigns() == 0  # not yet
         campaign = db.session.get(Campaign, campaign_id)
@@ -210,7 +242,7 @@ def test_cancelling_a_schedule_makes_it_a_draft_again(app, admin_client, make_me
     campaign_id = _campaign_id(_compose(client))
     with app.app_context():
         tomorrow = local_today() + timedelta(days=1)
-    client.post(f"/admin/mail/{campaign_id}/schedule", data={"send_date": tomorrow.isoformat(), "send_time": "09:00"})
+    schedule(client, campaign_id, tomorrow)
     client.post(f"/admin/mail/{campaign_id}/unschedule")
     with app.app_context():
         assert db.session.get(Campaign, campaign_id).status == "draft"
@@ -231,7 +263,7 @@ def test_event_audiences_and_event_merge_fields(app, smtp, admin_client, make_me
     for audience, expected in (("event_going", going), ("event_waitlist", waiting)):
         campaign_id = _campaign_id(_compose(client, audience=audience, event_id=str(event_id), topic="event",
                                             subject=f"News for {audience}", body=body))
-        client.post(f"/admin/mail/{campaign_id}/send")
+        send(client, campaign_id)
     _deliver(app)
     assert [m["Subject"] for m in smtp.to(going.email)] == ["News for event_going"]
     assert [m["Subject"] for m in smtp.to(waiting.email)] == ["News for event_waitlist"]
@@ -288,9 +320,12 @@ def test_a_sent_campaign_cannot_be_changed_or_sent_again(app, admin_client, make
     client, _ = admin_client
     make_member("Jo Carer")
     campaign_id = _campaign_id(_compose(client))
-    client.post(f"/admin/mail/{campaign_id}/send")
+    send(client, campaign_id)
     before = _outbox_count(app)
-    response = client.post(f"/admin/mail/{campaign_id}/send", follow_redirects=True)
+    response = client.get(f"/admin/mail/{campaign_id}/send", follow_redirects=True)
+    assert "already been sent" in response.get_data(as_text=True)
+    response = client.post(f"/admin/mail/{campaign_id}/send", data={"edit_version": "2", "recipients": "x"},
+                           follow_redirects=True)
     assert "already been sent" in response.get_data(as_text=True)
     response = client.get(f"/admin/mail/{campaign_id}/edit", follow_redirects=True)
     assert "Only a draft can be changed" in response.get_data(as_text=True)
@@ -302,7 +337,7 @@ def test_permanent_failures_show_in_history_and_on_the_member_record(app, smtp, 
     good, bad = make_member("Gail Good"), make_member("Bob Bounce")
     smtp.refuse(bad.email)
     campaign_id = _campaign_id(_compose(client))
-    client.post(f"/admin/mail/{campaign_id}/send")
+    send(client, campaign_id)
     report = _deliver(app)
     assert (report.sent, report.failed, report.retrying) == (2, 1, 0)  # admin + good; bad refused with 550
     assert _deliver(app).sent == 0  # a permanent failure is not retried
@@ -326,7 +361,7 @@ def test_history_runs_a_fixed_number_of_queries(app, admin_client, make_member):
     few = history_queries()
     for n in range(12):
         campaign_id = _campaign_id(_compose(client, subject=f"Note {n}"))
-        client.post(f"/admin/mail/{campaign_id}/send")
+        send(client, campaign_id)
     assert history_queries() == few
 
 
@@ -342,6 +377,6 @@ def test_renewal_date_merge_field(app, smtp, admin_client, make_member):
     due = make_member("Dee Due", renewal_date=date(2027, 1, 31))
     campaign_id = _campaign_id(_compose(client, audience="chosen", chosen=due.email,
                                         body="Your renewal is due on {{ renewal_date }}."))
-    client.post(f"/admin/mail/{campaign_id}/send")
+    send(client, campaign_id)
     _deliver(app)
     assert "Your renewal is due on 31 January 2027." in text_part(smtp.to(due.email)[0])

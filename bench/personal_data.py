@@ -69,11 +69,23 @@ def load_corpus(path: Path = CORPUS) -> tuple[dict, list[dict]]:
 
 
 def install_members(module, names: list[str]) -> str | None:
-    """Give the engine the corpus's members through its provider hook; the hook's name, or None."""
+    """Give the engine the corpus's members, and only them, through its provider hook.
+
+    The engine's provider returns a ``KnownPeople`` (``KnownPeople.from_names(people=...)``) when the
+    module has one, else the plain list of names. Providers registered on import (the app's own) are
+    forgotten first: the corpus's members are the only people this process knows. Returns the hook
+    used, or None when the engine has none.
+    """
+    known = getattr(module, "KnownPeople", None)
+    make = getattr(known, "from_names", None)
+    provider = (lambda: make(people=list(names))) if callable(make) else (lambda: list(names))
     for hook in MEMBER_HOOKS:
         register = getattr(module, hook, None)
         if callable(register):
-            register(lambda: list(names))
+            forget = getattr(module, "forget_known_people", None)
+            if callable(forget):
+                forget()
+            register(provider)
             return hook
     return None
 
@@ -242,6 +254,10 @@ def main() -> int:
         out += [f"**The engine could not be imported**: {type(exc).__name__}: {exc}", ""]
         return finish(out)
     hook = install_members(engine, members)
+    from flask import Flask
+
+    context = Flask("personal_data_bench").app_context()  # providers are called inside an app context
+    context.push()
     for record in records[:20]:  # warm: lazy lists and models load on first use
         for place in ("service", "community"):
             try:

@@ -75,6 +75,8 @@ RULES: dict[str, tuple[dict, dict]] = {
     "campaigns.send": (ADMIN, {"campaign_id": "campaign"}),
     "campaigns.schedule_send": (ADMIN, {"campaign_id": "campaign"}),
     "campaigns.cancel_schedule": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.recipients": (ADMIN, {"campaign_id": "campaign"}),
+    "campaigns.cancel": (ADMIN, {"campaign_id": "campaign"}),
     "events.calendar": (OPEN, {}),
     "events.detail": (SIGNED_IN, {"event_id": "event"}),
     "events.rsvp": (SIGNED_IN, {"event_id": "event"}),

@@ -149,7 +149,7 @@ RULES: dict[str, Rule] = {
     # campaigns and the outbox
     **{endpoint: Rule(gated(("committee",), lambda w: _ids("campaign_id", [w.campaign])))
        for endpoint in ("campaigns.edit", "campaigns.test", "campaigns.send", "campaigns.schedule_send",
-                        "campaigns.cancel_schedule")},
+                        "campaigns.cancel_schedule", "campaigns.cancel")},
     "admin.retry_message": Rule(gated(("admin",), lambda w: _ids("message_id", [w.message]))),
     # the registry: an erased member is nobody's to edit
     "admin.edit_member": Rule(gated(("committee",), lambda w: _ids("member_id", [w.people["author"]]),
@@ -172,14 +172,14 @@ ALL_VISIBLE: dict[tuple[str, str], str] = {
         "forum.edit_category", "events.rsvp", "events.edit", "events.cancel", "events.end_series",
         "events.register", "strategy.triage", "strategy.item_action", "strategy.outcome", "strategy.meeting",
         "strategy.issue", "strategy.revoke", "campaigns.edit", "campaigns.test", "campaigns.send",
-        "campaigns.schedule_send", "campaigns.cancel_schedule", "admin.retry_message")},
+        "campaigns.schedule_send", "campaigns.cancel_schedule", "campaigns.cancel", "admin.retry_message")},
     **{(e, "strategy"): _GROUP_SEES_ALL for e in (
         "strategy.triage", "strategy.item_action", "strategy.outcome", "strategy.meeting", "strategy.issue",
         "strategy.revoke")},
     ("events.rsvp", "strategy"): "the strategy group sees every event (public, members' and its own)",
     **{(e, "committee"): "the committee sees every campaign it may send" for e in (
         "campaigns.edit", "campaigns.test", "campaigns.send", "campaigns.schedule_send",
-        "campaigns.cancel_schedule")},
+        "campaigns.cancel_schedule", "campaigns.cancel")},
 }
 
 

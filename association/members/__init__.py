@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from . import renewals  # noqa: F401  (registers the daily renewal job)
     from .auth_views import bp as auth_bp, load_member
     from .cli import create_admin_command, seed_demo_command
+    from .known_people import register_with_the_check
     from .views import bp as members_bp
 
     login_manager.user_loader(load_member)
@@ -20,3 +21,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    register_with_the_check()

@@ -1,0 +1,28 @@
+"""The members' names for the personal-data check (core/personal_data/known.py).
+
+Members' first and last names, household names and fostering-service names: the check uses
+them to tell a member addressed by name ("thanks Jo") from a child's name, and to keep every
+name out of what goes to the service. Service names are not people ("Bedford Borough Council").
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..core.personal_data import KnownPeople, register_known_people
+from ..extensions import db
+from .models import FORMER_MEMBER, Household, Member
+
+
+def members_known_to_the_check() -> KnownPeople:
+    """Three small queries, run at most once a minute per process (the check caches them)."""
+    # No autoflush: the check runs in the middle of rule functions that have pending objects.
+    with db.session.no_autoflush:
+        people = db.session.scalars(select(Member.name).where(Member.name != FORMER_MEMBER)).all()
+        households = db.session.scalars(select(Household.name)).all()
+        services = db.session.scalars(select(Member.service_name).distinct()).all()
+    return KnownPeople.from_names(people, households, services)
+
+
+def register_with_the_check() -> None:
+    """Give the check these names; a flushed change to a member or household drops its cache."""
+    register_known_people(members_known_to_the_check, watch=(Member, Household))

@@ -119,12 +119,11 @@ class Pack:
 
     def check_statement(self, on: datetime) -> str:
         """What the pack says about its check: what was actually done, never more."""
-        reviewed = len(self.reviewed)
-        done = (f"{reviewed} {'wording' if reviewed == 1 else 'wordings'} reviewed by the strategy group"
-                if reviewed else "the check flagged no wording")
-        if self.needing_review:
-            done += f"; {len(self.needing_review)} flagged and not yet resolved"
-        return f"Checked automatically for {checked_for()} on {format_date(on)}; {done}."
+        reviewed, waiting = len(self.reviewed), len(self.needing_review)
+        done = [f"{reviewed} {'wording' if reviewed == 1 else 'wordings'} reviewed by the strategy group"] if reviewed else []
+        if waiting:  # only ever in a preview: a pack with these can't be issued
+            done.append(f"{waiting} flagged and not yet resolved")
+        return f"Checked automatically for {checked_for()} on {format_date(on)}; {'; '.join(done or ['the check flagged no wording'])}."
 
     @property
     def counts(self) -> dict[str, int]:

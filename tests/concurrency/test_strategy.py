@@ -1,8 +1,9 @@
 """'This affects me too' and issuing a pack under 30 simultaneous requests: the support count
-equals the supporters, a member is counted once however often they click, and pack versions are
-numbered 1..N without a clash."""
+equals the supporters, a member is counted once however often they click, and 30 clicks on one
+confirmation page issue one pack version (numbered 1..N without a clash)."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from association.core.database import utcnow
 from association.extensions import db
+from association.mail.models import OutboxMessage
 from association.members.models import Member
 from association.strategy.items import NewItem, raise_item, triage
 from association.strategy.meetings import Attendee, MeetingDetails, save_meeting
@@ -71,17 +73,49 @@ def quick_pdf(monkeypatch):
     monkeypatch.setattr(HTML, "write_pdf", lambda self, *a, **k: b"%PDF-1.7 test")
 
 
-def test_issuing_a_pack_thirty_times_at_once_numbers_versions_without_a_clash(live, quick_pdf):
+def _confirmation(browser, meeting_id: int) -> dict:
+    """The hidden fields of the confirmation page: the version it offers and the pack's digest."""
+    page = browser.get(f"/strategy/meetings/{meeting_id}/issue")
+    assert page.status == 200, page.status
+    fields = dict(re.findall(r'name="(version|digest)"[^>]*value="([^"]*)"', page.body))
+    assert set(fields) == {"version", "digest"}, fields
+    return fields
+
+
+def test_confirming_a_pack_thirty_times_at_once_issues_one_version(live, quick_pdf):
+    """A double (or thirtyfold) click on the confirmation page: one version, one email per person."""
     meeting_id = _meeting(live, 20)
     _item(live, meeting_id)
     strategist = live.admin.browser
-    replies = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue")] * CROWD)
+    fields = _confirmation(strategist, meeting_id)
+    replies = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue", fields)] * CROWD)
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     with live.app.app_context():
+        versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)))
+        sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_address == HELEN.email, OutboxMessage.subject.contains("feedback pack"),
+            OutboxMessage.attachment_key.in_([f"pack-pdf:{v.id}" for v in db.session.scalars(
+                select(PackVersion).where(PackVersion.meeting_id == meeting_id))])))
+    assert versions == [1], versions
+    assert sent == 1
+
+
+def test_issuing_new_versions_from_fresh_pages_at_once_numbers_them_without_a_clash(live, quick_pdf):
+    """Two members each confirming what they saw, many times over: versions stay 1..N, no clash,
+    and each page's version is issued at most once."""
+    meeting_id = _meeting(live, 25)
+    _item(live, meeting_id)
+    strategist = live.admin.browser
+    fields = _confirmation(strategist, meeting_id)
+    first = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue", fields)] * (CROWD // 2))
+    fields = _confirmation(strategist, meeting_id)
+    second = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue", fields)] * (CROWD // 2))
+    no_server_errors(first + second)
+    with live.app.app_context():
         versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)
                                            .order_by(PackVersion.version)))
-    assert versions and versions == list(range(1, len(versions) + 1)), versions
+    assert versions == [1, 2], versions
 
 
 def test_thirty_clicks_adding_one_theme_at_once_add_it_once(live):

@@ -74,10 +74,12 @@ def check_campaign(campaign: Campaign) -> list[CheckedText]:
     return [part for part in checked if part.findings]
 
 
-def audience_fingerprint(campaign: Campaign, audience: Audience) -> str:
-    """A short digest of who would receive ``campaign`` now: the confirm form carries it back."""
+def audience_fingerprint(campaign: Campaign, audience: Audience, when_utc: datetime | None = None) -> str:
+    """A short digest of who would receive ``campaign`` now (and when, for a schedule): the confirm
+    form carries it back, so neither can change unseen between the page and the click."""
     ids = ",".join(str(r.member_id) for r in sorted(audience.recipients, key=lambda r: r.member_id))
-    raw = f"{campaign.id}|{campaign.topic}|{campaign.audience}|{campaign.audience_value}|{ids}"
+    when = f"{when_utc:%Y-%m-%dT%H:%M}" if when_utc else "now"
+    raw = f"{campaign.id}|{campaign.topic}|{campaign.audience}|{campaign.audience_value}|{ids}|{when}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -121,11 +123,12 @@ def confirmation_for(campaign: Campaign, sender: Recipient, when_utc: datetime |
         raise CampaignError("Please choose a time in the future.")
     audience = audience_of(campaign)
     subject, text, _ = Personaliser(campaign).copy_for(sender)
-    return Confirmation(campaign, audience_label(campaign), audience, audience_fingerprint(campaign, audience),
-                        subject, text, check_campaign(campaign), when_utc)
+    return Confirmation(campaign, audience_label(campaign), audience,
+                        audience_fingerprint(campaign, audience, when_utc), subject, text, check_campaign(campaign),
+                        when_utc)
 
 
-def _as_confirmed(campaign: Campaign, seen_version: int, fingerprint: str) -> None:
+def _as_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, when_utc: datetime | None = None) -> None:
     """Refuse when the campaign or its recipients changed since the confirmation page was made;
     otherwise take the campaign's version, so a save racing this send loses (flushes, no commit)."""
     from ..core.versions import EditConflict, claim_edit
@@ -133,8 +136,8 @@ def _as_confirmed(campaign: Campaign, seen_version: int, fingerprint: str) -> No
     if campaign.edit_version != seen_version:
         raise ConfirmationOutdated("This email was changed after you opened this page. Check it again below "
                                    "before sending it.")
-    if audience_fingerprint(campaign, audience_of(campaign)) != fingerprint:
-        raise ConfirmationOutdated("Who gets this email changed after you opened this page. Check the new list "
+    if audience_fingerprint(campaign, audience_of(campaign), when_utc) != fingerprint:
+        raise ConfirmationOutdated("Who gets this email, or when, changed after you opened this page. Check "
                                    "below before sending it.")
     try:
         claim_edit(campaign, seen_version)
@@ -157,7 +160,7 @@ def schedule_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, 
     """Schedule the campaign as confirmed. Commits. Raises ConfirmationOutdated like ``send_confirmed``."""
     if campaign.status != "draft":
         raise CampaignError("This email has already been sent or scheduled.")
-    _as_confirmed(campaign, seen_version, fingerprint)
+    _as_confirmed(campaign, seen_version, fingerprint, when_utc)
     schedule(campaign, when_utc, actor)
 
 

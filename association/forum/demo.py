@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..core.database import utcnow
 from ..core.markdown import render_markdown
 from ..extensions import db
-from . import search
+from . import checks, search
 from .models import Category, Post, Report, Thread, ThreadWatch
 from .posting import refresh_counts
 
@@ -120,9 +120,8 @@ def seed_forum(members: dict) -> None:
     held_thread.last_post_number += 1
     db.session.add(Post(thread_id=held_thread.id, number=held_thread.last_post_number,
                         author_id=members["carer@example.org"].id, body_md=held_body,
-                        body_html=render_markdown(held_body), status="held", held_reason="personal_data",
-                        held_detail="To keep children and families safe, we hold back posts that might identify "
-                                    "someone. Yours seems to include: name."))
+                        body_html=render_markdown(held_body), status="held", held_reason=checks.PERSONAL_DATA,
+                        held_detail=checks.dump(checks.check(held_body))))
     reported = db.session.scalar(select(Post).where(Post.thread_id == threads[5].id, Post.number == 2))
     db.session.add(Report(post_id=reported.id, reporter_id=active[3].id,
                           reason="This reads a bit harsh to a new carer; could a moderator have a look?"))

@@ -40,3 +40,17 @@ class CategoryForm(FlaskForm):
     restricted_to = SelectField("Who can see it", choices=[("", "Every member"), ("committee", "Committee only"),
                                                            ("moderator", "Moderators only"),
                                                            ("strategy", "Strategy group only")])
+
+
+class OpeningPostForm(ThreadForm):
+    """Editing an opening post: its thread's title too."""
+
+
+def edit_form(post, thread, filled: bool) -> FlaskForm:
+    """The form for editing ``post``: an opening post's also carries its thread's title. ``filled``: start
+    from the stored text (a GET), otherwise from what was sent."""
+    opening = post.number == 1
+    form_class = OpeningPostForm if opening else PostForm
+    if not filled:
+        return form_class()
+    return form_class(title=thread.title, body=post.body_md) if opening else form_class(body=post.body_md)

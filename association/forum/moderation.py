@@ -194,6 +194,15 @@ def queue(moderator) -> tuple[list[Post], list[Report]]:
     return held, reports
 
 
+def held_notes(held: list[Post]) -> dict:
+    """For the queue: what each held post seems to hold, said to a moderator, from what was stored
+    when it was held (no check and no query per post)."""
+    from .checks import held_note
+
+    return {post.id: held_note(post.held_reason, post.held_detail, post.body_md,
+                               post.thread.title if post.number == 1 else None, to_author=False) for post in held}
+
+
 def log_entries(moderator):
     """The moderation log as ``moderator`` may read it: entries about a thread in a category they
     can't see are left out (entries about a member only, or a thread since removed, stay)."""

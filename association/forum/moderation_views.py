@@ -26,7 +26,7 @@ LOG_PAGE = 50
 def moderation_queue():
     held, reports = moderation.queue(current_user)
     return render_template("forum/moderation.html", held=held, reports=reports, reason_form=ReasonForm(),
-                           note_form=OptionalReasonForm())
+                           note_form=OptionalReasonForm(), notes=moderation.held_notes(held))
 
 
 @bp.get("/moderation/log")

@@ -23,7 +23,11 @@ def _watchers(thread: Thread, exclude_id: int | None):
 
 
 def tell_watchers(thread: Thread, post: Post) -> int:
-    """Queue an email to each watcher who wants one per reply (in the caller's transaction)."""
+    """Queue an email to each watcher who wants one per reply (in the caller's transaction).
+
+    None while the thread's opening post waits for a moderator: its title is in every email."""
+    if thread.held:
+        return 0
     category = db.session.get(Category, thread.category_id)
     author = db.session.get(Member, post.author_id) if post.author_id else None
     told = 0
@@ -60,7 +64,8 @@ def send_digests() -> int:
         .join(MailPreferences, MailPreferences.member_id == Member.id)
         .join(Thread, Thread.id == ThreadWatch.thread_id).join(Category, Category.id == Thread.category_id)
         .where(MailPreferences.forum_notifications == "digest", Member.status == "active",
-               Member.email.is_not(None), Thread.last_post_number > ThreadWatch.notified_number)
+               Member.email.is_not(None), Thread.last_post_number > ThreadWatch.notified_number,
+               Thread.held.is_(False))  # told once a moderator lets the opening post (and title) be seen
     ).all()
     by_member: dict[int, tuple[Member, list]] = {}
     for watch, member, thread, category, new in rows:

@@ -1,8 +1,9 @@
 """Writing in the forum: threads, replies, edits and deletions, and the checks that hold a post back.
 
-A post is held for a moderator when its author is new (their first few posts) or when it looks
-like it holds personal data; the author sees it, marked as waiting, and is told why. Counters on
-threads and categories are kept here so that listings never count rows.
+A post is held for a moderator when its author is new (their first few posts) or when it, or an
+opening post's title, looks like it holds personal data (checks.py) — when written and again when
+edited; the author sees it, marked as waiting, and the note on it says why. Counters on threads and
+categories are kept here so that listings never count rows.
 """
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from sqlalchemy import func, select, update
 
 from ..core.database import increment, insert_or_ignore, lock_row, utcnow
 from ..core.markdown import render_markdown
-from ..core.personal_data import check_personal_data, explain
 from ..extensions import db
 from ..members.models import Member
 from .access import is_moderator
 from .models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
-from . import search
+from . import checks, search
 
 TITLE_LENGTH = 160
 BODY_LENGTH = 20000
@@ -74,13 +74,16 @@ def _is_new(author) -> bool:
     return approved < current_app.config["FORUM_PREMODERATION_POSTS"]
 
 
-def _hold_reason(author, text: str) -> tuple[str | None, str | None]:
-    findings = check_personal_data(text)
-    if findings:
-        return "personal_data", explain(findings)
+HELD_MESSAGE = "Your post is saved and waiting for a moderator. The note on it says why."
+
+
+def _hold_reason(author, body: str, title: str | None = None) -> tuple[str | None, str | None]:
+    """Why a new post waits, and what was found (stored with it), or (None, None) to show it now."""
+    found = checks.check(body, title)
+    if found:
+        return checks.PERSONAL_DATA, checks.dump(found)
     if not is_moderator(author) and _is_new(author):
-        return "new_member", ("As you're new to the forum, your first few posts are read by a moderator "
-                              "before others see them. This usually happens within a day.")
+        return checks.NEW_MEMBER, None
     return None, None
 
 
@@ -120,7 +123,7 @@ def start_thread(category: Category, author, title: str, body: str) -> Outcome:
     thread = Thread(category_id=category.id, title=title.strip(), author_id=author.id)
     db.session.add(thread)
     db.session.flush()
-    outcome = _add_post(thread, author, body)
+    outcome = _add_post(thread, author, body, title=thread.title)
     thread.held = outcome.held
     db.session.add(ThreadWatch(member_id=author.id, thread_id=thread.id))
     refresh_counts(thread)
@@ -146,8 +149,8 @@ def reply(thread: Thread, author, body: str) -> Outcome:
     return outcome
 
 
-def _add_post(thread: Thread, author, body: str) -> Outcome:
-    reason, detail = _hold_reason(author, body + "\n" + (thread.title if thread.last_post_number == 0 else ""))
+def _add_post(thread: Thread, author, body: str, title: str | None = None) -> Outcome:
+    reason, detail = _hold_reason(author, body, title)
     # The number is taken in the database (UPDATE … RETURNING), not from the thread as this request
     # read it: 30 members replying at once each get their own number, 1..N without gaps. The
     # update also locks the thread row until commit, which serialises the rest of the reply.
@@ -161,42 +164,53 @@ def _add_post(thread: Thread, author, body: str) -> Outcome:
         search.index_post(post, thread)
         mark_read(author.id, thread.id, post.number)
         return Outcome(post, False, "Posted.")
-    return Outcome(post, True, detail)
+    return Outcome(post, True, HELD_MESSAGE)
 
 
-def edit_post(post: Post, editor, body: str) -> Outcome:
-    """Change a post's text, keeping the old text in its history. A visible post that now looks
-    like it holds personal data goes back to the moderators. Commits."""
+def edit_post(post: Post, editor, body: str, title: str | None = None) -> Outcome:
+    """Change a post's text (and, for an opening post, its thread's title when ``title`` is given),
+    keeping the old text in its history. Both are checked again: a visible post that now looks like
+    it holds personal data goes back to the moderators (an opening post takes its thread with it),
+    and a held one is held for what its new text holds. Commits."""
     if post.status == "deleted":
         raise PostingError("A deleted post can't be edited.")
     if post.author_id != editor.id and not is_moderator(editor):
         raise PostingError("You can only edit your own posts.")
-    _check_text(body)
-    if body == post.body_md:
-        return Outcome(post, post.status == "held", "Nothing changed.")
-    db.session.add(PostRevision(post_id=post.id, body_md=post.body_md, editor_id=editor.id))
-    post.body_md, post.body_html = body, render_markdown(body)
-    post.edited_at = utcnow()
-    increment(Post.edit_count, post.id)  # in SQL: an author and a moderator may save at once
-    findings = check_personal_data(body)
     thread = db.session.get(Thread, post.thread_id)
-    held = False
-    if findings and post.status in ("visible", "held"):
-        post.status, post.held_reason, post.held_detail = "held", "personal_data", explain(findings)
+    if post.number != 1:
+        title = None  # only an opening post carries its thread's title
+    _check_text(body, title)
+    title = title.strip() if title is not None else None
+    body_changed, title_changed = body != post.body_md, title is not None and title != thread.title
+    if not (body_changed or title_changed):
+        return Outcome(post, post.status == "held", "Nothing changed.")
+    if body_changed:
+        db.session.add(PostRevision(post_id=post.id, body_md=post.body_md, editor_id=editor.id))
+        post.body_md, post.body_html = body, render_markdown(body)
+        increment(Post.edit_count, post.id)  # in SQL: an author and a moderator may save at once
+    if title_changed:
+        thread.title = title
+    post.edited_at = utcnow()
+    found = checks.check(body, thread.title if post.number == 1 else None)
+    if found.title and title_changed and post.status == "hidden":
+        # A hidden post can't be held, and its thread's title is still listed for everyone.
+        raise PostingError(checks.explain(found.everything))
+    if found and post.status in ("visible", "held"):
+        post.status, post.held_reason, post.held_detail = "held", checks.PERSONAL_DATA, checks.dump(found)
+    elif post.status == "held" and post.held_reason == checks.PERSONAL_DATA:
+        # Rewritten without the personal details: it still waits, for a moderator to read the change.
+        post.held_reason, post.held_detail = checks.CHANGED, None
+    if post.status == "held":
         search.remove_post(post)
-        held = True
+        if post.number == 1:
+            thread.held = True  # the title is no one else's to read until a moderator has looked
     elif post.status == "visible":
         search.index_post(post, thread)
-    elif post.status == "held" and post.held_reason == "personal_data":
-        # Rewritten without the personal details: still waits, now for the usual reason if any.
-        reason, detail = _hold_reason(editor, body)
-        post.held_reason, post.held_detail = reason or "personal_data", detail or "Waiting for a moderator to check the change."
-        held = True
-    else:
-        held = post.status == "held"
     refresh_counts(thread)
     db.session.commit()
-    return Outcome(post, held, post.held_detail if held else "Your changes are saved.")
+    if post.status == "held":
+        return Outcome(post, True, "Your changes are saved. The post is waiting for a moderator; the note on it says why.")
+    return Outcome(post, False, "Your changes are saved.")
 
 
 def delete_own_post(post: Post, author) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 
 from ..core.database import insert_or_ignore, utcnow
 from ..core.paging import Paging, paginate
@@ -150,6 +150,8 @@ class PostRow:
     hidden_reason: str | None
     created_at: datetime
     edit_count: int
+    held_reason: str | None
+    body_md: str | None  # only for a held post: its note marks what was found in the source
     author_name: str
     readable: bool
 
@@ -160,7 +162,8 @@ def posts_on_page(thread: Thread, viewer, page: int) -> list[PostRow]:
     first = (page - 1) * page_size() + 1
     rows = db.session.execute(
         select(Post.id, Post.number, Post.author_id, Post.status, Post.body_html, Post.held_detail,
-               Post.hidden_reason, Post.created_at, Post.edit_count, Member.name, Member.erased_at)
+               Post.hidden_reason, Post.created_at, Post.edit_count, Post.held_reason,
+               case((Post.status == "held", Post.body_md), else_=null()), Member.name, Member.erased_at)
         .outerjoin(Member, Member.id == Post.author_id)
         .where(Post.thread_id == thread.id, Post.number.between(first, first + page_size() - 1))
         .where(post_filter(viewer) | Post.status.in_(("hidden", "deleted")))
@@ -169,7 +172,7 @@ def posts_on_page(thread: Thread, viewer, page: int) -> list[PostRow]:
     posts = []
     for r in rows:
         readable = r.status == "visible" or (r.status != "deleted" and (moderator or r.author_id == viewer.id))
-        posts.append(PostRow(*r[:9], _author_name(r[9], r[10]), readable))
+        posts.append(PostRow(*r[:11], _author_name(r[11], r[12]), readable))
     return posts
 
 

@@ -10,9 +10,9 @@ from ..core.paging import requested_page
 from ..core.request_guard import requested_id
 from ..extensions import db
 from ..members.models import Member
-from . import moderation, posting, queries, watching
+from . import checks, moderation, posting, queries, watching
 from .access import can_see_category, can_see_post, can_see_thread, is_moderator
-from .forms import MoveForm, PostForm, ReasonForm, ThreadForm
+from .forms import MoveForm, PostForm, ReasonForm, ThreadForm, edit_form
 from .models import Category, Post, PostRevision, Thread
 from .search import search
 
@@ -142,7 +142,8 @@ def thread(thread_id: int):
     return render_template("forum/thread.html", thread=found, posts=posts, page=page,
                            pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
                            watching=queries.is_watching(current_user, found), moderator=moderator,
-                           move_form=move_form, urls=_post_urls(found))
+                           move_form=move_form, urls=_post_urls(found),
+                           notes=checks.held_notes(posts, found.title, current_user.id))
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -188,17 +189,22 @@ def edit(post_id: int):
     post, found = _post(post_id)
     if post.author_id != current_user.id and not is_moderator(current_user):
         abort(403)
-    form = PostForm(body=post.body_md) if request.method == "GET" else PostForm()
+    form = edit_form(post, found, request.method == "GET")
     if form.validate_on_submit():
         try:
-            outcome = posting.edit_post(post, current_user, form.body.data)
+            outcome = posting.edit_post(post, current_user, form.body.data,
+                                        title=form.title.data if "title" in form else None)
             flash(outcome.message, "info" if outcome.held else "success")
             return redirect(url_for("forum.thread", thread_id=found.id, page=(post.number - 1)
                                     // queries.page_size() + 1, _anchor=f"post-{post.number}"))
         except posting.PostingError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
-    return render_template("forum/edit.html", post=post, thread=found, form=form)
+    note = None
+    if post.status == "held":
+        note = checks.held_note(post.held_reason, post.held_detail, post.body_md,
+                                found.title if post.number == 1 else None, to_author=post.author_id == current_user.id)
+    return render_template("forum/edit.html", post=post, thread=found, form=form, note=note)
 
 
 @bp.get("/p/<int:post_id>/history")
@@ -207,7 +213,9 @@ def history(post_id: int):
     post, found = _post(post_id)
     revisions = list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
                                         .order_by(PostRevision.replaced_at.desc())))
-    return render_template("forum/history.html", post=post, thread=found, revisions=revisions)
+    everything = post.author_id == current_user.id or is_moderator(current_user)
+    return render_template("forum/history.html", post=post, thread=found,
+                           revisions=checks.shown_revisions(revisions, everything=everything))
 
 
 @bp.post("/p/<int:post_id>/delete")

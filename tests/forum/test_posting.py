@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from association.extensions import db
 from association.forum.models import Post, PostRevision, Thread
+from association.forum.checks import held_note
 from association.forum.posting import PostingError, edit_post, reply, start_thread
 from association.forum.models import Category
 from association.members.models import Member
@@ -32,9 +33,11 @@ def test_a_new_members_first_posts_wait_for_a_moderator(app, make_member, catego
     newbie = make_member("Nia New")
     outcome = _start(app, newbie.id, category_id)
     with app.app_context():
-        assert outcome.held and "first few posts" in outcome.message
+        assert outcome.held and "waiting for a moderator" in outcome.message
         post = db.session.scalar(select(Post))
         assert post.status == "held" and post.held_reason == "new_member"
+        note = held_note(post.held_reason, post.held_detail, post.body_md, None, to_author=True)
+        assert "first few posts" in note.text
         assert db.session.scalar(select(Thread)).held is True
 
 
@@ -57,9 +60,12 @@ def test_personal_data_is_held_and_the_author_told_why(app, make_member, categor
     make_trusted(app, jo.id)
     outcome = _start(app, jo.id, category_id, body=body)
     with app.app_context():
-        assert outcome.held and kind in outcome.message and "keep children and families safe" in outcome.message
+        assert outcome.held and "waiting for a moderator" in outcome.message
         post = db.session.scalar(select(Post).where(Post.body_md == body))
         assert post.held_reason == "personal_data"
+        # The author is told why on the post itself (once), from what was found and stored with it.
+        note = held_note(post.held_reason, post.held_detail, post.body_md, None, to_author=True)
+        assert kind in note.text and "<mark" in note.body
 
 
 def test_editing_keeps_history_and_rechecks_personal_data(app, make_member, category_id):

@@ -138,3 +138,50 @@ def test_moderator_thread_page_has_a_fixed_query_count(app, make_member):
         page = client.get(last_page)
     assert b"Reply 2000" in page.data and b"Hide this post" in page.data  # hidden ones shown in full to moderators
     assert counted[0] == small[0]
+
+
+def _hold_more(app, category_id, writer_id, newcomer_id, reporter_id, count):
+    """``count`` held posts (half for personal data, with marked words; half a newcomer's) and a report each."""
+    from association.forum.moderation import report
+    from association.forum.posting import reply, start_thread
+    from association.members.models import Member
+
+    with app.app_context():
+        category = db.session.get(Category, category_id)
+        writer, newcomer = db.session.get(Member, writer_id), db.session.get(Member, newcomer_id)
+        reporter = db.session.get(Member, reporter_id)
+        for index in range(count):
+            outcome = start_thread(category, writer, f"About my foster son Tyler {index}",
+                                   f"Ring me on 07700 900{index:03d}")
+            assert outcome.held
+            visible = start_thread(category, writer, f"Open thread {index}", "Kind words")
+            reply(db.session.get(Thread, visible.post.thread_id), newcomer, f"A first reply {index}")
+            report(db.session.get(type(visible.post), visible.post.id), reporter, "Please check")
+
+
+def test_moderation_queue_has_a_fixed_query_count(app, make_member):
+    """Held posts show what was found, marked in their text, without a query (or a check) per post."""
+    writer, newcomer = make_member("Wren Writer"), make_member("Nia New")
+    reporter = make_member("Rita Reporter")
+    moderator = make_member("Mo Derator", roles=["moderator"])
+    app.config["FORUM_MEMBER_PACE"] = 10_000
+    app.config["FORUM_NEW_MEMBER_PACE"] = 10_000
+    with app.app_context():
+        category = Category(name="Peer support")
+        db.session.add(category)
+        db.session.commit()
+        category_id = category.id
+    from .helpers import make_trusted
+
+    make_trusted(app, writer.id)
+    client = sign_in(app.test_client(), moderator)
+    _hold_more(app, category_id, writer.id, newcomer.id, reporter.id, 2)
+    client.get("/forum/moderation")
+    with count_queries(app) as small:
+        page = client.get("/forum/moderation")
+    assert page.data.count(b"<mark") >= 4
+    _hold_more(app, category_id, writer.id, newcomer.id, reporter.id, 20)
+    with count_queries(app) as counted:
+        page = client.get("/forum/moderation")
+    assert page.data.count(b"<mark") >= 44 and b"Waiting for a moderator (44)" in page.data
+    assert counted[0] == small[0], f"{small[0]} queries with 4 held posts, {counted[0]} with 44"

@@ -125,3 +125,61 @@ def test_a_new_members_thread_is_approved_quoted_and_the_reply_emailed(live_app,
     expect(nia_page.locator("#post-1 .post-notice-held")).to_have_count(0)
     expect(nia_page.locator("#post-2 .post-body")).to_contain_text(ANSWER)
     assert_accessible(nia_page)
+
+
+def test_a_post_naming_a_child_is_held_explained_once_and_rechecked_when_changed(live_app, new_page):
+    """Jo's thread names her foster son in the title and gives her number: it waits, she is told once,
+    kindly, with her words marked; the moderator reads a summary with the same words marked; Jo
+    rewrites it and it still waits, now for the moderator to read the change."""
+    app, url = live_app.app, live_app.url
+    add_category(app, CATEGORY)
+    jo = add_member(app, "Jo Carer")
+    make_trusted(app, jo.id)
+    moderator = add_member(app, "Mo Moderator", roles=["moderator"])
+    jo_page, mo_page = new_page(), new_page()
+
+    sign_in(jo_page, url, jo.email, jo.password)
+    jo_page.goto(f"{url}/forum/")
+    jo_page.get_by_role("link", name=CATEGORY).click()
+    jo_page.get_by_role("link", name="Start a new thread").click()
+    jo_page.get_by_label("Title").fill("Advice about my foster son Tyler")
+    jo_page.get_by_label("Your post").fill("He won't sleep. Ring me on 07700 900123 if you can help.")
+    jo_page.get_by_role("button", name="Post", exact=True).click()
+
+    expect(jo_page).to_have_url(re.compile(r"/forum/t/\d+$"))
+    held = jo_page.locator("#post-1 .post-notice-held")
+    expect(held).to_contain_text("Only you and the moderators can see it for now.")
+    expect(jo_page.get_by_text("a description like", exact=False)).to_have_count(1)
+    expect(held.locator("mark")).to_have_text(["Tyler"])
+    expect(jo_page.locator("#post-1 .post-body mark")).to_have_text(["07700 900123"])
+    assert jo_page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    assert_accessible(jo_page)
+
+    sign_in(mo_page, url, moderator.email, moderator.password)
+    mo_page.goto(f"{url}/forum/moderation")
+    item = mo_page.locator("article.mod-item")
+    expect(item).to_contain_text("This post seems to include")
+    expect(item).to_contain_text("07700 900123")
+    expect(item.locator("mark")).to_have_text(["Tyler", "07700 900123"])
+    expect(item).not_to_contain_text("personal_data")
+    assert mo_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(mo_page)
+
+    # Jo rewrites the title and the post: it still waits, with nothing marked now.
+    jo_page.locator("#post-1").get_by_role("link", name="Edit post 1").click()
+    assert_accessible(jo_page)
+    jo_page.get_by_label("Title").fill("Advice about a child who won't sleep")
+    jo_page.get_by_label("Your post").fill("He won't sleep. Message me through the directory if you can help.")
+    jo_page.get_by_role("button", name="Save changes").click()
+    held = jo_page.locator("#post-1 .post-notice-held")
+    expect(held).to_contain_text("a moderator will read the new version")
+    expect(jo_page.locator("mark")).to_have_count(0)
+    expect(jo_page.get_by_role("heading", level=1)).to_have_text("Advice about a child who won't sleep")
+    assert_accessible(jo_page)
+
+    mo_page.reload()
+    item = mo_page.locator("article.mod-item")
+    expect(item).to_contain_text("changed since")
+    expect(item.locator("mark")).to_have_count(0)
+    item.get_by_role("button", name="Approve").click()
+    expect(mo_page.get_by_role("heading", level=2, name="Waiting for a moderator (0)")).to_be_visible()

@@ -14,7 +14,7 @@ from ..core.paging import requested_page
 from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
-from . import queries, rsvps, scheduling
+from . import queries, rsvps, scheduling, wording
 from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .links import google_calendar_link
 from .models import KINDS, RSVP, Event
@@ -122,7 +122,8 @@ def create():
     if not queries.can_manage(current_user):
         abort(403)
     form = EventForm()
-    if form.validate_on_submit():
+    warnings: list = []
+    if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
         try:
             rule = build_rule(form.repeat.data or "", form.local_start(), form.custom_rule.data or "")
             event = scheduling.create_event(form.to_details(), current_user, rule)
@@ -134,7 +135,7 @@ def create():
         except scheduling.EventError as error:
             db.session.rollback()
             form.end_time.errors.append(str(error))
-    return render_template("events/edit.html", form=form, event=None)
+    return render_template("events/edit.html", form=form, event=None, **_warning(warnings))
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -145,7 +146,8 @@ def edit(event_id: int):
     if request.method == "GET":
         form.fill_from(event)
     conflict: list = []
-    if form.validate_on_submit():
+    warnings: list = []
+    if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
         try:
             claim_edit(event, seen_version(form))
             changed = scheduling.update_event(event, form.to_details(), current_user,
@@ -161,7 +163,16 @@ def edit(event_id: int):
             db.session.rollback()
             event = _managed_event(event_id)
             conflict = against_saved(form, event, lambda saved: saved.fill_from(event))
-    return render_template("events/edit.html", form=form, event=event, conflict=conflict)
+    return render_template("events/edit.html", form=form, event=event, conflict=conflict, **_warning(warnings))
+
+
+def _unconfirmed_wording(form: EventForm) -> list:
+    """What the personal-data check found that the organiser has not yet chosen to keep."""
+    return wording.needs_confirming(form.to_details(), form.save_anyway.data)
+
+
+def _warning(warnings: list) -> dict:
+    return {"warnings": warnings, "warnings_key": wording.findings_key(warnings) if warnings else ""}
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])

@@ -34,7 +34,7 @@ def check_personal_data(text: str, place: str = "community", *, known: KnownPeop
     text = text or ""
     if not text.strip():
         return []
-    people = known if known is not None else known_people()
+    people = known if known is not None else known_people  # called only if a word could be a member's
     # Order matters where findings overlap: a more specific finding keeps the words.
     found = (find_contact(text) + find_birth_dates(text) + find_schools(text) + find_addresses(text)
              + find_names(text, place, people))

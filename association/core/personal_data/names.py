@@ -15,6 +15,7 @@ its members (known.py), then weighed by its context, because many names are also
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .finding import Finding, make
@@ -87,14 +88,28 @@ class _Word:
     possessive: bool
 
 
-def find_names(text: str, place: str, known: KnownPeople) -> list[Finding]:
+class _Lazy:
+    """The members' names, read only when a word could be one: most texts need no look-up at all,
+    which keeps pages that check many texts to a fixed number of queries."""
+
+    def __init__(self, source: KnownPeople | Callable[[], KnownPeople]):
+        self._source, self._people = source, source if isinstance(source, KnownPeople) else None
+
+    def __getattr__(self, name):
+        if self._people is None:
+            self._people = self._source()
+        return getattr(self._people, name)
+
+
+def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeople]) -> list[Finding]:
+    known = _Lazy(known)
     vocab = vocabulary()
     words = [_word(m) for m in WORD.finditer(text)]
     title_case_lines = _title_case_lines(text)
     findings: list[Finding] = []
     skip_until = -1
     for i, word in enumerate(words):
-        if word.start < skip_until or word.key in NEVER or word.key in known.not_people:
+        if word.start < skip_until or word.key in NEVER:
             continue
         before = text[max(0, word.start - 60):word.start]
         after = text[word.end:word.end + 30]
@@ -106,6 +121,8 @@ def find_names(text: str, place: str, known: KnownPeople) -> list[Finding]:
             continue
         if (cue or titled or aged) and not _can_be_name(word, vocab, known):
             continue
+        if word.key in known.not_people:
+            continue  # a word of a fostering service's name
         end, last = _full_name_end(words, i, text)
         skip_until = end
         start = word.start - (len(before) - title.start()) if title else word.start  # "Mrs Patel"
@@ -150,8 +167,10 @@ def _tier(key: str, vocab, known: KnownPeople) -> str | None:
         return "plain"  # "Kacey-Leigh"
     if key in WORD_NAMES or key in MONTHS or key in PLACES_FIRST:
         return "word"
-    if key in vocab.home_names or key in vocab.world_names or known.is_member_name(key):
+    if key in vocab.home_names or key in vocab.world_names:
         return "shared" if key in vocab.common_words else "plain"
+    if key not in vocab.common_words and known.is_member_name(key):
+        return "plain"  # a name only the members' list knows ("Zeynep")
     return None
 
 

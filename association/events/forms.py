@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField, TimeField, URLField)
+from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField,
+                     TimeField, URLField)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from ..admin.forms import MultiCheckboxField
@@ -63,8 +63,6 @@ class EventForm(FlaskForm):
     edit_version = EditVersionField()
     scope = RadioField("Change", choices=[("this", "Only this meeting"), ("series", "This and all later meetings")],
                        default="this", validators=[Optional()])
-    # Sent by the "Save anyway" button with the key of the findings it was shown (events/wording.py).
-    save_anyway = HiddenField(validators=[Optional(), Length(max=64)])
 
     def local_start(self) -> datetime:
         return datetime.combine(self.start_date.data, time(0) if self.all_day.data else self.start_time.data)

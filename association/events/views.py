@@ -167,8 +167,10 @@ def edit(event_id: int):
 
 
 def _unconfirmed_wording(form: EventForm) -> list:
-    """What the personal-data check found that the organiser has not yet chosen to keep."""
-    return wording.needs_confirming(form.to_details(), form.save_anyway.data)
+    """What the personal-data check found that the organiser has not yet chosen to keep. The "Save
+    anyway" button sends the key of the findings it was shown (not a form field: hidden_tag() would
+    render an empty one ahead of it)."""
+    return wording.needs_confirming(form.to_details(), request.form.get("save_anyway", "")[:64])
 
 
 def _warning(warnings: list) -> dict:

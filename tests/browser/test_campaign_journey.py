@@ -39,6 +39,8 @@ def test_committee_writes_to_a_group_and_a_carer_unsubscribes(live_app, smtp, ne
 
     expect(page.get_by_text("will get this email")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Send now…").click()
+    expect(page.get_by_role("heading", name="Send this email now?")).to_be_visible()
     page.get_by_role("button", name="Send now to 1 member").click()
     expect(page.get_by_text("Sending to 1 member now.")).to_be_visible()
     assert_accessible(page)

@@ -111,6 +111,11 @@ def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeo
     for i, word in enumerate(words):
         if word.start < skip_until or word.key in NEVER:
             continue
+        # Most words are lower-case ordinary words that no context makes a name: skip them before
+        # the context patterns, which are the costly part of the check.
+        if (not word.text[0].isupper() and word.key in vocab.common_words
+                and word.key not in vocab.home_names and word.key not in WORD_NAMES):
+            continue
         before = text[max(0, word.start - 60):word.start]
         after = text[word.end:word.end + 30]
         cue = _cue(before)

@@ -91,10 +91,13 @@ def test_an_issue_naming_a_child_is_rewritten_before_the_pack_goes_to_the_servic
     expect(sg_page.get_by_role("heading", level=1)).to_contain_text("Pack for the meeting on")
     expect(sg_page.locator("main")).to_contain_text("Raised by 2 carers")
     assert_accessible(sg_page)
-    sg_page.get_by_role("button", name="Issue pack to the service").click()
-    expect(flash(sg_page)).to_contain_text("1 item(s) may identify someone")
-    expect(sg_page.locator("main")).to_contain_text("Not issued yet.")
+    sg_page.get_by_role("link", name="Issue pack to the service").click()
+    expect(sg_page.get_by_role("heading", level=1)).to_have_text("Issue the pack to the service")
+    expect(sg_page.get_by_role("alert")).to_contain_text("1 item may identify someone")
+    expect(sg_page.get_by_role("button", name=re.compile("^Issue version"))).to_have_count(0)
     assert_accessible(sg_page)
+    sg_page.goto(f"{url}/strategy/meetings/{meeting_id}/pack")
+    expect(sg_page.locator("main")).to_contain_text("Not issued yet.")
 
     # Back to triage: rewrite the wording without the name.
     sg_page.get_by_role("link", name=re.compile(rf"^Check it\s*: item {item_id}$")).click()
@@ -123,8 +126,11 @@ def test_an_issue_naming_a_child_is_rewritten_before_the_pack_goes_to_the_servic
     # The pack is issued.
     sg_page.goto(f"{url}/strategy/meetings/{meeting_id}/pack")
     expect(sg_page.get_by_role("alert").filter(has_text="may identify someone")).to_have_count(0)
-    sg_page.get_by_role("button", name="Issue pack to the service").click()
-    expect(flash(sg_page)).to_contain_text("Version 1 issued and emailed to 1 people from the service")
+    sg_page.get_by_role("link", name="Issue pack to the service").click()
+    expect(sg_page.get_by_role("heading", level=1)).to_have_text("Issue the pack to the service")
+    expect(sg_page.locator("main")).to_contain_text(ATTENDEE.email)
+    sg_page.get_by_role("button", name="Issue version 1 to 1 person").click()
+    expect(flash(sg_page)).to_contain_text("Version 1 issued and emailed to 1 person from the service")
     expect(sg_page.get_by_role("table")).to_be_visible()
     assert_accessible(sg_page)
 

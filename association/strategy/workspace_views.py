@@ -38,6 +38,7 @@ def _meeting_choices():
 def workspace():
     queue = item_rules.triage_queue()
     return render_template("strategy/workspace.html", queue=queue, named=item_rules.named_authors(queue, current_user),
+                           held={i.id for i in queue if not item_rules.wording_resolved(i)},
                            meetings=meeting_rules.meetings(), proposed=meeting_rules.proposed_date(),
                            next_meeting=meeting_rules.next_meeting())
 

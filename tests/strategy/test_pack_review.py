@@ -409,3 +409,10 @@ def test_the_preview_is_the_pack_as_it_would_be_sent(app, jo, strategist):
     html = _client(app, strategist).get(f"/strategy/meetings/{meeting_id}/pack/preview").get_data(as_text=True)
     assert "Carers' feedback for the meeting on" in html
     assert "contact details on " in html and "; 1 flagged and not yet resolved." in html and OLD_CLAIM not in html
+
+
+def test_the_triage_queue_marks_what_may_identify_someone(app, jo, strategist):
+    add_item(app, jo.id, PHONE)
+    add_item(app, jo.id, CLEAN)
+    page = _client(app, strategist).get("/strategy/").get_data(as_text=True)
+    assert page.count("May identify someone") == 1

@@ -42,15 +42,25 @@ class CategoryForm(FlaskForm):
                                                            ("strategy", "Strategy group only")])
 
 
-class OpeningPostForm(ThreadForm):
-    """Editing an opening post: its thread's title too."""
+class EditPostForm(PostForm):
+    def sent_title(self) -> str | None:
+        return None  # a reply has no title
 
 
-def edit_form(post, thread, filled: bool) -> FlaskForm:
-    """The form for editing ``post``: an opening post's also carries its thread's title. ``filled``: start
-    from the stored text (a GET), otherwise from what was sent."""
-    opening = post.number == 1
-    form_class = OpeningPostForm if opening else PostForm
-    if not filled:
-        return form_class()
-    return form_class(title=thread.title, body=post.body_md) if opening else form_class(body=post.body_md)
+class EditOpeningPostForm(FlaskForm):
+    """Editing an opening post: its thread's title too. A title left out of the request keeps the
+    thread's (an empty one sent is refused by the posting rules)."""
+
+    title = StringField("Title", validators=[Length(max=TITLE_LENGTH), SingleLine()])
+    body = ThreadForm.body
+
+    def sent_title(self) -> str | None:
+        return self.title.data if self.title.raw_data else None
+
+
+def edit_form(post, thread, filled: bool) -> EditPostForm | EditOpeningPostForm:
+    """The form for editing ``post``. ``filled``: start from the stored text (a GET), otherwise from
+    what was sent."""
+    if post.number != 1:
+        return EditPostForm(body=post.body_md) if filled else EditPostForm()
+    return EditOpeningPostForm(title=thread.title, body=post.body_md) if filled else EditOpeningPostForm()

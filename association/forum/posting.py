@@ -74,7 +74,9 @@ def _is_new(author) -> bool:
     return approved < current_app.config["FORUM_PREMODERATION_POSTS"]
 
 
+# The banner after posting only points to the post: why it waits is said once, in the note on it.
 HELD_MESSAGE = "Your post is saved and waiting for a moderator. The note on it says why."
+EDIT_HELD_MESSAGE = "Your changes are saved. The post is waiting for a moderator; the note on it says why."
 
 
 def _hold_reason(author, body: str, title: str | None = None) -> tuple[str | None, str | None]:
@@ -209,7 +211,7 @@ def edit_post(post: Post, editor, body: str, title: str | None = None) -> Outcom
     refresh_counts(thread)
     db.session.commit()
     if post.status == "held":
-        return Outcome(post, True, "Your changes are saved. The post is waiting for a moderator; the note on it says why.")
+        return Outcome(post, True, EDIT_HELD_MESSAGE)
     return Outcome(post, False, "Your changes are saved.")
 
 

@@ -192,8 +192,7 @@ def edit(post_id: int):
     form = edit_form(post, found, request.method == "GET")
     if form.validate_on_submit():
         try:
-            outcome = posting.edit_post(post, current_user, form.body.data,
-                                        title=form.title.data if "title" in form else None)
+            outcome = posting.edit_post(post, current_user, form.body.data, title=form.sent_title())
             flash(outcome.message, "info" if outcome.held else "success")
             return redirect(url_for("forum.thread", thread_id=found.id, page=(post.number - 1)
                                     // queries.page_size() + 1, _anchor=f"post-{post.number}"))

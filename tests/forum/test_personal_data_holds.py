@@ -157,6 +157,8 @@ def test_a_title_edit_is_checked_too(app, people):
     client = sign_in(app.test_client(), jo)
     form = client.get(f"/forum/p/{post_id}/edit").data.decode()
     assert 'name="title"' in form  # the opening post's editor can change the thread's title
+    refused = client.post(f"/forum/p/{post_id}/edit", data={"title": " ", "body": "What helped?"})
+    assert refused.status_code == 200 and "Give the thread a title" in refused.data.decode()
     page = client.post(f"/forum/p/{post_id}/edit", data={"title": NAMED_TITLE, "body": "What helped?"},
                        follow_redirects=True).data.decode()
     with app.app_context():

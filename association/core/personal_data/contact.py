@@ -45,7 +45,7 @@ def find_contact(text: str) -> list[Finding]:
                              "Remove the link to the profile; share it privately if you need to."))
     taken = emails + links
     for match in HANDLE.finditer(text):
-        if not any(s <= match.start() < e for s, e in taken):
+        if not any(s <= match.start() < e for s, e in taken) and not _mention(match.group(0)):
             findings.append(make(text, match.start(), match.end(), "contact", "social media handle",
                                  "Remove the social media name; share it privately if you need to."))
     for match in HANDLE_CUE.finditer(text):
@@ -53,6 +53,17 @@ def find_contact(text: str) -> list[Finding]:
             findings.append(make(text, match.start(1), match.end(1), "contact", "social media handle",
                                  "Remove the social media name; share it privately if you need to."))
     return findings
+
+
+def _mention(handle: str) -> bool:
+    """"@Sam": the forum's way of replying to someone by first name, not a social media account.
+    The name itself is then weighed by the name check like any other."""
+    name = handle[1:]
+    if not (name.isalpha() and name[0].isupper() and name[1:].islower()):
+        return False
+    from .vocabulary import vocabulary
+
+    return name.lower() in vocabulary().home_names
 
 
 def _phones(text: str):

@@ -22,10 +22,32 @@ DATE = re.compile(
     r")(?!\w)",
     re.IGNORECASE)
 BIRTH_BEFORE = re.compile(
-    r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn\b|\bbirth\s?day|\bb[-'’]?day|\bbday|\bturns?\s+\d{1,2}\b|"
+    r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn\b|\bbirth\s?day|\bb[-'’]?day|\bbday|"
+    r"\bturn(?:s|ed|ing)?\s+\d{1,2}\b|\b(?:is|was)\s+\d{1,2}\s+on\b|"
     r"\bwill\s+be\s+\d{1,2}\s+on)[^.!?\n\d]{0,25}$",
     re.IGNORECASE)
 BIRTH_AFTER = re.compile(r"^[^.!?\n]{0,20}\b(?:birth\s?day|b[-'’]?day|bday|date\s+of\s+birth|dob)\b", re.IGNORECASE)
+
+
+# "18 on 02/05/2008": an age, then the date on which it is reached — a birthday when the years agree.
+AGE_ON = re.compile(r"\b(\d{1,2})\s+on\s+(?:the\s+)?$", re.IGNORECASE)
+_YEAR_IN = re.compile(r"((?:19|20)\d{2}|\d{2})\W*$")
+
+
+def _age_matches_year(before: str, date: str) -> bool:
+    age, year = AGE_ON.search(before), _YEAR_IN.search(date)
+    if not (age and year):
+        return False
+    born = int(year.group(1))
+    if born < 100:
+        born += 2000 if born <= date_today().year % 100 else 1900
+    return abs(date_today().year - born - int(age.group(1))) <= 1
+
+
+def date_today():
+    from datetime import date
+
+    return date.today()
 
 
 def find_birth_dates(text: str) -> list[Finding]:
@@ -33,7 +55,7 @@ def find_birth_dates(text: str) -> list[Finding]:
     for match in DATE.finditer(text):
         before = text[max(0, match.start() - 45):match.start()]
         after = text[match.end():match.end() + 30]
-        if BIRTH_BEFORE.search(before) or BIRTH_AFTER.search(after):
+        if BIRTH_BEFORE.search(before) or BIRTH_AFTER.search(after) or _age_matches_year(before, match.group(0)):
             start = match.start()
             if text[start:start + 4].lower() == "the ":
                 start += 4

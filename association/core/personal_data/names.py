@@ -10,7 +10,16 @@ its members (known.py), then weighed by its context, because many names are also
 - a name that is also a word counts when written with a capital inside a sentence, or, at the
   start of a sentence or in lower case, when a person's verb or a possessive follows ("Grace
   started…", "will has been…", "Holly's contact");
-- after "in", "at", "from", "to"… a town that is also a name is a place.
+- after "in", "at", "from", "to"… a town that is also a name is a place;
+- what follows a name can say who it is: "(our FC)", "(birth grandad)", ", our foster son" make a
+  child or a birth relative; "our SSW", "the IRO", "on the duty desk" a professional (the
+  community may name them, the service may not); "Preston's SW", "Tyler's school" a child;
+- a member's first name is fine in the community (members talk to and about each other) unless
+  the text says it is a child: a cue or an age, "advice about Tyler", "our Tyler", "tyler's been
+  kicking off", "Chelsea has been with us 2 years".
+
+The text is read once into words; the cues before a word are found in one pass over the text
+and looked up by position, so a 2,000-character post costs a few milliseconds.
 """
 from __future__ import annotations
 
@@ -22,8 +31,9 @@ from .finding import Finding, make
 from .known import KnownPeople
 from .vocabulary import MONTHS, PLACE_NAMES, PLACES_FIRST, WORD_NAMES, vocabulary
 
+_SEPARATORS = " \t\n,:-–"
+
 WORD = re.compile(r"[A-Za-z][A-Za-z]*(?:['’\-][A-Za-z]+)*['’]?")
-_POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$", re.IGNORECASE)
 
 _CHILD = (r"(?:(?:my|our|the|her|his|their|a|this|new|little|eldest|youngest|oldest|middle|foster|adopted|step|"
           r"birth|baby|\d{1,2}[- ]?(?:year|yr)[- ]?old|\d{1,2}\s?yo)\s+)*"
@@ -33,24 +43,77 @@ _FAMILY = (r"(?:(?:my|our|the|her|his|their|a|birth|real|biological|bio|natural|
            r"little|foster|child's|kids'?|children's)\s+)+"
            r"(?:mum|mom|mother|mam|dad|father|parents?|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
            r"grandpa|grandfather|aunt|auntie|aunty|uncle|brother|sister|siblings?|cousin|family|step-?dad|step-?mum)")
-_WORKER = (r"(?:(?:my|our|the|her|his|their|a|new|old|supervising|child's|kids'?|link|family)\s+)*"
+_WORKER = (r"(?:(?:my|our|the|her|his|their|a|an|new|old|supervising|child's|kids'?|link|family|team|duty|deputy|"
+           r"senior|assistant|temporary|locum|cover|acting|independent|reviewing|designated)\s+)*"
            r"(?:social\s+worker|sw|ssw|csw|fsw|iro|teacher|head\s?teacher|head|senco|worker|manager|"
            r"panel\s+chair|chair|therapist|camhs\s+worker|key\s?worker|nurse|gp|doctor|solicitor|guardian|"
-           r"contact\s+supervisor|supervisor)")
+           r"contact\s+supervisor|supervisor|officer|practitioner|tsw|personal\s+adviser)")
 _NAMING = r"(?:called|named|name\s+is|name's|known\s+as|goes\s+by)"
+_ADVICE = (r"(?:advice|help|tips|ideas|worried|worrying|concerned|struggling|problems?|issues?|trouble|"
+           r"update|news)\s+(?:about|with|for|re|regarding|on)")
+# Words that come right before a name and say who it is; found once per text (see _cues_by_position).
 CUES = [
-    (re.compile(rf"\b{_FAMILY}\s*[,:\-–]?\s*$", re.IGNORECASE), "family"),
-    (re.compile(rf"\b{_CHILD}\s*[,:\-–]?\s*$", re.IGNORECASE), "child"),
-    (re.compile(rf"\b{_WORKER}\s*[,:\-–]?\s*$", re.IGNORECASE), "worker"),
-    (re.compile(rf"\b{_NAMING}\s*[,:\-–]?\s*$", re.IGNORECASE), "child"),
+    (re.compile(rf"\b{_FAMILY}(?![\w'’])", re.IGNORECASE), "family"),
+    (re.compile(rf"\b{_CHILD}(?![\w'’])", re.IGNORECASE), "child"),
+    (re.compile(rf"\b{_WORKER}(?![\w'’])", re.IGNORECASE), "worker"),
+    (re.compile(rf"\b{_NAMING}(?![\w'’])", re.IGNORECASE), "child"),
+    (re.compile(rf"\b{_ADVICE}(?![\w'’])", re.IGNORECASE), "about"),
+    # British "our Tyler", "little Bedford": a child of the house (checked further in find_names).
+    (re.compile(r"\b(?:our|little|lil)(?![\w'’])", re.IGNORECASE), "our"),
 ]
-TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?\s+$")
+TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?[ \t]+")
+# After a name: who the name is.
+_RELATIVE = (r"(?:mum|mom|mother|mam|dad|father|parents?|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
+             r"grandpa|grandfather|aunt|auntie|aunty|uncle|brother|sister|siblings?|cousin|family)")
+CHILD_AFTER = re.compile(
+    r"^\s*[(,\-–]\s*(?:(?:our|my|his|her|their)\s+)?"
+    r"(?:(?P<family>(?:birth|bio|biological|real|natural)\s+" + _RELATIVE + r")"
+    r"|(?P<child>(?:(?:foster|adopted|eldest|youngest|oldest|middle|little|step|baby)\s+)*"
+    r"(?:son|daughter|boy|girl|lad|lass|fs|fd|fc|yp|lo|placement|grandson|granddaughter|niece|nephew|little\s+one)))"
+    r"(?![\w'’])", re.IGNORECASE)
+CHILD_NOTE_AFTER = re.compile(r"^[^()\n]{0,50}\(\s*(?:our|my)\s+(?:foster\s+|adopted\s+|little\s+|youngest\s+|eldest\s+)?"
+                              r"(?:son|daughter|boy|girl|lad|lass|fs|fd|fc|child|placement|kid|baby|grandson|granddaughter)\s*\)",
+                              re.IGNORECASE)
+WORKER_AFTER = re.compile(
+    rf"^\s*[(,\-–]?\s*{_WORKER}(?![\w'’])"
+    r"|^\s+(?:on|from|at|in)\s+(?:the\s+)?(?:duty|fostering|placements?|council|social\s+services|children'?s\s+services|"
+    r"local\s+authority|la|edt|out\s+of\s+hours|emergency\s+duty|leaving\s+care|virtual\s+school|camhs|front\s+door)\b"
+    r"|^\s*,\s*(?:a|an|one\s+of\s+our|our|the)\s+(?:\w+\s+)?(?:carer|foster\s+carer|fosterer|member|volunteer|trustee)\b"
+    r"|^\s+from\s+the\s+(?:\w+\s+){1,2}(?:group|team|committee|coffee\s+morning)\b",
+    re.IGNORECASE)
+# "Preston's SW", "kayds school": things a child has.
+CHILDS_THING = re.compile(
+    r"^\s+(?:(?:new|old|current|last|first|own|birth|social|foster|class|key|primary|secondary)\s+)*"
+    r"(?:sw|ssw|social\s+worker|iro|school|class|teacher|senco|contact|placement|pep|ehcp|lac\s+review|nursery|"
+    r"foster\s+carers?|birth\s+(?:mum|dad|parents?|family|mother|father)|key\s?worker|bedroom|nappies|meds|"
+    r"medication|diagnosis|behaviour|tantrums?|meltdowns?|nightmares|reading\s+age|weight|allergy|bro|sis|brother|"
+    r"sister|siblings?)\b", re.IGNORECASE)
+# What a child does: "tyler's been kicking off", "Hope has started wetting again".
+CHILD_DOING = re.compile(
+    r"^(?:['’]s)?(?:\s+(?:is|was|has|had|keeps|kept|been|still|always|just|started|starting|now|not|wont|won't|"
+    r"keeps|again))*\s+(?:kicking|kicked|wetting|wet\s+the|refusing|refused|screaming|screamed|absconded|running\s+off|"
+    r"ran\s+off|excluded|suspended|bitten|bullied|soiling|teething|biting|hitting|swearing|stealing|sleepwalking|"
+    r"self[- ]harming|tantrums?|meltdowns?)\b", re.IGNORECASE)
+# "Chelsea has been with us 2 years", "Alfie came to us at 3".
+WITH_US = re.compile(r"^(?:['’]s)?(?:\s+(?:has|had|have|is|was|been|came|come|moved|went|living|lives|lived|staying|"
+                     r"stayed|placed|back|here|now|in|still|only))+\s+(?:with|to)\s+(?:us|me)\b", re.IGNORECASE)
+# A person's doing, for names that are also words: "Faith had her first overnight", "May and her
+# brother", "Grace has been chasing".
+PERSON_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:(?:had|has|got|gets|took|takes|gave|gives|told|asked|loves|hates|wants|lost|made|and|&|n|with)"
+    r"\s+(?:her|his)\b"
+    r"|(?:is|was|has\s+been|had\s+been|keeps|kept|started|starts|been)\s+"
+    r"(?!(?:coming|going|approaching|ending|looking|getting|being|nearly|always|starting|arriving|here)\b)[a-z]+ing\b)",
+    re.IGNORECASE)
+TOPIC_TITLE = re.compile(r"^\s+(?:and|&|vs?\.?)\s+(?:the|her|his|their|my)\s+(?-i:[a-z])", re.IGNORECASE)
+# "the Hughes household", "the Okafors' family": a surname.
+_FAMILY_AFTER = frozenset("household households family families twins clan".split())
 AGE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:\(\s*\d{1,2}\s*(?:yrs?|years?|y/?o|m|months)?\s*\)|,\s*\d{1,2}\s*(?:,|and\b|who\b|yrs?|years?)|"
+                       r"\s+\d{1,2}\s*(?:yrs?|years?|y/?o|months?)\b|"
                        r"\s+(?:aged|age)\s+\d{1,2}|\s+who\s+is\s+\d{1,2}\b|\s+is\s+\d{1,2}\s+(?:now|next|this|and|,|\.|years?))",
                        re.IGNORECASE)
-AGE_BEFORE = re.compile(r"\b\d{1,2}\s?(?:-|\s)?(?:year|yr|month)s?(?:-|\s)?old\s+$|\b\d{1,2}\s?yo\s+$", re.IGNORECASE)
-PLACE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|around|towards|into|outside|via|of|round|for)\s+(?:the\s+)?$",
-                          re.IGNORECASE)
+AGE_BEFORE = re.compile(r"\b\d{1,2}\s?(?:-|\s)?(?:year|yr|month)s?(?:-|\s)?old[ \t]+|\b\d{1,2}\s?yo[ \t]+", re.IGNORECASE)
+PLACE_BEFORE = frozenset("in at from to near around towards into outside via of round for".split())
 # Verbs that only people do: a word-name followed by one of them is a person ("Summer is refusing").
 PERSON_VERBS = frozenset("""
 said says told tells asked asks went goes loves loved hates hated wants wanted started starts refused refuses
@@ -65,6 +128,9 @@ couldn't
 """.split())
 # Auxiliaries: a name-first word ("tom", "tyler") in lower case followed by one is a person.
 AUX_VERBS = frozenset("is was has had will would can could should did does isnt wasnt hasnt hadnt and".split())
+_AUX_ONLY = AUX_VERBS - {"and"}
+# Words after "our"/"little" that show the capitalised word before them is a person.
+_OUR_NEXT = PERSON_VERBS | AUX_VERBS | frozenset("got gets has had is was and n".split())
 NOT_NAME_AFTER = frozenset("""
 street st road rd lane avenue close drive court crescent way place grove gardens terrace walk row square mews
 park hill school primary academy nursery college hospital council centre center house trust team group fc
@@ -79,13 +145,14 @@ sorry just also still even ever never always sometimes maybe perhaps
 """.split())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Word:
     text: str
     key: str  # lower case, without a possessive
     start: int
     end: int
     possessive: bool
+    capital: bool
 
 
 class _Lazy:
@@ -104,54 +171,141 @@ class _Lazy:
 def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeople]) -> list[Finding]:
     known = _Lazy(known)
     vocab = vocabulary()
-    words = [_word(m) for m in WORD.finditer(text)]
-    title_case_lines = _title_case_lines(text)
+    words = _words(text, vocab)
+    if not words:
+        return []
+    cues, titles, aged_before = _cues_by_position(text)
+    title_case_lines = None
     findings: list[Finding] = []
+    said: dict[str, str] = {}  # who a name was found to be earlier in the text: "Dan on the duty desk… thank you Dan"
     skip_until = -1
+    common, home = vocab.common_words, vocab.home_names
     for i, word in enumerate(words):
-        if word.start < skip_until or word.key in NEVER:
+        key = word.key
+        if word.start < skip_until or key in NEVER:
             continue
         # Most words are lower-case ordinary words that no context makes a name: skip them before
-        # the context patterns, which are the costly part of the check.
-        if (not word.text[0].isupper() and word.key in vocab.common_words
-                and word.key not in vocab.home_names and word.key not in WORD_NAMES):
+        # any context is read.
+        if not word.capital and key in common and key not in home and key not in WORD_NAMES:
             continue
-        before = text[max(0, word.start - 60):word.start]
-        after = text[word.end:word.end + 30]
-        cue = _cue(before)
-        title = TITLE.search(before)
-        titled = bool(title)
-        aged = bool(AGE_AFTER.match(after) or AGE_BEFORE.search(before))
-        if not (cue or titled or aged) and not _is_name_here(word, i, words, text, vocab, known, title_case_lines):
-            continue
-        if (cue or titled or aged) and not _can_be_name(word, vocab, known):
-            continue
-        if word.key in known.not_people:
+        cue = cues.get(word.start)
+        title_start = titles.get(word.start)
+        titled = title_start is not None
+        after = text[word.end:word.end + 60]
+        aged = word.start in aged_before or bool(AGE_AFTER.match(after))
+        if cue == "our":
+            cue = "child" if word.capital and _ours(words, i, text, vocab, known) else None
+        if cue is None and not titled:
+            cue = _cue_after(text, words, i, after)
+            if cue and _tier(key, vocab, known) is None and not (word.capital and key not in common):
+                cue = None  # what follows says "a person", but this word is no name ("my 10-year-old has…")
+        if cue is None and not titled and not aged and key in said:
+            cue = said[key]
+        strong = bool(cue or titled or aged)
+        if strong:
+            if not _can_be_name(word, vocab, known):
+                continue
+        else:
+            if title_case_lines is None:
+                title_case_lines = _title_case_lines(text)
+            if not _is_name_here(word, i, words, text, vocab, known, title_case_lines, after):
+                continue
+        if key in known.not_people:
             continue  # a word of a fostering service's name
         end, last = _full_name_end(words, i, text)
         skip_until = end
-        start = word.start - (len(before) - title.start()) if title else word.start  # "Mrs Patel"
+        if cue is None and not titled and not aged:
+            cue = _cue_after(text, words, last, text[words[last].end:words[last].end + 60], full=True)
+        if cue in ("worker", "child", "family"):
+            said.setdefault(key, cue)
+        start = title_start if titled else word.start  # "Mrs Patel"
         span = text[start:end]
         is_member = _is_members(words[i:last + 1], known)
-        kind = _kind(cue, titled, place, is_member)
+        kind = _kind(cue, titled, aged, place, is_member)
         if kind is None:
             continue
         findings.append(_name_finding(text, start, end, span, kind, place))
     return findings
 
 
-def _word(match: re.Match) -> _Word:
-    raw = match.group(0)
-    possessive = bool(_POSSESSIVE.search(raw)) and len(raw) > 2
-    bare = _POSSESSIVE.sub("", raw) if possessive else raw
-    end = match.start() + len(bare)
-    return _Word(bare, bare.lower().replace("’", "'"), match.start(), end, possessive)
+_APOSTROPHES = "'’"
 
 
-def _cue(before: str) -> str | None:
+def _words(text: str, vocab) -> list[_Word]:
+    """The text's words, once: "Holly's" is Holly with a possessive; "kayds school" too, when the
+    word is no English word and its stem a first name (a possessive written without the apostrophe)."""
+    words = []
+    common, names = vocab.common_words, vocab.home_names
+    for match in WORD.finditer(text):
+        raw = match.group(0)
+        start = match.start()
+        possessive = False
+        if len(raw) > 2:
+            if raw[-1] in _APOSTROPHES:
+                raw, possessive = raw[:-1], True
+            elif raw[-2] in _APOSTROPHES and raw[-1] in "sS":
+                raw, possessive = raw[:-2], True
+        key = raw.lower().replace("’", "'")
+        if (not possessive and len(key) > 3 and key[-1] == "s" and key not in common and key not in names
+                and key[:-1] in names):
+            raw, key, possessive = raw[:-1], key[:-1], True
+        words.append(_Word(raw, key, start, start + len(raw), possessive, raw[0].isupper()))
+    return words
+
+
+def _cues_by_position(text: str) -> tuple[dict[int, str], dict[int, int], set[int]]:
+    """Where a cue, a title or an age ends, keyed by the start of the word right after it.
+
+    One pass per pattern over the whole text, instead of one search per word."""
+    cues: dict[int, str] = {}
     for pattern, kind in CUES:
-        if pattern.search(before):
-            return kind
+        for match in pattern.finditer(text):
+            at = _skip_separators(text, match.end())
+            cues.setdefault(at, kind)
+    titles = {match.end(): match.start() for match in TITLE.finditer(text)}
+    aged = {match.end() for match in AGE_BEFORE.finditer(text)}
+    return cues, titles, aged
+
+
+def _skip_separators(text: str, at: int) -> int:
+    n = len(text)
+    while at < n and text[at] in _SEPARATORS:
+        at += 1
+    return at
+
+
+def _ours(words: list[_Word], i: int, text: str, vocab, known) -> bool:
+    """"our Alfie got…", "for our Tyler, 18", "little Bedford is…": a name, not "our Lincoln group"."""
+    if _tier(words[i].key, vocab, known) is None:
+        return False
+    if words[i].possessive:
+        return True
+    nxt = words[i + 1] if i + 1 < len(words) else None
+    gap = text[words[i].end:nxt.start] if nxt else text[words[i].end:]
+    if gap.strip(" ") or nxt is None:
+        return True  # punctuation or the end: "for our Tyler, 18 and off to uni"
+    return not nxt.capital and nxt.key in _OUR_NEXT
+
+
+def _cue_after(text: str, words: list[_Word], i: int, after: str, full: bool = False) -> str | None:
+    """Who a name is, from what follows it: "(our FC)", "our SSW", "Preston's SW", "has been with us"."""
+    word = words[i]
+    match = CHILD_AFTER.match(after)
+    if match:
+        return "family" if match.group("family") else "child"
+    if WORKER_AFTER.match(after):
+        return "worker"
+    if CHILD_NOTE_AFTER.match(after):
+        return "child"
+    if full:
+        return None
+    if word.possessive and CHILDS_THING.match(after[2:] if after[:1] in _APOSTROPHES else after):
+        return "child"
+    if CHILD_DOING.match(after) or WITH_US.match(after):
+        return "child"
+    if (TOPIC_TITLE.match(after) and word.capital and _starts_line(text, word.start)
+            and len(_line(text, word.start)) <= 60):
+        return "about"  # a title: "Grace and the phone - screen time battles"
     return None
 
 
@@ -159,7 +313,7 @@ def _can_be_name(word: _Word, vocab, known: KnownPeople) -> bool:
     """After a cue, title or age: any capitalised word, or a lower-case one that is no common word."""
     if word.key in NEVER or word.key in MONTHS:
         return False
-    if word.text[0].isupper():
+    if word.capital:
         return not word.text.isupper() or len(word.text) > 2
     return (word.key in vocab.home_names or known.is_member_name(word.key)
             or word.key not in vocab.common_words)
@@ -167,11 +321,16 @@ def _can_be_name(word: _Word, vocab, known: KnownPeople) -> bool:
 
 def _tier(key: str, vocab, known: KnownPeople) -> str | None:
     """"plain" (rarely a word), "shared" (a name and a word), "word" (a word first) or None."""
-    parts = key.split("-")
-    if len(parts) > 1 and all(_tier(p, vocab, known) for p in parts):
-        return "plain"  # "Kacey-Leigh"
+    if "-" in key:
+        parts = key.split("-")
+        if (all(p in vocab.home_names or known.is_member_name(p) for p in parts)
+                and any(p in vocab.uk_names or p not in vocab.common_words for p in parts)):
+            return "plain"  # "Kacey-Leigh", "mia-grace"; not "year-old" or "long-term"
+        return None
     if key in WORD_NAMES or key in MONTHS or key in PLACES_FIRST:
         return "word"
+    if key in vocab.uk_names:
+        return "plain"  # given to children here since 2005: "Alfie", "lexi", "ty"
     if key in vocab.home_names or key in vocab.world_names:
         return "shared" if key in vocab.common_words else "plain"
     if key not in vocab.common_words and known.is_member_name(key):
@@ -180,79 +339,127 @@ def _tier(key: str, vocab, known: KnownPeople) -> str | None:
 
 
 def _is_name_here(word: _Word, i: int, words: list[_Word], text: str, vocab, known: KnownPeople,
-                  title_case_lines: set[int]) -> bool:
-    tier = _tier(word.key, vocab, known)
-    if tier is None or len(word.key) < 2:
-        return False
+                  title_case_lines: set[int], after: str) -> bool:
     if word.text.isupper() and len(word.text) > 1:
         return False  # "MAY", "NHS": shouting or an acronym
     nxt = words[i + 1] if i + 1 < len(words) else None
     gap = text[word.end:nxt.start] if nxt else ""
-    if nxt and nxt.key in NOT_NAME_AFTER and nxt.text[0].isupper() and gap.strip(" ") == "":
-        return False  # "Chester Zoo", "Holly Road", "Grace Academy"
-    before = text[max(0, word.start - 12):word.start]
-    if re.search(r"\b(?:St\.?|Saint)\s+$", before):
+    tight = nxt is not None and gap.strip(" ") == ""
+    if (word.capital and tight and nxt.key in _FAMILY_AFTER and i and words[i - 1].key == "the"
+            and not _starts_sentence(text, word.start) and len(word.key) > 2):
+        return True  # "the Hughes household": a surname
+    tier = _tier(word.key, vocab, known)
+    if tier is None or len(word.key) < 2:
         return False
-    if word.key in PLACE_NAMES and PLACE_BEFORE.search(before) and not word.possessive:
-        return False  # "in Chelsea", "from Bedford"
-    next_key = nxt.key if nxt and gap.strip(" ") == "" else ""
-    person_next = next_key in PERSON_VERBS or _aux_then_person(words, i, text)
-    capital = word.text[0].isupper()
-    starts_sentence = _starts_sentence(text, word.start)
+    if tight and nxt.key in NOT_NAME_AFTER and nxt.capital:
+        return False  # "Chester Zoo", "Holly Road", "Grace Academy"
+    prev = words[i - 1] if i else None
+    if prev and prev.key in ("st", "saint") and text[prev.end:word.start].strip(" .") == "":
+        return False
+    next_key = nxt.key if tight else ""
+    capital = word.capital
+    person_next = next_key in PERSON_VERBS or _aux_then_person(words, i) or bool(PERSON_AFTER.match(after))
+    if word.key in PLACE_NAMES and not word.possessive and not person_next and prev and (
+            prev.key in PLACE_BEFORE or (prev.key == "the" and i > 1 and words[i - 2].key in PLACE_BEFORE)):
+        return False  # "in Chelsea", "from Bedford", "at the Lincoln group"; not "for Chelsea and her brother"
     if word.key in MONTHS or word.key in PLACES_FIRST:
-        return capital and (person_next or (word.possessive and not _month_use(text, word)))
+        if not capital:
+            return False
+        return person_next or (word.possessive and not _month_use(text, word)) or _surname_next(words, i, text, vocab, known)
     if tier == "plain":
         return capital or word.key in vocab.home_names or word.possessive or person_next
     if tier == "shared":
         if capital:
             return True
         return word.possessive or person_next or next_key in AUX_VERBS
-    # A word first: a capital inside a sentence, else a person's verb or a possessive.
+    # A word first ("Hope", "Will", "May").
     if not capital:
-        return False
-    if starts_sentence or _line_of(text, word.start) in title_case_lines:
+        # "poppy says shes being bullied": a person's verb right after it, at the start of a sentence.
+        return next_key in PERSON_VERBS and _starts_sentence(text, word.start)
+    if _surname_next(words, i, text, vocab, known):
+        return True  # "Mark Robinson would like…"
+    if (tight and nxt.capital and nxt.key not in NEVER and nxt.key not in vocab.home_names
+            and nxt.key not in known.last_names):
+        return False  # "the new Foster Carer Charter": a title-case name of a thing
+    if _starts_sentence(text, word.start) or _line_of(text, word.start) in title_case_lines:
         return person_next or word.possessive or _and_a_name(words, i, text, vocab, known)
-    prev = words[i - 1] if i else None
-    if prev and prev.text[0].isupper() and prev.key not in NEVER and not _starts_sentence(text, prev.start):
+    if prev and prev.capital and prev.key not in NEVER and not _starts_sentence(text, prev.start):
         return False  # "Amazing Grace", "Holy Faith": part of a longer proper noun
     return True
 
 
-def _aux_then_person(words: list[_Word], i: int, text: str) -> bool:
-    """"Summer is refusing", "will has been excluded": an auxiliary then a person's verb."""
-    following = [w.key for w in words[i + 1:i + 4]]
-    if not following or following[0] not in AUX_VERBS - {"and"}:
+def _surname_next(words: list[_Word], i: int, text: str, vocab, known) -> bool:
+    """A capitalised word right after that is a member's surname or no English word: "Mark Robinson"."""
+    if i + 1 >= len(words):
         return False
-    return any(k in PERSON_VERBS for k in following[1:3])
+    nxt = words[i + 1]
+    if text[words[i].end:nxt.start] != " " or not nxt.capital or nxt.text.isupper():
+        return False
+    if nxt.key in NEVER or nxt.key in NOT_NAME_AFTER or nxt.key in MONTHS:
+        return False
+    if nxt.key in known.last_names:
+        return True
+    after = words[i + 2] if i + 2 < len(words) else None
+    if after and after.capital and text[nxt.end:after.start] == " ":
+        return False  # "the new Foster Carer Charter": a title-case name of a thing
+    return nxt.key not in vocab.common_words and nxt.key not in vocab.home_names and len(nxt.key) > 2
+
+
+def _aux_then_person(words: list[_Word], i: int) -> bool:
+    """"Summer is refusing", "will has been excluded": an auxiliary then a person's verb."""
+    if i + 1 >= len(words) or words[i + 1].key not in _AUX_ONLY:
+        return False
+    return any(w.key in PERSON_VERBS for w in words[i + 2:i + 4])
 
 
 def _and_a_name(words: list[_Word], i: int, text: str, vocab, known) -> bool:
     """"Will and Rose are…": a word-name joined to a capitalised name."""
     if i + 2 < len(words) and words[i + 1].key in {"and", "&"}:
         other = words[i + 2]
-        return other.text[0].isupper() and _tier(other.key, vocab, known) is not None
+        return other.capital and _tier(other.key, vocab, known) is not None
     return False
 
 
+_MONTH_USE = re.compile(r"['’]s\s+(?:half|end|start|meeting|review|session|group|newsletter|training|term)", re.IGNORECASE)
+_SENTENCE_LEAD = " \t\"'“‘(*_#>-•"
+
+
 def _month_use(text: str, word: _Word) -> bool:
-    return bool(re.match(r"['’]s\s+(?:half|end|start|meeting|review|session|group|newsletter|training|term)",
-                         text[word.end:word.end + 20], re.IGNORECASE))
+    return bool(_MONTH_USE.match(text, word.end))
 
 
 def _starts_sentence(text: str, at: int) -> bool:
-    stripped = text[:at].rstrip(" \t\"'“‘(*_#>-•")
-    return not stripped or stripped[-1] in ".!?\n:;"
+    at -= 1
+    while at >= 0 and text[at] in _SENTENCE_LEAD:
+        at -= 1
+    return at < 0 or text[at] in ".!?\n:;"
+
+
+def _starts_line(text: str, at: int) -> bool:
+    at -= 1
+    while at >= 0 and text[at] in " \t\"'“‘(*_#>-•":
+        at -= 1
+    return at < 0 or text[at] == "\n"
+
+
+def _line(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start:end if end >= 0 else len(text)]
 
 
 def _line_of(text: str, at: int) -> int:
     return text.count("\n", 0, at)
 
 
+_LETTERS = re.compile(r"[A-Za-z]{4,}")
+
+
 def _title_case_lines(text: str) -> set[int]:
     """Lines written In Title Case, where a capital tells nothing about a name."""
     lines = set()
     for number, line in enumerate(text.split("\n")):
-        long_words = [w for w in re.findall(r"[A-Za-z]+", line) if len(w) > 3]
+        long_words = _LETTERS.findall(line)
         if len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6:
             lines.add(number)
     return lines
@@ -267,7 +474,7 @@ def _full_name_end(words: list[_Word], i: int, text: str) -> tuple[int, int]:
         if j >= len(words):
             break
         nxt = words[j]
-        if text[words[j - 1].end:nxt.start] != " " or not nxt.text[0].isupper() or nxt.text.isupper():
+        if text[words[j - 1].end:nxt.start] != " " or not nxt.capital or nxt.text.isupper():
             break
         if nxt.key in NEVER or nxt.key in NOT_NAME_AFTER or nxt.key in MONTHS:
             break
@@ -284,16 +491,19 @@ def _is_members(span: list[_Word], known: KnownPeople) -> bool:
     return len(span) == 1 and first in known.last_names
 
 
-def _kind(cue: str | None, titled: bool, place: str, is_member: bool) -> str | None:
+def _kind(cue: str | None, titled: bool, aged: bool, place: str, is_member: bool) -> str | None:
     """What the name seems to be, or None when this place may hold it."""
-    if cue == "child":
+    if cue == "child" or (aged and cue != "family"):
         return "child's name"
     if cue == "family":
         return "birth family member's name"
     if place == "service":
         return "member's name" if is_member and not cue and not titled else "person's name"
-    # Community: members address each other by name, and professionals are not the family.
-    if is_member or cue == "worker" or titled:
+    # Community: members talk to and about each other, and professionals are not the family;
+    # a member's name said to be about a child ("advice about Tyler") is held.
+    if cue == "worker" or (titled and cue != "about"):
+        return None
+    if is_member and cue != "about":
         return None
     return "name"
 

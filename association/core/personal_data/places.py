@@ -44,9 +44,24 @@ SCHOOL_WORDS = (r"(?:primary|infants?|juniors?|academy|nursery|pre-?school|presc
                 r"school|college|grammar|comprehensive|c\.?\s?of\s?e\.?|ce\s+primary|rc\s+primary|catholic\s+primary|"
                 r"community\s+school|free\s+school|day\s+nursery|children'?s\s+centre)")
 SCHOOL = re.compile(
-    rf"\b((?:[A-Z][\w'’\-]*\s+){{1,3}})(?i:{SCHOOL_WORDS})\b"
-    rf"|\b(?:St\.?|Saint)\s+[A-Z][a-z]+(?:['’]s|s)?(?:\s+(?:and|&)\s+(?:St\.?\s+)?[A-Z][a-z]+(?:['’]s)?)?"
-    rf"(?:\s+(?:C\.?\s?of\s?E\.?|CE|RC|Catholic|Church\s+of\s+England|VA|VC))?(?:\s+(?i:{SCHOOL_WORDS}))?")
+    rf"\b((?:[A-Z][\w'’\-]*\s+){{1,3}})(?:(?i:{SCHOOL_WORDS})|High(?!\s+(?i:street|st|road|rd|court|sheriff|peak|wycombe)\b))\b"
+    rf"|\b(?:St\.?|Saint|(?-i:st)\.?)\s+[A-Za-z][a-z]+(?:['’]s|s)?(?:\s+(?:and|&)\s+(?:St\.?\s+)?[A-Z][a-z]+(?:['’]s)?)?"
+    rf"(?:\s+(?i:c\.?\s?of\s?e\.?|ce|rc|catholic|church\s+of\s+england|va|vc))?(?:\s+(?i:{SCHOOL_WORDS}))?")
+# "the nursery (Busy Bees…", "his school, Oakwood, …", "a nursery called Tiny Steps": the name after the school word.
+SCHOOL_NAMED_AFTER = re.compile(
+    r"\b(?i:the|her|his|their|our|my|a|new)\s+(?i:nursery|school|pre-?school|primary|academy|college|secondary|juniors?|"
+    r"infants?)\s*(?:\(\s*|,\s+|\s+(?i:called|named|is)\s+)((?:[A-Z][\w'’\-]*)(?:\s+[A-Z][\w'’\-]*){0,2})(?=\s*[),.;]|\s+(?i:on|in|by|near|at|and|have|has|is|are|were|was)\b)")
+# "Hillside, the infant school by the park": the name before.
+SCHOOL_NAMED_BEFORE = re.compile(
+    r"\b((?:[A-Z][\w'’\-]*)(?:\s+[A-Z][\w'’\-]*){0,2}),\s+(?:the|a|our|her|his|their)\s+(?:\w+\s+)?"
+    r"(?i:nursery|school|pre-?school|primary|academy)\b")
+# A saint's name alone names a school only in a text about school, and not beside a church or hospital.
+_SCHOOL_CONTEXT = re.compile(r"\b(?:school|class(?:es)?|teachers?|head(?:teacher)?|senco|exclu(?:sion|ded|ding)|term|uniform|"
+                             r"pep|ehcp|pupils?|year\s+\d|reception|sports\s+day|homework|parents'?\s+evening|detention|"
+                             r"isolation|lessons?|playground|nativity|sats|gcses?|tutor)\b", re.IGNORECASE)
+_OTHER_INSTITUTION = re.compile(r"\b(?:carol|church|service|mass|wedding|married|christening|funeral|hospital|a\s?&\s?e|"
+                                r"clinic|ward|hospice|ambulance|surgery|cathedral|chapel|vicar|paediatric|gp|dentist)\b",
+                                re.IGNORECASE)
 # Generic school words name a school only when written with a capital: "Tyler's school" is not one.
 _NEEDS_CAPITAL = re.compile(r"(?:school|college|secondary|grammar|comprehensive)$", re.IGNORECASE)
 # Words before a school word that describe a kind of school rather than name one.
@@ -66,13 +81,33 @@ _AFTER_SAINT_NOT_SCHOOL = re.compile(r"^\s+(?:hospital|church|cathedral|hospice|
                                      r"square|station|ward|surgery)\b", re.IGNORECASE)
 
 
+# "the Chester Road hotel", "the Station Road shops": a street naming a landmark, not where someone lives.
+_LANDMARK_AFTER = re.compile(r"\s+(?:hotel|pub|shops?|roundabout|junction|retail|surgery|station|library|centre|center|"
+                             r"branch|entrance|car\s+park|site|office|offices|campus|bridge|lights|traffic|bus\s+stop|"
+                             r"clinic|hub|tesco|asda|aldi|lidl|sainsburys|morrisons|branch|depot|venue|leisure|"
+                             r"sports|community|church|school|nursery|academy|hospital|contact\s+centre)\b")
+# "Riverside Community Centre, Bridge Road": where a public venue is, not anyone's home.
+_VENUE_BEFORE = re.compile(r"(?:Centre|Center|Hall|Library|Church|Hotel|Club|Inn|Arms|Surgery|Hospital|Station|Chapel|"
+                           r"Hub|Museum|Theatre|Cinema|Pavilion|Office|Offices|House)\s*,\s*$")
+# "carer on Orchard Way now drives…": on a named street is where someone lives, whatever the street word.
+_ON_BEFORE = re.compile(r"\b(?:on|off)\s+$")
+_ON_STREET = re.compile(r"(?:way|court|drive|close|place|walk|row|square|rise|vale|view|gate|fold|parade|cottages?|"
+                        r"heights|meadows?|dr|ct|cl|pl)\.?$", re.IGNORECASE)
+
+
 def find_addresses(text: str) -> list[Finding]:
     spans = []
     for match in NUMBERED.finditer(text):
         spans.append((match.start(), match.end()))
     for match in NAMED.finditer(text):
         words = match.group(0)
-        if GENERIC_STREETS.match(words) or NEEDS_NUMBER.search(words):
+        if GENERIC_STREETS.match(words):
+            continue
+        if NEEDS_NUMBER.search(words) and not (_ON_BEFORE.search(text, max(0, match.start() - 5), match.start())
+                                               and _ON_STREET.search(words)):
+            continue
+        if _LANDMARK_AFTER.match(text, match.end()) or _VENUE_BEFORE.search(text, max(0, match.start() - 20),
+                                                                            match.start()):
             continue
         if re.match(r"(?:St\.?|Saint)\s", words):
             continue  # "St Mary's Road" is an address only with a number, caught above
@@ -92,15 +127,24 @@ def _trim_sentence_start(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Words that start sentences and questions: capitalised there, they name nothing ("Does nursery count…").
+_COMMON_LEADS = frozenset("""
+does do did is are was were can could should would will has have had how what when where which who why whose
+if so then also not no yes anyone anybody someone everyone has any does doesnt dont didnt isnt cant wont
+please thanks now today yesterday tomorrow only even just still since until after before when while because
+going started starting moving moved got get need needs needed think thinking wondering hope hoping
+""".split())
+
+
 def find_schools(text: str) -> list[Finding]:
     spans = []
     for match in SCHOOL.finditer(text):
         start, end = match.start(), match.end()
         words = match.group(0)
-        if words[:2].lower() == "st" or words[:5].lower() == "saint":
+        if match.group(1) is None or re.match(r"(?:St\.?|Saint)\s", words):  # a saint's name
             if NOT_A_SAINT.match(words) or _AFTER_SAINT_NOT_SCHOOL.match(text[end:end + 12]):
                 continue
-            if not words.split()[0][0].isupper():
+            if not _saints_school(text, match, words):
                 continue
         else:
             if _NEEDS_CAPITAL.search(words) and not words.split()[-1][0].isupper():
@@ -109,9 +153,52 @@ def find_schools(text: str) -> list[Finding]:
             if start is None:
                 continue
         spans.append((start, end))
+    for match in SCHOOL_NAMED_AFTER.finditer(text):
+        if match.group(1).split()[0].lower() not in NOT_A_SCHOOL_NAME:
+            spans.append((match.start(1), match.end(1)))
+    for match in SCHOOL_NAMED_BEFORE.finditer(text):
+        start = _name_start(text, match.start(1), match.end(1))
+        if start is not None and not _sentence_capital_only(text, start, match.end(1)):
+            spans.append((start, match.end(1)))
     return [make(text, s, e, "school", "school or nursery",
                  "Remove the name of the school or nursery; say “primary school” or “nursery” instead.",
                  f"a school: {text[s:e].strip()}") for s, e in _merge(spans)]
+
+
+_SCHOOL_WORD_AT_END = re.compile(rf"(?i:{SCHOOL_WORDS})$")
+_DESIGNATION = re.compile(r"\s(?i:c\.?\s?of\s?e\.?|ce|rc|catholic|church\s+of\s+england|va|vc)$")
+
+
+def _saints_school(text: str, match: re.Match, words: str) -> bool:
+    """"St Mary's Primary", "St Joseph's RC", or a saint's name alone unless beside a church or a
+    hospital; not "St John Ambulance", nor "st mary" in lower case without a possessive."""
+    if _SCHOOL_WORD_AT_END.search(words) or _DESIGNATION.search(words):
+        return True
+    first, name = words.split()[:2]
+    if first[0].islower() and not re.search(r"(?:['’]s|s)$", name):
+        return False  # "12 mill st mary said": a street abbreviation
+    after = text[match.end():match.end() + 30]
+    if re.match(r"\s+[A-Z][a-z]", after) and not re.match(r"\s+(?:[A-Z][a-z]+\s+)?(?:Primary|Infant|Junior|Academy|Nursery)", after):
+        return False  # "St John Ambulance": another organisation's name
+    window = text[max(0, match.start() - 100):match.end() + 100]
+    if _OTHER_INSTITUTION.search(window):
+        return False  # a church, a hospital: "carol service at St Paul's", "St Thomas' A&E"
+    # Written with a capital, a saint's name alone is read as a school (the cautious side); in lower
+    # case only in a text about school ("st marys rang again. Second exclusion this term").
+    return first[0].isupper() or bool(_SCHOOL_CONTEXT.search(window))
+
+
+def _sentence_capital_only(text: str, start: int, end: int) -> bool:
+    """A single common word that starts a sentence ("Does nursery…"): its capital names nothing."""
+    name = text[start:end]
+    if " " in name or not _at_sentence_start(text, start):
+        return False
+    return name.lower() in _COMMON_LEADS
+
+
+def _at_sentence_start(text: str, at: int) -> bool:
+    stripped = text[:at].rstrip(" \t\"'“‘(*_#>-•")
+    return not stripped or stripped[-1] in ".!?\n:;"
 
 
 def _name_start(text: str, start: int, name_end: int) -> int | None:
@@ -122,6 +209,8 @@ def _name_start(text: str, start: int, name_end: int) -> int | None:
         words.pop(0)
     if not words or re.search(r"['’]s?$", words[-1].group(0)):
         return None  # nothing left, or "Tyler's Nursery": a person's, not a school's name
+    if len(words) == 1 and _sentence_capital_only(text, start + words[0].start(), start + words[0].end()):
+        return None  # "Does nursery count…": the sentence's capital, not a name
     return start + words[0].start()
 
 

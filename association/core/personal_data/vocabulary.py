@@ -8,6 +8,9 @@ Why these sources (measured on a small hand-written sample before choosing; see 
   took 1.8 GB per process; Presidio with spaCy's small English model (the only PyPI copy is a
   third party's re-upload) took 150 MB and ~65 ms per 2,000 characters and found 5 of 20 names
   in carers' sentences ("Advice about Tyler" was a place, "Grace" an organisation).
+- Names given since (Alfie, Aarav, Nevaeh, Harper) come from the ONS "Baby names in England and
+  Wales" top-100 tables, 2005-2023, shipped as data/uk_first_names.txt (Open Government Licence;
+  no PyPI package carries them with a clear provenance). They count as names even in lower case.
 - How common a word is comes from wordfreq's English list: we keep only the words common enough
   to matter (Zipf ≥ 3, about 30,000) and drop the full table, so a capitalised "Hope" at the
   start of a sentence can be told from "Jayden".
@@ -36,12 +39,13 @@ lucky happy merry sunshine blessing miracle essence haven nest bee dot buzz bud 
 al ed mo di des les del con non ap van ion tab cam cal sue pat carol dean rob drew sandy
 christian jesus lord shepherd bishop chancellor baron wolf fox hart hawk jay wren lark
 don nick max jan eve kay mac brain bet forest honor era rush ear dick hay
+ace arch mills elle aria nova lex kat bel ev lou liz sonny
 """.split())
 
 # Places first and names second: they need the same extra evidence as WORD_NAMES.
 PLACES_FIRST = frozenset("""
 bedford chelsea chester lincoln london america india israel asia virginia georgia francisco paris
-jersey kent devon derby york dallas denver houston orlando sheffield
+jersey kent devon derby york dallas denver houston orlando sheffield india eden madison
 """.split())
 # Towns and districts that are also first names: after "in", "at", "from", "to"… they are places.
 PLACE_NAMES = PLACES_FIRST | frozenset("""
@@ -65,6 +69,7 @@ _COMMON_ZIPF = 3.0  # a word used at least once per million words
 @dataclass(frozen=True)
 class Vocabulary:
     home_names: frozenset[str]  # first names given in Britain, Ireland or the USA (lower case)
+    uk_names: frozenset[str]  # names given to children in England and Wales 2005-2023, and short forms
     world_names: frozenset[str]  # first names given elsewhere and rare as English words
     common_words: frozenset[str]  # English words used at least once per million words
 
@@ -88,8 +93,20 @@ def _load() -> Vocabulary:
     home, world = _first_names()
     # A name from elsewhere that is also a common English word ("To", "Man", "Even") would turn
     # every sentence into a finding; those count only with a cue.
+    uk = _uk_names()
+    home |= uk
     world = frozenset(n for n in world - home if n not in common)
-    return Vocabulary(frozenset(home), world, common)
+    return Vocabulary(frozenset(home), uk, world, common)
+
+
+def _uk_names() -> frozenset[str]:
+    """ONS baby names (data/uk_first_names.txt, source and years in the file) and their short forms."""
+    path = os.path.join(os.path.dirname(__file__), "data", "uk_first_names.txt")
+    names: set[str] = set()
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            names.update(line.split("#", 1)[0].split())
+    return frozenset(names)
 
 
 def _first_names() -> tuple[set[str], set[str]]:

@@ -74,6 +74,10 @@ def restore(post: Post, moderator, reason: str = "") -> None:
         raise ModerationError("Only a hidden post can be restored.")
     post.status, post.hidden_reason = "visible", None
     thread = db.session.get(Thread, post.thread_id)
+    if post.number == 1:
+        # Restored means seen: an opening post hidden while it waited no longer keeps its thread unlisted.
+        thread.held = False
+        post.held_reason, post.held_detail = None, None
     search.index_post(post, thread)
     refresh_counts(thread)
     log(moderator, "restore", post=post, reason=reason)

@@ -86,6 +86,11 @@ class ThreadRow:
     locked: bool
     author_name: str
     last_read: int | None
+    opening_status: str | None = None
+
+    @property
+    def state(self) -> str | None:
+        return thread_state(self.held, self.opening_status)
 
     @property
     def unread(self) -> bool:
@@ -100,6 +105,22 @@ class ThreadRow:
         return max(self.visible_posts - 1, 0)
 
 
+def thread_state(held: bool, opening_status: str | None) -> str | None:
+    """What a thread's badge says of its opening post: 'waiting' while a moderator has still to look at
+    it, 'hidden' once a moderator has taken it down (the thread stays unlisted for others, but
+    nobody is waiting any more), None otherwise."""
+    if opening_status == "hidden":
+        return "hidden"
+    if held and opening_status in ("held", None):
+        return "waiting"
+    return None
+
+
+def opening_status(thread: Thread) -> str | None:
+    """The status of a thread's opening post (one small query, by the thread and number index)."""
+    return db.session.scalar(select(Post.status).where(Post.thread_id == thread.id, Post.number == 1))
+
+
 def _author_name(name: str | None, erased_at: datetime | None) -> str:
     """What a listing shows for an author (matches Member.display_name; no account left: 'Former member')."""
     return FORMER_MEMBER if name is None or erased_at is not None else name
@@ -110,14 +131,16 @@ def threads_in(category: Category, viewer, page: int) -> tuple[list[ThreadRow], 
     paging = paginate(base, page, THREADS_PER_PAGE)
     rows = db.session.execute(
         select(Thread.id, Thread.title, Thread.visible_posts, Thread.last_post_at, Thread.last_post_number,
-               Thread.held, Thread.pinned, Thread.locked, Member.name, Member.erased_at, ThreadRead.last_read_number)
+               Thread.held, Thread.pinned, Thread.locked, Member.name, Member.erased_at, ThreadRead.last_read_number,
+               Post.status)
         .where(Thread.category_id == category.id, thread_filter(viewer))
         .outerjoin(Member, Member.id == Thread.author_id)
+        .outerjoin(Post, (Post.thread_id == Thread.id) & (Post.number == 1))
         .outerjoin(ThreadRead, (ThreadRead.thread_id == Thread.id) & (ThreadRead.member_id == viewer.id))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .offset(paging.offset).limit(THREADS_PER_PAGE)
     ).all()
-    return [ThreadRow(*r[:8], _author_name(r[8], r[9]), r[10]) for r in rows], paging
+    return [ThreadRow(*r[:8], _author_name(r[8], r[9]), r[10], r[11]) for r in rows], paging
 
 
 def page_size() -> int:

@@ -143,6 +143,7 @@ def thread(thread_id: int):
                            pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
                            watching=queries.is_watching(current_user, found), moderator=moderator,
                            move_form=move_form, urls=_post_urls(found),
+                           thread_state=queries.thread_state(found.held, queries.opening_status(found)),
                            notes=checks.held_notes(posts, found.title, current_user.id))
 
 

@@ -35,32 +35,29 @@ _SEPARATORS = " \t\n,:-–"
 
 WORD = re.compile(r"[A-Za-z][A-Za-z]*(?:['’\-][A-Za-z]+)*['’]?")
 
-_CHILD = (r"(?:(?:my|our|the|her|his|their|a|this|new|little|eldest|youngest|oldest|middle|foster|adopted|step|"
-          r"birth|baby|\d{1,2}[- ]?(?:year|yr)[- ]?old|\d{1,2}\s?yo)\s+)*"
-          r"(?:son|daughter|child|children|boy|girl|baby|lad|lass|toddler|teen|teenager|kid|kiddo|placement|"
+# Who a word right after these is: the noun ends the cue ("my foster son", "his birth mum", "our SSW").
+# Only the noun is searched for (one pass over the text): the words before it ("my foster") add
+# nothing but, for relatives, that someone's relative is meant (_FAMILY_BEFORE).
+_CHILD = (r"(?:son|daughter|child|children|boy|girl|baby|lad|lass|toddler|teen|teenager|kid|kiddo|placement|"
           r"young\s+person|yp|lo|little\s+one|fs|fd|fc|grandson|granddaughter|niece|nephew|twins?)s?")
-_FAMILY = (r"(?:(?:my|our|the|her|his|their|a|birth|real|biological|bio|natural|step|half|older|younger|big|"
-           r"little|foster|child's|kids'?|children's)\s+)+"
-           r"(?:mum|mom|mother|mam|dad|father|parents?|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
+_FAMILY = (r"(?:mum|mom|mother|mam|dad|father|parents?|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
            r"grandpa|grandfather|aunt|auntie|aunty|uncle|brother|sister|siblings?|cousin|family|step-?dad|step-?mum)")
-_WORKER = (r"(?:(?:my|our|the|her|his|their|a|an|new|old|supervising|child's|kids'?|link|family|team|duty|deputy|"
-           r"senior|assistant|temporary|locum|cover|acting|independent|reviewing|designated)\s+)*"
-           r"(?:social\s+worker|sw|ssw|csw|fsw|iro|teacher|head\s?teacher|head|senco|worker|manager|"
+_FAMILY_BEFORE = re.compile(r"\b(?:my|our|the|her|his|their|a|birth|real|biological|bio|natural|step|half|older|younger|"
+                            r"big|little|foster|child's|kids'?|children's)\s+$", re.IGNORECASE)
+_WORKER = (r"(?:social\s+worker|sw|ssw|csw|fsw|iro|teacher|head\s?teacher|head|senco|worker|manager|"
            r"panel\s+chair|chair|therapist|camhs\s+worker|key\s?worker|nurse|gp|doctor|solicitor|guardian|"
            r"contact\s+supervisor|supervisor|officer|practitioner|tsw|personal\s+adviser)")
+_WORKER_WITH_PREFIX = (r"(?:(?:my|our|the|her|his|their|a|an|new|old|supervising|child's|kids'?|link|family|team|duty|"
+                       r"deputy|senior|assistant|temporary|locum|cover|acting|independent|reviewing|designated)\s+)*"
+                       + _WORKER)
 _NAMING = r"(?:called|named|name\s+is|name's|known\s+as|goes\s+by)"
 _ADVICE = (r"(?:advice|help|tips|ideas|worried|worrying|concerned|struggling|problems?|issues?|trouble|"
            r"update|news)\s+(?:about|with|for|re|regarding|on)")
-# Words that come right before a name and say who it is; found once per text (see _cues_by_position).
-CUES = [
-    (re.compile(rf"\b{_FAMILY}(?![\w'’])", re.IGNORECASE), "family"),
-    (re.compile(rf"\b{_CHILD}(?![\w'’])", re.IGNORECASE), "child"),
-    (re.compile(rf"\b{_WORKER}(?![\w'’])", re.IGNORECASE), "worker"),
-    (re.compile(rf"\b{_NAMING}(?![\w'’])", re.IGNORECASE), "child"),
-    (re.compile(rf"\b{_ADVICE}(?![\w'’])", re.IGNORECASE), "about"),
-    # British "our Tyler", "little Bedford": a child of the house (checked further in find_names).
-    (re.compile(r"\b(?:our|little|lil)(?![\w'’])", re.IGNORECASE), "our"),
-]
+# One pattern for every cue, found once per text (see _cues_by_position). British "our Tyler",
+# "little Bedford" make a child of the house (checked further in find_names).
+CUES = re.compile(rf"\b(?:(?P<family>{_FAMILY})|(?P<child>{_CHILD})|(?P<worker>{_WORKER})|(?P<naming>{_NAMING})|"
+                  rf"(?P<about>{_ADVICE})|(?P<our>our|little|lil))(?![\w'’])", re.IGNORECASE)
+_CUE_KIND = {"family": "family", "child": "child", "worker": "worker", "naming": "child", "about": "about", "our": "our"}
 TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?[ \t]+")
 # After a name: who the name is.
 _RELATIVE = (r"(?:mum|mom|mother|mam|dad|father|parents?|nan|nana|nanna|gran|granny|grandma|grandmother|grandad|"
@@ -75,7 +72,7 @@ CHILD_NOTE_AFTER = re.compile(r"^[^()\n]{0,50}\(\s*(?:our|my)\s+(?:foster\s+|ado
                               r"(?:son|daughter|boy|girl|lad|lass|fs|fd|fc|child|placement|kid|baby|grandson|granddaughter)\s*\)",
                               re.IGNORECASE)
 WORKER_AFTER = re.compile(
-    rf"^\s*[(,\-–]?\s*{_WORKER}(?![\w'’])"
+    rf"^\s*[(,\-–]?\s*{_WORKER_WITH_PREFIX}(?![\w'’])"
     r"|^\s+(?:on|from|at|in)\s+(?:the\s+)?(?:duty|fostering|placements?|council|social\s+services|children'?s\s+services|"
     r"local\s+authority|la|edt|out\s+of\s+hours|emergency\s+duty|leaving\s+care|virtual\s+school|camhs|front\s+door)\b"
     r"|^\s*,\s*(?:a|an|one\s+of\s+our|our|the)\s+(?:\w+\s+)?(?:carer|foster\s+carer|fosterer|member|volunteer|trustee)\b"
@@ -258,10 +255,11 @@ def _cues_by_position(text: str) -> tuple[dict[int, str], dict[int, int], set[in
 
     One pass per pattern over the whole text, instead of one search per word."""
     cues: dict[int, str] = {}
-    for pattern, kind in CUES:
-        for match in pattern.finditer(text):
-            at = _skip_separators(text, match.end())
-            cues.setdefault(at, kind)
+    for match in CUES.finditer(text):
+        kind = _CUE_KIND[match.lastgroup]
+        if kind == "family" and not _FAMILY_BEFORE.search(text, max(0, match.start() - 25), match.start()):
+            continue  # "Mum" alone is the writer's own mum or a heading, not someone's relative
+        cues.setdefault(_skip_separators(text, match.end()), kind)
     titles = {match.end(): match.start() for match in TITLE.finditer(text)}
     aged = {match.end() for match in AGE_BEFORE.finditer(text)}
     return cues, titles, aged

@@ -81,7 +81,7 @@ WORKER_AFTER = re.compile(
 # "Preston's SW", "kayds school": things a child has.
 CHILDS_THING = re.compile(
     r"^\s+(?:(?:new|old|current|last|first|own|birth|social|foster|class|key|primary|secondary)\s+)*"
-    r"(?:sw|ssw|social\s+worker|iro|school|class|teacher|senco|contact|placement|pep|ehcp|lac\s+review|nursery|"
+    r"(?:sw|ssw|social\s+worker|iro|school|class|teacher|senco|contact(?!\s+(?:centre|center|point|team|details|number))|placement|pep|ehcp|lac\s+review|nursery|"
     r"foster\s+carers?|birth\s+(?:mum|dad|parents?|family|mother|father)|key\s?worker|bedroom|nappies|meds|"
     r"medication|diagnosis|behaviour|tantrums?|meltdowns?|nightmares|reading\s+age|weight|allergy|bro|sis|brother|"
     r"sister|siblings?)\b", re.IGNORECASE)
@@ -103,6 +103,10 @@ PERSON_AFTER = re.compile(
     r"(?!(?:coming|going|approaching|ending|looking|getting|being|nearly|always|starting|arriving|here)\b)[a-z]+ing\b)",
     re.IGNORECASE)
 TOPIC_TITLE = re.compile(r"^\s+(?:and|&|vs?\.?)\s+(?:the|her|his|their|my)\s+(?-i:[a-z])", re.IGNORECASE)
+# "Kendal's new contact centre": what a town has.
+_TOWNS_THING = re.compile(r"^['’]s?\s+(?:[a-z]+\s+){0,2}(?:hub|centre|center|library|council|hospital|market|station|"
+                          r"park|museum|cathedral|shops|high\s+street|football|rugby|club|team|college|university|"
+                          r"leisure|pool|theatre|cinema|branch|office|offices|fostering\s+service|bypass|ring\s+road)\b")
 # "the Hughes household", "the Okafors' family": a surname.
 _FAMILY_AFTER = frozenset("household households family families twins clan".split())
 AGE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:\(\s*\d{1,2}\s*(?:yrs?|years?|y/?o|m|months)?\s*\)|,\s*\d{1,2}\s*(?:,|and\b|who\b|yrs?|years?)|"
@@ -357,6 +361,8 @@ def _is_name_here(word: _Word, i: int, words: list[_Word], text: str, vocab, kno
     next_key = nxt.key if tight else ""
     capital = word.capital
     person_next = next_key in PERSON_VERBS or _aux_then_person(words, i) or bool(PERSON_AFTER.match(after))
+    if word.key in PLACE_NAMES and word.possessive and _TOWNS_THING.match(after):
+        return False  # "Kendal's new contact centre", "Preston's family hub": the town's
     if word.key in PLACE_NAMES and not word.possessive and not person_next and prev and (
             prev.key in PLACE_BEFORE or (prev.key == "the" and i > 1 and words[i - 2].key in PLACE_BEFORE)):
         return False  # "in Chelsea", "from Bedford", "at the Lincoln group"; not "for Chelsea and her brother"

@@ -307,3 +307,134 @@ def test_highlight_marks_findings_and_escapes_the_rest():
     marked = str(highlight(text, check_personal_data(text, known=MEMBERS)))
     assert "<script>" not in marked and "&lt;script&gt;" in marked and "&amp;" in marked
     assert '<mark title="name">Tyler</mark>' in marked
+
+
+# --- rules added with the corpus's families (issue 12, second pass) --------------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("Our Alfie got his first certificate!!", "Alfie"),  # ONS names given since 2005
+    ("aarav won't sleep in his own bed", "aarav"),
+    ("took ty to the dentist, poor lamb", "ty"),  # short forms, in lower case
+    ("kayds school rang again", "kayds"),  # a possessive written without the apostrophe
+    ("mia-grace wont eat anything beige", "mia-grace"),
+])
+def test_names_given_since_2005_and_their_short_forms(text, name):
+    assert [n for c, n in found(text) if c == "name"] and name.rstrip("s") in " ".join(n for _, n in found(text))
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Will (our FC, not my husband!) has his GCSEs", "child's name"),
+    ("bill (birth grandad) wants to come to sports day", "birth family member's name"),
+    ("Congratulations Jo on your GCSEs!! (our foster son)", "child's name"),
+    ("Jo (13) wants to change her name back", "child's name"),  # an age makes even a member's name a child's
+])
+def test_what_follows_a_name_says_who_it_is(text, kind):
+    findings = check_personal_data(text, known=MEMBERS)
+    assert findings and findings[0].kind == kind and findings[0].category == "name"
+
+
+@pytest.mark.parametrize("text", [
+    "Yvonne our SSW was brilliant at panel",
+    "Marcia the IRO is lovely, don't be nervous",
+    "Dan on the duty desk sorted it in a day, thank you Dan if you read this",
+    "Helen Price, the new team manager, is coming on the 14th",
+])
+def test_professionals_named_in_the_community_pass_but_not_in_what_goes_to_the_service(text):
+    assert found(text) == []
+    assert "name" in categories(text, "service")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Advice about Sam", "Sam"),
+    ("advice about sam pls", "sam"),
+    ("Leaving do for our Jo, 18 and off to uni!", "Jo"),
+    ("Sam's SW wants him to move schools", "Sam"),
+    ("sam's been kicking off since contact moved", "sam"),
+    ("Priya and the phone - screen time battles", "Priya"),
+])
+def test_a_members_first_name_said_to_be_about_a_child_is_held_in_the_community(text, name):
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize("text", ["thanks Jo, that's really helpful", "@Sam have a look at the leaflet",
+                                  "Jo and Priya are hosting this one - thank you both"])
+def test_members_talking_to_and_about_each_other_still_pass(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text, name, place", [
+    ("Faith had her first overnight with birth dad", "Faith", "community"),
+    ("May and her brother are going home next month", "May", "community"),
+    ("Chelsea has been with us 2 years now", "Chelsea", "community"),
+    ("Family time for Chelsea and her brother was cancelled", "Chelsea", "service"),
+    ("poppy says shes being bullied", "poppy", "community"),
+    ("Grace has been chasing the clothing allowance", "Grace", "service"),
+    ("Mark Okonjo would like the service to explain", "Mark Okonjo", "service"),
+    ("the Hughes household were not told", "Hughes", "service"),
+])
+def test_word_names_and_towns_with_a_persons_doing_are_names(text, name, place):
+    assert ("name", name) in found(text, place)
+
+
+def test_a_word_name_before_a_members_surname_is_a_full_name():
+    robinsons = KnownPeople.from_names(["Mark Robinson"])
+    assert found("Mark Robinson would like the service to explain", "service", known=robinsons) == [
+        ("name", "Mark Robinson")]
+
+
+@pytest.mark.parametrize("text, place", [
+    ("my 10-year-old has started refusing to get in the car", "community"),
+    ("a long-term placement is what everyone wants", "community"),
+    ("You said the new Foster Carer Charter was not followed.", "service"),
+    ("Kendal's new contact centre has a proper garden", "community"),
+    ("Jack and the Beanstalk panto trip - children welcome", "community"),
+    ("Summer is coming and the holidays are long", "community"),
+])
+def test_hyphenated_words_titles_of_things_and_towns_things_are_not_names(text, place):
+    assert found(text, place) == []
+
+
+@pytest.mark.parametrize("text, words", [
+    ("st marys rang AGAIN. Second exclusion this term.", "st marys"),
+    ("st josephs catholic primary - uniform grant?", "st josephs catholic primary"),
+    ("the nursery (Busy Bees on the retail park) have been fab", "Busy Bees"),
+    ("She goes to Hillside, the infant school by the park", "Hillside"),
+    ("Harbour View High put him in isolation", "Harbour View High"),
+])
+def test_schools_in_lower_case_in_apposition_and_high_schools(text, words):
+    assert ("school", words) in found(text)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Spent all night at St Thomas' A&E with a broken wrist", "community"),
+    ("Christmas carol service at St Paul's was lovely", "community"),
+    ("children waiting for the St George's community paediatric clinic", "service"),
+    ("St John Ambulance paediatric first aid course was excellent", "service"),
+    ("Does nursery count as education for the PEP?", "community"),
+])
+def test_churches_hospitals_other_saints_and_sentence_capitals_are_not_schools(text, place):
+    assert found(text, place) == []
+
+
+def test_streets_as_landmarks_and_venues_pass_but_on_a_named_street_is_an_address():
+    assert found("Training is at the Chester Road hotel again") == []
+    assert found("Meet at Riverside Community Centre, Bridge Road, parking at the back.") == []
+    assert ("address", "Orchard Way") in found("carer on Orchard Way now drives 40 minutes", "service")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("She turned 16 on 9 October, so we're starting the pathway plan", "9 October"),
+    ("Party for our girl - 18 on 02/05/2008, ideas?", "02/05/2008"),
+])
+def test_a_birthday_said_with_an_age(text, words):
+    assert ("date of birth", words) in found(text)
+
+
+def test_an_age_on_a_date_that_does_not_add_up_is_not_a_birthday():
+    assert found("We need 4 on 12/03/2026 for the rota") == []
+
+
+def test_a_mention_of_a_first_name_is_not_a_social_media_handle():
+    assert found("@Sam have a look at the leaflet") == []
+    assert ("contact", "@jo_carer") in found("add me @jo_carer")
+    assert ("name", "Kayden") in found("@Kayden is doing so well at school")

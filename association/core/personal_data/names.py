@@ -202,11 +202,10 @@ def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeo
                 cue = None  # what follows says "a person", but this word is no name ("my 10-year-old has…")
         if cue is None and not titled and not aged and key in said:
             cue = said[key]
-        strong = bool(cue or titled or aged)
-        if strong:
-            if not _can_be_name(word, vocab, known):
-                continue
-        else:
+        strong = bool(cue or titled or aged) and _can_be_name(word, vocab, known)
+        if not strong:
+            # No context that makes any word a name (or a month, which a cue alone does not make
+            # one): the word must read as a name here by itself ("May and her brother are…").
             if title_case_lines is None:
                 title_case_lines = _title_case_lines(text)
             if not _is_name_here(word, i, words, text, vocab, known, title_case_lines, after):

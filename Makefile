@@ -24,13 +24,14 @@ run: install system-deps
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-## Debian packages: Chromium for the browser journeys, Pango for WeasyPrint's PDFs.
+## Debian packages: Chromium for the browser journeys, Pango for WeasyPrint's PDFs, poppler-utils
+## (pdfinfo) for the test that the issued PDF is tagged.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2-1.0; then \
-	  echo "Installing Debian packages: chromium, pango (for PDF packs)"; \
+	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2-1.0 || ! [ -x /usr/bin/pdfinfo ]; then \
+	  echo "Installing Debian packages: chromium, pango (for PDF packs), poppler-utils (to check them)"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation \
-	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	    libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
 	fi
 
 ## With CI set, PostgreSQL must be reachable: start the local cluster if it is down.
@@ -40,7 +41,11 @@ services:
 	  $(SUDO) pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start || true; \
 	fi
 
+## node, when present, gets ical.js (tests/js) to read the calendar feeds as Thunderbird does.
 test: install system-deps services
+	@if command -v npm >/dev/null && [ ! -d tests/js/node_modules ]; then \
+	  echo "Installing ical.js for the calendar feed tests"; npm ci --prefix tests/js --no-audit --no-fund --silent; \
+	fi
 	$(PY) -m pytest
 
 migrate: install
@@ -58,4 +63,4 @@ bench: install
 	$(PY) bench/run.py --engine postgresql --seed $${BENCH_SEED:-42}
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/js/node_modules

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import UTC
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -35,12 +36,20 @@ def _stamp(*versions) -> tuple:
     return (*versions, changed, queries.feed_window_start())
 
 
-def _respond(etag: str, last_modified, build, private: bool) -> Response:
-    if request.if_none_match.contains_weak(etag.strip('"')):
+def _respond(etag: str, last_modified, build, private: bool, headers: dict | None = None) -> Response:
+    """The feed, or 304 when the calendar app's copy is current. A private feed answers 304 only
+    to its ETag: it also shows what no date stamps (the member's name, roles, deleted replies)."""
+    if request.if_none_match:
+        unchanged = request.if_none_match.contains_weak(etag.strip('"'))
+    else:
+        unchanged = (not private and last_modified is not None and request.if_modified_since is not None
+                     and last_modified.replace(microsecond=0, tzinfo=UTC) <= request.if_modified_since)
+    if unchanged:
         response = Response(status=304)
     else:
         response = Response(build(), mimetype="text/calendar")
         response.headers["Content-Type"] = MIMETYPE
+    response.headers.update(headers or {})
     response.headers["ETag"] = etag
     if last_modified is not None:
         response.last_modified = last_modified
@@ -56,7 +65,9 @@ def _feed_name() -> str:
 def public_feed():
     visibilities = ("public",)
     version = _stamp(*db.session.execute(select(*_events_changed())).one())
-    return _respond(feed_etag(version, f"public:{_feed_name()}"), version[-2], lambda: build_feed(
+    # The window moves at midnight: what falls out of the feed changes it then.
+    last_modified = max(version[-2], queries.feed_window_start(0)) if version[-2] else None
+    return _respond(feed_etag(version, f"public:{_feed_name()}"), last_modified, lambda: build_feed(
         queries.feed_events(visibilities, since=version[-1]), "public", f"{_feed_name()} events",
         "Public events of the association."), private=False)
 
@@ -68,22 +79,47 @@ def event_feed(event_id: int):
     if event is None or not queries.can_see(viewer, event):
         abort(404)
     root = db.session.get(Event, event.series_root_id)
+    rows = _event_rows(root)
+    variant = "member" if viewer is not None and viewer.is_active_member else "public"
+    replies = (Event.__table__.c.id == event.id) | rows
+    version = db.session.execute(select(*_event_version(rows, replies, viewer))).one()
+    extra = f"event:{event.id}:{variant}:{_feed_name()}" + (f":{viewer.id}:{viewer.name}:{viewer.email}" if viewer else "")
+
+    def build() -> bytes:
+        mine = {}
+        if viewer is not None:
+            mine = {r.event_id: r for r in db.session.scalars(select(RSVP).join(Event, Event.id == RSVP.event_id)
+                                                              .where(RSVP.member_id == viewer.id, replies))}
+        return build_feed(select(Event.__table__).where(rows).order_by(Event.starts_at, Event.id), variant,
+                          root.title, f"{root.title} — {_feed_name()}", rsvps=mine, member=viewer,
+                          replies_beyond=(event.visibility,))
+
+    # Signed in, the event carries the member's reply: their copy is theirs alone.
+    return _respond(feed_etag(tuple(version), extra), max(v for v in version[1::2] if v is not None), build,
+                    private=viewer is not None,
+                    headers={"Content-Disposition": f'attachment; filename="event-{root.id}.ics"', "Vary": "Cookie"})
+
+
+def _event_rows(root: Event):
+    """The rows of one event's feed: the event, or a series' first row and the meetings that
+    differ from its rule (moved, changed or cancelled)."""
     events = Event.__table__.c
     rows = events.id == root.id
-    if root.rrule:  # the series' first row and its meetings that differ from the rule
+    if root.rrule:
         rows = rows | ((events.series_id == root.id) & (events.detached.is_(True) | (events.status == "cancelled")))
-    variant = "member" if viewer is not None and viewer.is_active_member else "public"
-    mine = {}
-    if viewer is not None:
-        mine = {r.event_id: r for r in db.session.scalars(select(RSVP).join(Event, Event.id == RSVP.event_id).where(
-            RSVP.member_id == viewer.id, (events.id == event.id) | rows))}
-    body = build_feed(select(Event.__table__).where(rows).order_by(events.starts_at, events.id), variant, root.title,
-                      f"{root.title} — {_feed_name()}", rsvps=mine, member=viewer,
-                      replies_beyond=(event.visibility,))
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = MIMETYPE
-    response.headers["Content-Disposition"] = f'attachment; filename="event-{root.id}.ics"'
-    return response
+    return rows
+
+
+def _event_version(rows, replies, viewer) -> tuple:
+    """Scalar subqueries of what one event's feed shows: how many rows and their newest change,
+    and the viewer's replies to them likewise."""
+    changed = (select(func.count()).select_from(Event).where(rows).scalar_subquery(),
+               select(func.max(Event.updated_at)).where(rows).scalar_subquery())
+    if viewer is None:
+        return changed
+    mine = select(RSVP.updated_at).join(Event, Event.id == RSVP.event_id).where(RSVP.member_id == viewer.id, replies)
+    return (*changed, select(func.count()).select_from(mine.subquery()).scalar_subquery(),
+            select(func.max(mine.subquery().c.updated_at)).scalar_subquery())
 
 
 @functools.cache

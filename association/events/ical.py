@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Event as VEvent, Parameters, Timezone, vCalAddress, vDuration, vText
+from icalendar import Calendar, Event as VEvent, Parameters, vCalAddress, vDuration, vText
 from icalendar.parser import Contentline
 from markupsafe import Markup
 from sqlalchemy import Select, and_, bindparam, or_, select
@@ -24,19 +24,17 @@ from sqlalchemy.orm import undefer
 from ..extensions import db
 from ..mail.outbox import external_url
 from .models import RSVP, Event
+from .vtimezone import vtimezone
 
 REFRESH = timedelta(hours=1)
 COLOUR = "teal"
 PARTSTAT = {"going": "ACCEPTED", "waitlisted": "TENTATIVE", "not_going": "DECLINED"}
 # Raise when build_vevent writes something different: every kept VEVENT text is then built again.
 TEXT_FORMAT = 1
+# Raise when the calendar's head (its properties or VTIMEZONE) changes: every feed's ETag changes
+# with it, so calendar apps holding the old text download the new one.
+HEAD_FORMAT = 2
 STAMP_END = "\n"  # a kept text is "<stamp>\n<VEVENT>"; a VEVENT itself only has CRLF line ends
-
-
-@lru_cache(maxsize=4)
-def _vtimezone(tzid: str) -> bytes:
-    return Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=date(2020, 1, 1),
-                                last_date=date(2040, 1, 1)).to_ical()
 
 
 def _header(name: str, description: str, tzid: str) -> bytes:
@@ -170,7 +168,7 @@ def _stamp(timezone: str, base_url: str) -> str:
 
 
 def feed_etag(events_version: tuple, extra: str = "") -> str:
-    digest = hashlib.sha256(repr((events_version, extra, cache_stamp())).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr((events_version, extra, cache_stamp(), HEAD_FORMAT)).encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
@@ -266,7 +264,7 @@ def _masters_for(events: list[Event]) -> dict[int, Event]:
 @lru_cache(maxsize=16)
 def _head(name: str, description: str, tzid: str) -> str:
     """The calendar's properties and its VTIMEZONE: settings only, so built once per process."""
-    return (_header(name, description, tzid) + _vtimezone(tzid)).decode()
+    return (_header(name, description, tzid) + vtimezone(tzid)).decode()
 
 
 # --- a member's reply, written into the VEVENT text kept for everyone -------------------------

@@ -43,13 +43,17 @@ def test_replies_in_the_private_feed_are_what_build_vevent_writes(app, organiser
     other = make_member("Sam Other")
     long_text = "Tea, coffee; biscuits — and a long chat about ünïcode and fostering. " * 6
     ids = {
-        "online": add_event(app, organiser.id, title="Online evening", online_url="https://meet.example.org/a,b;c"),
+        # Jo brings a child: the events Jo goes to welcome children.
+        "online": add_event(app, organiser.id, title="Online evening", online_url="https://meet.example.org/a,b;c",
+                            children_welcome=True),
         "venue": add_event(app, organiser.id, title="Hall evening", venue_name="Riverside Hall",
                            venue_address="Mill Street", online_url="https://meet.example.org/x",
                            description_md=long_text, children_welcome=True, age_bands="0-4,11-15"),
-        "full": add_event(app, organiser.id, title="Small group", capacity=1, visibility="public"),
+        "full": add_event(app, organiser.id, title="Small group", capacity=1, visibility="public",
+                          children_welcome=True),
         "declined": add_event(app, organiser.id, title="Training", all_day=True),
-        "series": add_event(app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY", venue_name="Barn"),
+        "series": add_event(app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY", venue_name="Barn",
+                            children_welcome=True),
     }
     with app.app_context():
         meetings = list(db.session.scalars(

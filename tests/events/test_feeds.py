@@ -180,13 +180,90 @@ def test_etag_and_last_modified_give_304_until_something_changes(app, client, or
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
+def test_public_feed_answers_304_to_if_modified_since_until_something_changes(app, client, organiser):
+    event_id = add_event(app, organiser.id, visibility="public")
+    last_modified = _feed(client, "/events.ics").headers["Last-Modified"]
+    again = client.get("/events.ics", headers={"If-Modified-Since": last_modified})
+    assert again.status_code == 304 and again.data == b""
+    # An ETag that no longer matches wins over a date that would.
+    assert client.get("/events.ics", headers={"If-Modified-Since": last_modified,
+                                              "If-None-Match": '"old"'}).status_code == 200
+    with app.app_context():
+        db.session.get(Event, event_id).updated_at = datetime(2099, 1, 1)  # changed after that date
+        db.session.commit()
+    assert client.get("/events.ics", headers={"If-Modified-Since": last_modified}).status_code == 200
+
+
+def test_one_event_feed_has_etag_last_modified_and_cache_control_and_answers_304(app, client, organiser,
+                                                                                make_member):
+    from association.events.rsvps import respond
+
+    start = local_dt(date(2027, 1, 5), 19)
+    series = add_event(app, organiser.id, title="Tuesday group", visibility="members", starts_at=start,
+                       ends_at=start + timedelta(hours=2), rule="FREQ=WEEKLY;BYDAY=TU")
+    one_off = add_event(app, organiser.id, title="Open evening", visibility="public")
+    first = _feed(client, f"/events/{one_off}.ics")
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Content-Disposition"] == f'attachment; filename="event-{one_off}.ics"'
+    for headers in ({"If-None-Match": etag}, {"If-Modified-Since": last_modified}):
+        again = client.get(f"/events/{one_off}.ics", headers=headers)
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag, headers
+    # A member's copy of a meeting of the series carries their reply: private, and it changes with it.
+    carer = make_member("Jo Carer")
+    member = sign_in(app.test_client(), carer)
+    with app.app_context():
+        meetings = list(db.session.scalars(
+            db.select(Event.id).where(Event.series_id == series).order_by(Event.starts_at)))
+    url = f"/events/{meetings[2]}.ics"
+    mine = _feed(member, url)
+    assert mine.headers["Cache-Control"] == "private, max-age=300"
+    assert member.get(url, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 304
+    # Dates stamp the events, not all a member's copy shows: a private copy answers only its ETag.
+    assert member.get(url, headers={"If-Modified-Since": mine.headers["Last-Modified"]}).status_code == 200
+    with app.app_context():
+        respond(meetings[2], db.session.get(Member, carer.id), True, 1, 0)
+    replied = member.get(url, headers={"If-None-Match": mine.headers["ETag"]})
+    assert replied.status_code == 200 and b"X-ASSOCIATION-RSVP:GOING" in replied.data
+    # Cancelling another meeting changes the series' feed (an EXDATE) for everyone.
+    with app.app_context():
+        cancel_event(db.session.get(Event, meetings[4]), "Hall closed", db.session.get(Member, organiser.id))
+    cancelled = member.get(url, headers={"If-None-Match": replied.headers["ETag"]})
+    assert cancelled.status_code == 200 and b"EXDATE" in cancelled.data
+    assert member.get(url, headers={"If-None-Match": cancelled.headers["ETag"]}).status_code == 304
+    # The other event's ETag is not this one's.
+    assert etag != cancelled.headers["ETag"]
+
+
+def test_vtimezone_is_yearly_rules_starting_at_the_local_time_before_each_change(app, client, organiser):
+    """As Outlook and tzurl.org write it: summer time from 01:00 (GMT) on the last Sunday of
+    March, winter time from 02:00 (BST) on the last Sunday of October, no RDATE list."""
+    from association.events.vtimezone import vtimezone
+
+    add_event(app, organiser.id, visibility="public")
+    calendar = icalendar.Calendar.from_ical(_feed(client, "/events.ics").data)
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert b"RDATE" not in zone.to_ical()
+    rules = {c.name: c for c in zone.subcomponents if "RRULE" in c}
+    daylight, standard = rules["DAYLIGHT"], rules["STANDARD"]
+    assert daylight["DTSTART"].dt.time() == datetime(2020, 1, 1, 1).time() and daylight["DTSTART"].dt.month == 3
+    assert standard["DTSTART"].dt.time() == datetime(2020, 1, 1, 2).time() and standard["DTSTART"].dt.month == 10
+    for component, month in ((daylight, 3), (standard, 10)):
+        rule = component["RRULE"]
+        assert rule["FREQ"] == ["YEARLY"] and rule["BYMONTH"] == [month] and rule["BYDAY"] == ["-1SU"]
+        assert "UNTIL" not in rule
+    assert (str(daylight["TZNAME"]), str(standard["TZNAME"])) == ("BST", "GMT")
+    # A zone whose changes follow no yearly rule (Morocco's breaks for Ramadan) keeps the RDATE list.
+    assert b"RDATE" in vtimezone("Africa/Casablanca")
+
+
 def test_private_feed_shows_what_the_member_may_see_with_their_reply(app, organiser, make_member):
     from association.events.rsvps import respond
 
     carer = make_member("Jo Carer")
     strategist = make_member("Stef Strategy", roles=["strategy"])
     online = add_event(app, organiser.id, title="Online evening", visibility="members",
-                       online_url="https://meet.example.org/evening", venue_name="Zoom")
+                       online_url="https://meet.example.org/evening", venue_name="Zoom", children_welcome=True)
     add_event(app, organiser.id, title="Strategy prep", visibility="strategy")
     with app.app_context():
         respond(online, db.session.get(Member, carer.id), True, 2, 3)

@@ -135,6 +135,10 @@ class RSVP(db.Model):
     adults: Mapped[int] = mapped_column(Integer, default=1)
     children: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(String(200), default="")
+    # A party only partly booked ("book the places left, waitlist the rest"): going with
+    # ``adults``/``children`` and these still waiting, in line from ``waitlisted_at``.
+    adults_waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    children_waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Where a member stands on the waitlist: when they joined it.
     waitlisted_at: Mapped[datetime | None] = mapped_column(DateTime)
     attended: Mapped[bool | None] = mapped_column(Boolean)
@@ -147,3 +151,7 @@ class RSVP(db.Model):
     @property
     def seats(self) -> int:
         return self.adults + self.children
+
+    @property
+    def seats_waiting(self) -> int:
+        return self.adults_waiting + self.children_waiting

@@ -5,7 +5,7 @@ import calendar
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, String, and_, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..core.database import utcnow
@@ -13,6 +13,7 @@ from ..core.paging import Paging, paginate
 from ..core.timefmt import local_zone
 from ..extensions import db
 from .models import RSVP, Event
+from .recurrence import describe
 
 PAGE_SIZE = 30
 
@@ -77,6 +78,7 @@ class EventCard:
     capacity: int | None
     rrule: str | None
     series_id: int | None
+    detached: bool
 
     # The same rules as the model's, not copies of them.
     is_series = Event.is_series
@@ -87,11 +89,33 @@ class EventCard:
 CARD_COLUMNS = tuple(getattr(Event, f.name) for f in fields(EventCard))
 
 
+@dataclass(slots=True)
+class LaterDate:
+    """Another coming date of a series, listed under its card."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    status: str
+
+    is_cancelled = Event.is_cancelled
+
+
 @dataclass
 class Listed:
     event: EventCard
     seats_taken: int
     my_response: str | None
+    series_rule: str | None = None
+    # Under a series' card in the list: its other coming dates (at most LATER_DATES) and how many.
+    later: list[LaterDate] | None = None
+    later_count: int = 0
+
+    @property
+    def rule_words(self) -> str:
+        """How the series repeats, in words ("Every first Tuesday of the month"); empty for a one-off."""
+        return describe(self.series_rule) if self.event.is_series and not self.event.detached else ""
 
     @property
     def places_left(self) -> int | None:
@@ -110,9 +134,9 @@ class Listed:
         event, labels = self.event, []
         if event.is_cancelled:
             labels.append(("badge-cancelled", "Cancelled"))
-        if self.my_response == "going":
+        if self.my_response == "going" and not event.is_cancelled:
             labels.append(("badge-going", "You're going"))
-        if self.my_response == "waitlisted":
+        if self.my_response == "waitlisted" and not event.is_cancelled:
             labels.append(("badge-waiting", "On the waiting list"))
         if event.children_welcome:
             labels.append(("", "Children welcome"))
@@ -140,11 +164,11 @@ def _listing(query, viewer, count=None) -> tuple[list[Listed], int | None]:
         total = (select(func.count()).select_from(count.with_only_columns(Event.id).order_by(None).subquery())
                  .scalar_subquery())
     rows = db.session.execute(
-        select(*CARD_COLUMNS, seats_taken_column(), mine, total).join(chosen, chosen.c.id == Event.id)
-        .order_by(Event.starts_at, Event.id)
+        select(*CARD_COLUMNS, seats_taken_column(), mine, _series_rule_column(), total)
+        .join(chosen, chosen.c.id == Event.id).order_by(Event.starts_at, Event.id)
     ).all()
     width = len(CARD_COLUMNS)
-    listed = [Listed(EventCard(*row[:width]), int(row[width] or 0), row[width + 1]) for row in rows]
+    listed = [Listed(EventCard(*row[:width]), int(row[width] or 0), row[width + 1], row[width + 2]) for row in rows]
     return listed, (rows[0][-1] if rows else None)
 
 
@@ -157,21 +181,84 @@ def _filtered(viewer, kind: str = "", children_only: bool = False):
     return query
 
 
-def upcoming(viewer, kind: str = "", children_only: bool = False, page: int = 1) -> tuple[list[Listed], Paging]:
-    """Events not yet over, soonest first, with places taken and the viewer's own answer.
+def _series_rule_column():
+    """The rule of the row's series (its own, or its first occurrence's), as a scalar subquery."""
+    first = _SERIES_FIRST
+    return func.coalesce(Event.rrule, select(first.rrule).where(first.id == Event.series_id).scalar_subquery())
 
-    One statement for the page and the number of pages; a page past the end (only from an
-    edited link) costs two more, to count and to show the last page instead."""
-    query = _filtered(viewer, kind, children_only).where(Event.ends_at >= utcnow())
+
+LATER_DATES = 12
+
+
+def _in_series():
+    """Rows that follow their series (not changed on their own): the list shows them as one card."""
+    return and_(or_(Event.rrule.is_not(None), Event.series_id.is_not(None)), Event.detached.is_(False))
+
+
+def upcoming(viewer, kind: str = "", children_only: bool = False, page: int = 1) -> tuple[list[Listed], Paging]:
+    """Events not yet over, soonest first, with places taken and the viewer's own answer. A series
+    is one card, at its next meeting, with its later dates beside it (``Listed.later``).
+
+    One statement for the page and the number of pages, and one more for the later dates when the
+    page has a series; a page past the end (only from an edited link) costs two more, to count and
+    to show the last page instead."""
+    now = utcnow()
+    query = _filtered(viewer, kind, children_only).where(Event.ends_at >= now, _next_of_its_series(viewer, now))
     ordered = query.order_by(Event.starts_at, Event.id).limit(PAGE_SIZE)
     page = max(page, 1)
     listed, total = _listing(ordered.offset((page - 1) * PAGE_SIZE), viewer, count=query)
     if total is None and page > 1:
         paging = paginate(query, page, PAGE_SIZE)
         listed, _ = _listing(ordered.offset(paging.offset), viewer)
+        _add_later_dates(listed, viewer, now)
         return listed, paging
     total = total or 0
+    _add_later_dates(listed, viewer, now)
     return listed, Paging(page, max(1, -(-total // PAGE_SIZE)), total, PAGE_SIZE)
+
+
+_SIBLING = aliased(Event, name="sibling")
+
+
+def _coming_in_series(row, viewer, now: datetime):
+    """Conditions on ``row``: a coming, scheduled meeting of a series that follows it."""
+    return and_(row.detached.is_(False), row.status == "scheduled", row.ends_at >= now,
+                row.visibility.in_(visible_visibilities(viewer)))
+
+
+def _next_of_its_series(viewer, now: datetime):
+    """True for a one-off event, an occurrence changed on its own, and the next scheduled meeting
+    of a series; false for the series' other meetings (and its cancelled ones), listed under it."""
+    root = func.coalesce(Event.series_id, Event.id)
+    sibling = _SIBLING
+    earlier = exists().where(
+        or_(sibling.id == root, sibling.series_id == root), _coming_in_series(sibling, viewer, now),
+        or_(sibling.starts_at < Event.starts_at, and_(sibling.starts_at == Event.starts_at, sibling.id < Event.id)))
+    return or_(~_in_series(), and_(Event.status == "scheduled", ~earlier))
+
+
+def _add_later_dates(listed: list[Listed], viewer, now: datetime) -> None:
+    """The other coming dates of each series on the page (cancelled ones too, marked), the first
+    LATER_DATES of each, in one statement."""
+    roots = {item.event.series_id or item.event.id: item for item in listed
+             if item.event.is_series and not item.event.detached and item.series_rule}
+    if not roots:
+        return
+    root = func.coalesce(Event.series_id, Event.id)
+    shown = [item.event.id for item in roots.values()]
+    ranked = (select(Event.id, Event.starts_at, Event.ends_at, Event.all_day, Event.status, root.label("root"),
+                     func.row_number().over(partition_by=root, order_by=(Event.starts_at, Event.id)).label("n"),
+                     func.count().over(partition_by=root).label("total"))
+              .where(or_(Event.id.in_(list(roots)), Event.series_id.in_(list(roots))), _in_series(),
+                     Event.ends_at >= now, Event.visibility.in_(visible_visibilities(viewer)), Event.id.not_in(shown))
+              .subquery())
+    for item in roots.values():
+        item.later = []
+    for row in db.session.execute(select(ranked).where(ranked.c.n <= LATER_DATES)
+                                  .order_by(ranked.c.root, ranked.c.starts_at, ranked.c.id)):
+        item = roots[row.root]
+        item.later.append(LaterDate(row.id, row.starts_at, row.ends_at, row.all_day, row.status))
+        item.later_count = row.total
 
 
 @dataclass
@@ -184,6 +271,11 @@ class MonthView:
     def title(self) -> str:
         return f"{calendar.month_name[self.month]} {self.year}"
 
+    def items(self, in_month: bool) -> list[Listed]:
+        """The events of the month's own days (``in_month``), or of the greyed days either side."""
+        return [item for week in self.weeks for day, items in week if (day.month == self.month) == in_month
+                for item in items]
+
     @property
     def previous(self) -> str:
         return f"{self.year - 1}-12" if self.month == 1 else f"{self.year}-{self.month - 1:02d}"
@@ -194,10 +286,11 @@ class MonthView:
 
 
 def month_view(viewer, year: int, month: int, kind: str = "", children_only: bool = False) -> MonthView:
-    """A calendar grid of one month (weeks from Monday) with that month's events."""
+    """A calendar grid of one month (weeks from Monday) with the events of every day it shows,
+    the greyed days of the months either side included."""
     zone = local_zone()
-    first = date(year, month, 1)
-    last = date(year + (month == 12), month % 12 + 1, 1)
+    grid = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = grid[0][0], grid[-1][-1] + timedelta(days=1)
     start_utc = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC).replace(tzinfo=None)
     end_utc = datetime.combine(last, datetime.min.time(), zone).astimezone(UTC).replace(tzinfo=None)
     query = _filtered(viewer, kind, children_only).where(Event.starts_at < end_utc, Event.ends_at > start_utc)
@@ -205,8 +298,7 @@ def month_view(viewer, year: int, month: int, kind: str = "", children_only: boo
     for item in _listing(query.order_by(Event.starts_at, Event.id), viewer)[0]:
         day = item.event.starts_at.replace(tzinfo=UTC).astimezone(zone).date()
         by_day.setdefault(max(day, first), []).append(item)
-    weeks = [[(day, by_day.get(day, []) if day.month == month else []) for day in week]
-             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)]
+    weeks = [[(day, by_day.get(day, [])) for day in week] for week in grid]
     return MonthView(year, month, weeks)
 
 

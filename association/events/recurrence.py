@@ -16,18 +16,27 @@ HORIZON = timedelta(days=400)
 MAX_OCCURRENCES = 120
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REPEAT_CHOICES = {
     "": "Does not repeat",
     "weekly": "Every week",
     "fortnightly": "Every two weeks",
-    "monthly_weekday": "Monthly on the same weekday (e.g. first Tuesday)",
+    "every_n_weeks": "Every few weeks (say how many below)",
+    "monthly_weekday": "Once a month on a weekday, like the first Tuesday",
     "monthly_date": "Monthly on the same date",
-    "custom": "Custom rule (RRULE)",
+    "custom": "Custom rule (RRULE)",  # admins only: forms.EventForm.for_editor
 }
+# Which of its weekday in the month, for "the first Tuesday"; the form offers these by name.
+NTH_CHOICES = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
 
 
 class RecurrenceError(ValueError):
-    """A rule we cannot use; ``str(error)`` says why in plain words."""
+    """A rule we cannot use; ``str(error)`` says why in plain words, and ``field`` names the form
+    field it is about ("repeat" when it is about the choice as a whole)."""
+
+    def __init__(self, message: str, field: str = "repeat"):
+        super().__init__(message)
+        self.field = field
 
 
 def nth_weekday(local_start: datetime) -> int:
@@ -38,17 +47,35 @@ def nth_weekday(local_start: datetime) -> int:
     return nth
 
 
-def build_rule(choice: str, local_start: datetime, custom: str = "") -> str | None:
-    """The RRULE value for a repeat choice, e.g. 'FREQ=MONTHLY;BYDAY=1TU'."""
+def build_rule(choice: str, local_start: datetime, custom: str = "", weekday: str = "", nth: str = "",
+               weeks: int | None = None) -> str | None:
+    """The RRULE value for a repeat choice, e.g. 'FREQ=MONTHLY;BYDAY=1TU'. ``weekday`` ("TU"),
+    ``nth`` ("1".."4", "-1") and ``weeks`` (every so many weeks) are the plain choices; the
+    weekday and the nth must be those of the first meeting, ``local_start``, which the series
+    starts on: a series whose first date doesn't follow its own rule would confuse everyone."""
     day = WEEKDAYS[local_start.weekday()]
     if not choice:
         return None
+    first = f"{local_start:%a} {local_start.day} {local_start:%b %Y}"
+    if weekday and weekday != day and choice in ("weekly", "fortnightly", "every_n_weeks", "monthly_weekday"):
+        raise RecurrenceError(f"The first meeting, {first}, is a {DAY_NAMES[local_start.weekday()]}. Choose "
+                              f"{DAY_NAMES[local_start.weekday()]}, or change the date to the first meeting.", "repeat_weekday")
     if choice == "weekly":
         return f"FREQ=WEEKLY;BYDAY={day}"
     if choice == "fortnightly":
         return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}"
+    if choice == "every_n_weeks":
+        if weeks is None:
+            raise RecurrenceError("Say how many weeks apart the meetings are, from 2 to 12.", "repeat_weeks")
+        return f"FREQ=WEEKLY;INTERVAL={weeks};BYDAY={day}" if weeks > 1 else f"FREQ=WEEKLY;BYDAY={day}"
     if choice == "monthly_weekday":
-        return f"FREQ=MONTHLY;BYDAY={nth_weekday(local_start)}{day}"
+        actual = nth_weekday(local_start)
+        fourth_and_last = actual == -1 and (local_start.day - 1) // 7 + 1 == 4
+        if nth and int(nth) != actual and not (nth == "4" and fourth_and_last):
+            raise RecurrenceError(f"The first meeting, {first}, is the {NTH_CHOICES[str(actual)]} "
+                                  f"{DAY_NAMES[local_start.weekday()]} of its month. Choose "
+                                  f"“{NTH_CHOICES[str(actual)]}”, or change the date to the first meeting.", "repeat_nth")
+        return f"FREQ=MONTHLY;BYDAY={nth or actual}{day}"
     if choice == "monthly_date":
         return f"FREQ=MONTHLY;BYMONTHDAY={local_start.day}"
     if choice == "custom":
@@ -112,12 +139,14 @@ def describe(rule: str | None) -> str:
     if not rule:
         return ""
     parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
-    names = dict(zip(WEEKDAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
+    names = dict(zip(WEEKDAYS, DAY_NAMES))
     day = parts.get("BYDAY", "")
-    if parts.get("FREQ") == "WEEKLY" and day in names:
-        return f"Every {'two weeks' if parts.get('INTERVAL') == '2' else 'week'} on {names[day]}"
-    if parts.get("FREQ") == "MONTHLY" and day[-2:] in names and day[:-2].lstrip("-").isdigit():
-        return f"The {ORDINALS.get(int(day[:-2]), day[:-2])} {names[day[-2:]]} of each month"
+    interval = parts.get("INTERVAL", "1")
+    if parts.get("FREQ") == "WEEKLY" and day in names and interval.isdigit():
+        every = {"1": "week", "2": "two weeks"}.get(interval, f"{interval} weeks")
+        return f"Every {every} on {names[day]}"
+    if parts.get("FREQ") == "MONTHLY" and day[-2:] in names and day[:-2].lstrip("-").isdigit() and interval == "1":
+        return f"Every {ORDINALS.get(int(day[:-2]), day[:-2])} {names[day[-2:]]} of the month"
     if parts.get("FREQ") == "MONTHLY" and parts.get("BYMONTHDAY", "").isdigit() and len(parts) == 2:
         return f"Monthly on day {parts['BYMONTHDAY']}"
     return f"Repeats: {rule}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 
 from ..core.database import utcnow
 from ..extensions import db
@@ -24,7 +24,37 @@ NOTE_LENGTH = 200
 
 
 class RSVPError(ValueError):
-    """An answer we cannot take; ``str(error)`` says why in plain words."""
+    """An answer we cannot take; ``str(error)`` says why in plain words, and ``field`` names the
+    form field it is about (None for the answer as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class PartyTooBig(RSVPError):
+    """Fewer places are left than the party needs: the member chooses to book the places left and
+    waitlist the rest, or to waitlist everyone. Nothing is stored until they choose."""
+
+    def __init__(self, places_left: int, adults: int, children: int, message: str = ""):
+        self.places_left, self.adults, self.children = places_left, adults, children
+        super().__init__(message or f"There {'is' if places_left == 1 else 'are'} only {places_left} "
+                         f"{'place' if places_left == 1 else 'places'} left for your party of {adults + children}.",
+                         field="adults")
+
+    @property
+    def booked(self) -> tuple[int, int]:
+        """Who comes now if the places left are booked: adults first, as children come with one."""
+        return split_party(self.adults, self.children, self.places_left)
+
+
+def split_party(adults: int, children: int, places: int) -> tuple[int, int]:
+    """(adults, children) of a party that fit in ``places``: adults first."""
+    booked_adults = min(adults, places)
+    return booked_adults, min(children, places - booked_adults)
+
+
+SPLIT_CHOICES = ("book_now", "waitlist_all")
 
 
 @dataclass
@@ -41,6 +71,8 @@ class Reply:
     response: str
     adults: int
     children: int
+    adults_waiting: int
+    children_waiting: int
     note: str
     name: str
     erased_at: datetime | None
@@ -55,7 +87,8 @@ def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, 
         return None, []
     listed = RSVP.response.in_(("going", "waitlisted"))
     rows = db.session.execute(
-        select(RSVP.member_id, RSVP.response, RSVP.adults, RSVP.children, RSVP.note, Member.name, Member.erased_at)
+        select(RSVP.member_id, RSVP.response, RSVP.adults, RSVP.children, RSVP.adults_waiting,
+               RSVP.children_waiting, RSVP.note, Member.name, Member.erased_at)
         .join(Member, Member.id == RSVP.member_id)
         .where(RSVP.event_id == event_id, or_(listed, RSVP.member_id == viewer.id) if everyone
                else RSVP.member_id == viewer.id)
@@ -67,12 +100,20 @@ def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, 
 
 
 def check_numbers(adults: int, children: int, note: str) -> None:
-    if not (0 <= adults <= MAX_PEOPLE and 0 <= children <= MAX_PEOPLE):
-        raise RSVPError(f"Numbers of adults and children must be between 0 and {MAX_PEOPLE}.")
+    if not 0 <= adults <= MAX_PEOPLE:
+        raise RSVPError(f"Adults must be from 0 to {MAX_PEOPLE}.", field="adults")
+    if not 0 <= children <= MAX_PEOPLE:
+        raise RSVPError(f"Children must be from 0 to {MAX_PEOPLE}.", field="children")
     if adults + children < 1:
-        raise RSVPError("Tell us how many people are coming: at least one.")
+        raise RSVPError("Tell us how many people are coming: at least one.", field="adults")
     if len(note) > NOTE_LENGTH:
-        raise RSVPError(f"Keep the note to {NOTE_LENGTH} characters.")
+        raise RSVPError(f"Keep the note to {NOTE_LENGTH} characters.", field="note")
+
+
+def check_children_allowed(event: Event, children: int) -> None:
+    if children and not event.children_welcome:
+        raise RSVPError("This event is for adults only, so children can't come to it. "
+                        "Set children to 0, or look for an event where children are welcome.", field="children")
 
 
 def _lock(event_id: int) -> Event:
@@ -82,14 +123,19 @@ def _lock(event_id: int) -> Event:
     return event
 
 
-def respond(event_id: int, member, going: bool, adults: int = 1, children: int = 0, note: str = "") -> RSVPOutcome:
-    """Record ``member``'s answer. Commits; on an RSVPError nothing is stored."""
+def respond(event_id: int, member, going: bool, adults: int = 1, children: int = 0, note: str = "",
+            split: str = "", places_seen: int | None = None) -> RSVPOutcome:
+    """Record ``member``'s answer. Commits; on an RSVPError nothing is stored.
+
+    A party bigger than the places left raises PartyTooBig until ``split`` says what to do:
+    "book_now" (the places left, the rest waitlisted) or "waitlist_all". ``places_seen`` is how
+    many places the member was told were left: if that changed meanwhile, they are asked again."""
     note = (note or "").strip()
     if going:
         check_numbers(adults, children, note)
     try:
         event = _lock(event_id)
-        outcome = _respond_locked(event, member, going, adults, children, note)
+        outcome = _respond_locked(event, member, going, adults, children, note, split, places_seen)
         db.session.commit()
         return outcome
     except Exception:
@@ -97,7 +143,8 @@ def respond(event_id: int, member, going: bool, adults: int = 1, children: int =
         raise
 
 
-def _respond_locked(event: Event, member, going: bool, adults: int, children: int, note: str) -> RSVPOutcome:
+def _respond_locked(event: Event, member, going: bool, adults: int, children: int, note: str,
+                    split: str = "", places_seen: int | None = None) -> RSVPOutcome:
     now = utcnow()
     rsvp = db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == member.id)
                               .execution_options(populate_existing=True)).one_or_none()
@@ -107,10 +154,13 @@ def _respond_locked(event: Event, member, going: bool, adults: int, children: in
         raise RSVPError("This event has already happened.")
     if going and event.rsvp_deadline is not None and now > event.rsvp_deadline:
         raise RSVPError("The deadline for replies has passed. Please contact the organiser.")
+    if going:
+        check_children_allowed(event, children)
     if rsvp is None:
         rsvp = RSVP(event_id=event.id, member_id=member.id, response="not_going", adults=0, children=0)
         db.session.add(rsvp)
     was = rsvp.response
+    rsvp.adults_waiting = rsvp.children_waiting = 0  # every answer states the whole party again
     if not going:
         rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = "not_going", None, now
         db.session.flush()
@@ -118,49 +168,91 @@ def _respond_locked(event: Event, member, going: bool, adults: int, children: in
         return RSVPOutcome("not_going", "Thanks for letting us know you can't come.")
     others = seats_taken(event.id) - (rsvp.seats if was == "going" else 0)
     fits = event.capacity is None or others + adults + children <= event.capacity
-    if not fits and was == "going":
-        left = max(event.capacity - others, 0)
-        raise RSVPError(f"There's only room for {left} {'person' if left == 1 else 'people'} in your party, so we "
-                        f"couldn't change your numbers. Your earlier reply still stands.")
+    left = None if event.capacity is None else max(event.capacity - others, 0)
+    if not fits and left and split != "waitlist_all" and not _anyone_waiting(event.id, rsvp.id, left):
+        if split != "book_now":
+            raise PartyTooBig(left, adults, children)
+        if places_seen is not None and places_seen != left:
+            raise PartyTooBig(left, adults, children, message=(
+                f"Places changed while you were choosing: {left} {'is' if left == 1 else 'are'} left now."))
+        return _book_part(event, rsvp, adults, children, note, left, now)
+    if not fits and was == "going" and split != "waitlist_all":
+        raise RSVPError(f"There's no room for more people in your party just now, so we couldn't change your "
+                        f"numbers. Your earlier reply still stands.", field="adults")
     rsvp.adults, rsvp.children, rsvp.note, rsvp.updated_at = adults, children, note, now
-    if fits and (was == "going" or not _anyone_waiting(event.id, rsvp.id, event.capacity - others if event.capacity else None)):
+    if fits and (was == "going" or not _anyone_waiting(event.id, rsvp.id, left)):
         rsvp.response, rsvp.waitlisted_at = "going", None
         db.session.flush()
         fill_from_waitlist(event)  # fewer seats than before can let someone in
         return RSVPOutcome("going", "You're going. See you there!")
-    if was != "waitlisted":
+    if was != "waitlisted" or rsvp.waitlisted_at is None:
         rsvp.waitlisted_at = now
     rsvp.response = "waitlisted"
+    if split == "waitlist_all":
+        return RSVPOutcome("waitlisted", "You're all on the waiting list. We'll email you if places come up.")
     return RSVPOutcome("waitlisted", "The event is full, so you're on the waiting list. "
                                      "We'll email you if a place frees up.")
 
 
+def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, left: int, now) -> RSVPOutcome:
+    """Book the ``left`` places for part of the party; the rest wait in line from now (or from
+    when this member joined the waiting list, if they were on it)."""
+    booked_adults, booked_children = split_party(adults, children, left)
+    if rsvp.response != "waitlisted" or rsvp.waitlisted_at is None:
+        rsvp.waitlisted_at = now
+    rsvp.response, rsvp.note, rsvp.updated_at = "going", note, now
+    rsvp.adults, rsvp.children = booked_adults, booked_children
+    rsvp.adults_waiting, rsvp.children_waiting = adults - booked_adults, children - booked_children
+    db.session.flush()
+    waiting = rsvp.seats_waiting
+    return RSVPOutcome("going", f"You're going with {left} {'person' if left == 1 else 'people'} now, and the other "
+                                f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
+                                f"We'll email you if places come up.")
+
+
+def _waiting():
+    """Rows in the line: whole parties waiting, and parties going with some still waiting."""
+    return or_(RSVP.response == "waitlisted",
+               and_(RSVP.response == "going", RSVP.adults_waiting + RSVP.children_waiting > 0))
+
+
+def _seats_needed():
+    return case((RSVP.response == "waitlisted", RSVP.adults + RSVP.children),
+                else_=RSVP.adults_waiting + RSVP.children_waiting)
+
+
 def _anyone_waiting(event_id: int, rsvp_id: int | None, free: int | None) -> bool:
     """Is someone already in line who would fit in the ``free`` places? They come first."""
-    waiting = select(RSVP.id).where(RSVP.event_id == event_id, RSVP.response == "waitlisted")
+    waiting = select(RSVP.id).where(RSVP.event_id == event_id, _waiting())
     if rsvp_id is not None:
         waiting = waiting.where(RSVP.id != rsvp_id)
     if free is not None:
-        waiting = waiting.where(RSVP.adults + RSVP.children <= free)
+        waiting = waiting.where(_seats_needed() <= free)
     return db.session.scalar(waiting.limit(1)) is not None
 
 
 def fill_from_waitlist(event: Event) -> list[RSVP]:
     """Give free places to the waitlist in the order people joined it. A party too big for the
     places left keeps its turn while someone behind who fits comes in: a single free place is
-    never left empty for a family of five. Call with the event locked (or in its edit)."""
+    never left empty for a family of five. The rest of a partly booked party comes in whole, like
+    any party. Call with the event locked (or in its edit)."""
     if event.capacity is None and not db.session.scalar(
-            select(RSVP.id).where(RSVP.event_id == event.id, RSVP.response == "waitlisted").limit(1)):
+            select(RSVP.id).where(RSVP.event_id == event.id, _waiting()).limit(1)):
         return []
     taken = seats_taken(event.id)
     promoted = []
-    waiting = db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.response == "waitlisted")
+    waiting = db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, _waiting())
                                  .order_by(RSVP.waitlisted_at, RSVP.id))
     for rsvp in waiting:
-        if event.capacity is not None and taken + rsvp.seats > event.capacity:
+        needed = rsvp.seats if rsvp.response == "waitlisted" else rsvp.seats_waiting
+        if event.capacity is not None and taken + needed > event.capacity:
             continue
+        if rsvp.response == "going":
+            rsvp.adults += rsvp.adults_waiting
+            rsvp.children += rsvp.children_waiting
+            rsvp.adults_waiting = rsvp.children_waiting = 0
         rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = "going", None, utcnow()
-        taken += rsvp.seats
+        taken += needed
         promoted.append(rsvp)
     if promoted:
         _tell_promoted(event, promoted)

@@ -16,9 +16,10 @@ from ..core.timefmt import local_today, local_zone
 from ..extensions import db
 from . import queries, rsvps, scheduling, wording
 from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
+from .display import day_words
 from .links import google_calendar_link
 from .models import KINDS, RSVP, Event
-from .recurrence import RecurrenceError, build_rule, describe
+from .recurrence import RecurrenceError, describe
 
 bp = Blueprint("events", __name__)
 
@@ -61,7 +62,7 @@ def calendar():
                                today=local_today())
     listed, paging = queries.upcoming(_viewer(), kind, children, requested_page())
     return render_template("events/list.html", listed=listed, kind=kind, children=children, kinds=KINDS,
-                           page=paging.page, pages=paging.pages, describe=describe,
+                           page=paging.page, pages=paging.pages,
                            can_create=queries.can_manage(_viewer()))
 
 
@@ -78,21 +79,32 @@ def _month_arg(value: str) -> tuple[int, int]:
 
 @bp.get("/events/<int:event_id>")
 def detail(event_id: int):
+    return _detail_page(event_id)
+
+
+def _detail_page(event_id: int, form: RSVPForm | None = None, party_choice: rsvps.PartyTooBig | None = None,
+                 status: int = 200):
+    """The event's page; with ``form``, the reply form as it was sent (with its errors), and with
+    ``party_choice``, the question of what to do with a party bigger than the places left."""
     event, seats_taken, series_rule = queries.event_for_page(event_id) or (None, 0, None)
     event = _shown(event)
     viewer = _viewer()
     managing = queries.can_manage(viewer, event)
     members_view = viewer is not None and viewer.is_active_member
     mine, going = rsvps.replies_shown(event.id, viewer, everyone=managing or members_view)
-    form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
+    if form is None:
+        form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
+        if mine is not None and mine.response == "going":  # the whole party, waiting part included
+            form.adults.data, form.children.data = (mine.adults + mine.adults_waiting,
+                                                    mine.children + mine.children_waiting)
     return render_template(
         "events/detail.html", event=event, mine=mine, form=form, managing=managing, going=going,
         seats_taken=seats_taken, series_rule=describe(series_rule if event.is_series else None),
         google_link=google_calendar_link(event, show_place=members_view),
-        members_view=members_view,
+        members_view=members_view, party_choice=party_choice,
         ended=event.ends_at <= utcnow(),
         replies_closed=event.rsvp_deadline is not None and utcnow() > event.rsvp_deadline,
-    )
+    ), status
 
 
 @bp.post("/events/<int:event_id>/rsvp")
@@ -103,16 +115,23 @@ def rsvp(event_id: int):
         abort(403)
     form = RSVPForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
+        return _detail_page(event.id, form, status=400)
     try:
         outcome = rsvps.respond(event.id, current_user, form.response.data == "going",
-                                form.adults.data or 0, form.children.data or 0, form.note.data or "")
-        flash(outcome.message, "success" if outcome.response != "waitlisted" else "info")
+                                form.adults.data or 0, form.children.data or 0, form.note.data or "",
+                                split=form.split.data if form.split.data in rsvps.SPLIT_CHOICES else "",
+                                places_seen=form.places_seen.data)
+    except rsvps.PartyTooBig as question:
+        form.split.data = None
+        return _detail_page(event.id, form, party_choice=question)
     except rsvps.RSVPError as error:
-        flash(str(error), "error")
+        field = getattr(form, error.field) if error.field else None
+        if field is None:
+            flash(str(error), "error")
+            return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
+        field.errors = [*field.errors, str(error)]
+        return _detail_page(event.id, form, status=400)
+    flash(outcome.message, "success" if outcome.response != "waitlisted" else "info")
     return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
 
 
@@ -121,12 +140,11 @@ def rsvp(event_id: int):
 def create():
     if not queries.can_manage(current_user):
         abort(403)
-    form = EventForm()
+    form = EventForm.for_editor(current_user)
     warnings: list = []
     if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
         try:
-            rule = build_rule(form.repeat.data or "", form.local_start(), form.custom_rule.data or "")
-            event = scheduling.create_event(form.to_details(), current_user, rule)
+            event = scheduling.create_event(form.to_details(), current_user, form.rule)
             flash("The event is in the calendar.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
         except RecurrenceError as error:
@@ -142,9 +160,11 @@ def create():
 @login_required
 def edit(event_id: int):
     event = _managed_event(event_id)
-    form = EventForm()
+    form = EventForm.for_editor(current_user, saved=event)
     if request.method == "GET":
         form.fill_from(event)
+    else:
+        form.keep_duration(event)
     conflict: list = []
     warnings: list = []
     if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
@@ -205,7 +225,7 @@ def end_series(event_id: int):
     last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
     try:
         count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
-        flash(f"The series ends on {form.last_date.data:%d %B %Y}; {count} later meetings are cancelled.", "success")
+        flash(f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.", "success")
     except scheduling.EventError as error:
         flash(str(error), "error")
     return redirect(url_for("events.detail", event_id=event.id))

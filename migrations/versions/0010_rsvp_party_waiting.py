@@ -1,0 +1,24 @@
+"""RSVPs: the part of a party still waiting when only some places were left
+
+Revision ID: 0010_rsvp_party_waiting
+Revises: 0009_pack_review
+Create Date: 2026-11-30 10:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0010_rsvp_party_waiting'
+down_revision = '0009_pack_review'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('rsvps', sa.Column('adults_waiting', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('rsvps', sa.Column('children_waiting', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('rsvps') as batch:
+        batch.drop_column('children_waiting')
+        batch.drop_column('adults_waiting')

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.versions import EditVersionField
@@ -38,6 +38,9 @@ class CampaignForm(FlaskForm):
                                      "Merge fields: {{ first_name }}, {{ full_name }}, {{ renewal_date }}; "
                                      "for an event's guests also {{ event_title }}, {{ event_date }}, "
                                      "{{ event_venue }}.")
+    greeting = BooleanField("Start with “Hello {first name},”", default=True,
+                            description="Each member sees their own first name. Leave it ticked unless your "
+                                        "message has a greeting of its own: then it is never added twice.")
     topic = RadioField("What is it about?", choices=list(TOPICS.items()), default="news")
     audience = SelectField("Send to", choices=list(AUDIENCES.items()), default="active")
     role = SelectField("Role", choices=list(AUDIENCE_ROLES.items()), validators=[Optional()])
@@ -53,6 +56,7 @@ class CampaignForm(FlaskForm):
 
     def fill_from(self, campaign) -> None:
         self.subject.data, self.body.data, self.topic.data = campaign.subject, campaign.body_markdown, campaign.topic
+        self.greeting.data = campaign.greeting
         self.edit_version.data = campaign.edit_version
         self.audience.data = campaign.audience
         if campaign.audience == "role":
@@ -77,7 +81,7 @@ class CampaignForm(FlaskForm):
     def to_draft(self) -> Draft:
         return Draft(subject=self.subject.data.strip(), body_markdown=self.body.data, topic=self.topic.data,
                      audience=self.audience.data, audience_value=self.audience_value(),
-                     chosen_member_ids=self.chosen_ids)
+                     chosen_member_ids=self.chosen_ids, greeting=bool(self.greeting.data))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

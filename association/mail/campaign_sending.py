@@ -38,8 +38,22 @@ WITHDRAWN_NOTE = "Withdrawn: the email was cancelled before this message was sen
 SHOWN_ON_PAGE = 50  # recipients listed on the confirmation page; the rest on the recipients page
 # A campaign's status and each of its messages', in the words the pages use.
 STATUS_WORDS = {"draft": "Draft", "scheduled": "Scheduled", "queued": "Sent", "cancelled": "Cancelled"}
+# A campaign handed to the outbox is 'queued' for good (cancelling needs that); what it is to a
+# person comes from its messages' counts, read with the page: see delivery_state.
 MESSAGE_WORDS = {"queued": "Waiting to send", "claimed": "Waiting to send", "sending": "Being sent now",
                  "sent": "Sent", "failed": "Not delivered", "withdrawn": "Withdrawn, not sent"}
+
+
+def delivery_state(status: str, counts: dict[str, int]) -> tuple[str, str]:
+    """(badge key, words) for a campaign as people see it: a queued one is "Sending" while any of its
+    messages wait or are being sent, and "Sent" once none do. Derived from the counts the page has
+    already read (delivery_counts, one grouped query), so there is nothing to keep in step and no
+    race between workers finishing their batches."""
+    if status != "queued":
+        return status, STATUS_WORDS.get(status, status)
+    if sum(counts.get(s, 0) for s in ("queued", "claimed", "sending")):
+        return "sending", "Sending"
+    return "sent", "Sent"
 
 
 class ConfirmationOutdated(CampaignError):

@@ -14,7 +14,7 @@ from ..extensions import db
 from .audiences import Recipient
 from .campaign_forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
 from .campaign_sending import (STATUS_WORDS, ConfirmationOutdated, cancel_sending, check_campaign, confirmation_for,
-                               describe_withdrawal, recipients_page, schedule_confirmed, send_confirmed,
+                               delivery_state, describe_withdrawal, recipients_page, schedule_confirmed, send_confirmed,
                                unsent_count)
 from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts, failures,
                         save_draft, send_test, unschedule)
@@ -41,7 +41,7 @@ def history():
     campaigns = list(db.session.scalars(query.options(selectinload(Campaign.created_by))
                                         .order_by(Campaign.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
     return render_template("mail/campaign_history.html", campaigns=campaigns, page=paging.page, pages=paging.pages,
-                           counts=delivery_counts([c.id for c in campaigns]), status_words=STATUS_WORDS)
+                           counts=delivery_counts([c.id for c in campaigns]), delivery_state=delivery_state)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,7 +84,8 @@ def review(campaign_id: int):
 
 
 def _review(campaign: Campaign, schedule_form: ScheduleForm, status: int = 200):
-    context = {"campaign": campaign, "label": audience_label(campaign), "status_words": STATUS_WORDS}
+    context = {"campaign": campaign, "label": audience_label(campaign), "status_words": STATUS_WORDS,
+               "delivery_state": delivery_state}
     if campaign.status in ("draft", "scheduled"):
         subject, text, _ = Personaliser(campaign).copy_for(_me())
         context.update(audience=audience_of(campaign), preview_subject=subject, preview_text=text,

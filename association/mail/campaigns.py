@@ -35,6 +35,8 @@ EVENT_MERGE_FIELDS = {
     "event_venue": "where the event is",
 }
 FIELD_PATTERN = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+# How a message may open with a greeting of its own ("Hello {{ first_name }},", "Dear all", "Hi,").
+GREETING = re.compile(r"\s*(hello|hi|hiya|hey|dear|good (morning|afternoon|evening))\b", re.IGNORECASE)
 
 
 class CampaignError(ValueError):
@@ -49,6 +51,12 @@ class Draft:
     audience: str
     audience_value: str = ""
     chosen_member_ids: tuple[int, ...] = ()
+    greeting: bool = True
+
+
+def opens_with_greeting(body_markdown: str) -> bool:
+    """Does the message already greet its reader? Then the editor's greeting is not added again."""
+    return bool(GREETING.match(body_markdown))
 
 
 def merge_field_errors(draft: Draft) -> list[str]:
@@ -77,6 +85,7 @@ def save_draft(draft: Draft, author, campaign: Campaign | None = None) -> Campai
         raise CampaignError("This email has already been sent, so it can't be changed.")
     campaign.subject = draft.subject.strip()
     campaign.body_markdown = draft.body_markdown
+    campaign.greeting = draft.greeting
     campaign.topic = draft.topic
     campaign.audience = draft.audience
     campaign.audience_value = draft.audience_value
@@ -114,13 +123,19 @@ class Personaliser:
         context = {
             "association_name": current_app.config["ASSOCIATION_NAME"],
             "subject": campaign.subject,
-            "recipient_name": self._token("first_name"),
+            # The greeting is the sender's choice in the editor, and said once.
+            "recipient_name": self._token("first_name") if self.greets(campaign) else "",
             "unsubscribe_url": self._token("unsubscribe_url"),
             "preferences_url": external_url("mail.preferences"),
         }
         self.subject = FIELD_PATTERN.sub(lambda m: self._token(m.group(1)), campaign.subject)
         self.text = render_template("mail/campaign.txt", body_text=body, **context)
         self.html = render_template("mail/campaign.html", body_html=Markup(render_markdown(body)), **context)
+
+    @staticmethod
+    def greets(campaign: Campaign) -> bool:
+        """Whether each copy starts with "Hello {first name},"."""
+        return campaign.greeting is not False and not opens_with_greeting(campaign.body_markdown)
 
     def _token(self, name: str) -> str:
         return f"mf{self.nonce}{name}mf"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
@@ -67,6 +67,9 @@ class Campaign(db.Model):
     edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     subject: Mapped[str] = mapped_column(String(200))
     body_markdown: Mapped[str] = mapped_column(Text)
+    # Start each copy with "Hello {first name}," (a box the sender sees in the editor; never added
+    # when the message already opens with a greeting of its own: see campaigns.opens_with_greeting).
+    greeting: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Which preference a member uses to say no to this kind of mail (see mail/audiences.py).
     topic: Mapped[str] = mapped_column(String(20), default="news")
     audience: Mapped[str] = mapped_column(String(20), default="active")

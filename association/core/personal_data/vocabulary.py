@@ -8,9 +8,10 @@ Why these sources (measured on a small hand-written sample before choosing; see 
   took 1.8 GB per process; Presidio with spaCy's small English model (the only PyPI copy is a
   third party's re-upload) took 150 MB and ~65 ms per 2,000 characters and found 5 of 20 names
   in carers' sentences ("Advice about Tyler" was a place, "Grace" an organisation).
-- Names given since (Alfie, Aarav, Nevaeh, Harper) come from the ONS "Baby names in England and
-  Wales" top-100 tables, 2005-2023, shipped as data/uk_first_names.txt (Open Government Licence;
-  no PyPI package carries them with a clear provenance). They count as names even in lower case.
+- Names given since (Alfie, Aarav, Nevaeh, Harper) come from data/uk_first_names.txt, a list
+  written for this project in the manner of the ONS "Baby names in England and Wales" top-100
+  tables (no PyPI package carries those with a clear provenance; see the file's header: it should
+  be replaced by the published tables). They count as names even in lower case.
 - How common a word is comes from wordfreq's English list: we keep only the words common enough
   to matter (Zipf ≥ 3, about 30,000) and drop the full table, so a capitalised "Hope" at the
   start of a sentence can be told from "Jayden".
@@ -100,7 +101,7 @@ def _load() -> Vocabulary:
 
 
 def _uk_names() -> frozenset[str]:
-    """ONS baby names (data/uk_first_names.txt, source and years in the file) and their short forms."""
+    """Recent UK first names (data/uk_first_names.txt, see its header) and their short forms."""
     path = os.path.join(os.path.dirname(__file__), "data", "uk_first_names.txt")
     names: set[str] = set()
     with open(path, encoding="utf-8") as lines:

@@ -33,6 +33,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 CORPUS = ROOT / "tests" / "data" / "personal_data_corpus.jsonl"
+HOLDOUT = ROOT / "tests" / "data" / "personal_data_holdout.jsonl"
 RESULT = BENCH / "results" / "personal_data.md"
 RECALL_TARGET, FALSE_ALARM_TARGET, P95_TARGET_MS, MEMORY_TARGET_MB = 0.97, 0.05, 20.0, 150.0
 TIMING_RUNS, POST_CHARS = 200, 2000
@@ -313,6 +314,7 @@ def main() -> int:
     out += by_family(false_alarms, "False alarms (pass, something found)", show_expected=False)
     out += by_family(category_misses, "Held, but an expected category not reported", show_expected=True)
 
+    out += held_out(check_personal_data)
     out += ["## Time and memory", "",
             f"{TIMING_RUNS} posts of {POST_CHARS:,} characters, each a shuffled run of corpus texts, checked once "
             "each per place after warming; single process on a 2-core machine shared with other work.", "",
@@ -325,6 +327,28 @@ def main() -> int:
             f"**{extra_mb:.1f} MB extra** for the engine. RSS is counted after warming because lists and models "
             "may load on first use.", ""]
     return finish(out)
+
+
+def held_out(check) -> list[str]:
+    """The same measure on texts the engine was never tuned on (tests/data/personal_data_holdout.jsonl).
+
+    The main corpus was used to improve the engine family by family, so its figures flatter it; this
+    file was written afterwards, without looking at the engine's rules, and is kept out of tuning:
+    fix a miss here only by adding a family to the main corpus and a new held-out text in its place.
+    """
+    if not HOLDOUT.exists():
+        return []
+    _, records = load_corpus(HOLDOUT)
+    rows = evaluate(records, check)
+    total = text_counts(rows)
+    holds, passes = total["tp"] + total["fn"], total["fp"] + total["tn"]
+    _, recall, _ = prf(total["tp"], total["fp"], total["fn"])
+    out = ["## Held out (never tuned on)", "",
+           f"{len(records)} texts ({HOLDOUT.relative_to(ROOT)}): recall on hold {fmt(recall)} ({total['tp']}/{holds}), "
+           f"false alarms {ratio(total['fp'], passes) or 0:.1%} ({total['fp']}/{passes}).", ""]
+    out += by_family([r for r in rows if r["label"] == "hold" and not r["findings"]], "Held-out misses", True)
+    out += by_family([r for r in rows if r["label"] == "pass" and r["findings"]], "Held-out false alarms", False)
+    return out
 
 
 def finish(out: list[str]) -> int:

@@ -12,36 +12,15 @@ see them. The title, the description and the access notes are.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-
-from markupsafe import Markup
-
-from ..core.personal_data import Finding, check_personal_data, highlight
+from ..core.personal_data import CheckedText, check_parts
 from .scheduling import EventDetails
 
 CHECKED = (("title", "Title"), ("description_md", "Description"), ("accessibility_notes", "Access information"))
 
 
-@dataclass(frozen=True)
-class CheckedText:
-    label: str
-    text: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def highlighted(self) -> Markup:
-        return highlight(self.text, list(self.findings))
-
-
 def check_event_wording(details: EventDetails) -> list[CheckedText]:
     """The checked parts of an event in which the check found something, in the form's order."""
-    found = []
-    for name, label in CHECKED:
-        text = getattr(details, name) or ""
-        findings = tuple(check_personal_data(text, "community"))
-        if findings:
-            found.append(CheckedText(label, text, findings))
-    return found
+    return check_parts(((label, getattr(details, name)) for name, label in CHECKED), "community")
 
 
 def findings_key(found: list[CheckedText]) -> str:

@@ -18,11 +18,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from ..core.database import utcnow
-from ..core.personal_data import Finding, check_personal_data, highlight, summarise
+from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
 from .audiences import Audience, Recipient
 from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts,
@@ -60,32 +59,13 @@ class ConfirmationOutdated(CampaignError):
     """What the sender confirmed is no longer what would be sent."""
 
 
-@dataclass(frozen=True)
-class CheckedText:
-    """One part of a text written for others, with what the personal-data check found in it."""
-
-    label: str
-    text: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def highlighted(self) -> Markup:
-        return highlight(self.text, list(self.findings))
-
-    @property
-    def summary(self) -> str:
-        return summarise(list(self.findings))
-
-
 def check_campaign(campaign: Campaign) -> list[CheckedText]:
     """The subject and the message, each with its findings; only the parts where something was found.
 
     A campaign goes to members, so the "community" rules apply: no child's or birth-family member's
     name, no address, school, date of birth or contact details of anyone.
     """
-    parts = (("Subject", campaign.subject), ("Message", campaign.body_markdown))
-    checked = [CheckedText(label, text, tuple(check_personal_data(text, "community"))) for label, text in parts]
-    return [part for part in checked if part.findings]
+    return check_parts((("Subject", campaign.subject), ("Message", campaign.body_markdown)), "community")
 
 
 def audience_fingerprint(campaign: Campaign, audience: Audience, when_utc: datetime | None = None) -> str:

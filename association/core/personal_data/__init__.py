@@ -8,6 +8,8 @@ missed name can cost a child's privacy. Each finding says, in plain words, what 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import Markup, escape
 
 from .contact import find_contact
@@ -18,8 +20,8 @@ from .names import find_names
 from .places import find_addresses, find_schools
 from .vocabulary import vocabulary
 
-__all__ = ["PLACES", "CATEGORIES", "Finding", "KnownPeople", "check_personal_data", "explain", "summarise",
-           "highlight", "register_known_people", "forget_known_people", "warm_up"]
+__all__ = ["PLACES", "CATEGORIES", "Finding", "KnownPeople", "CheckedText", "check_personal_data", "check_parts",
+           "explain", "summarise", "highlight", "register_known_people", "forget_known_people", "warm_up"]
 
 
 def check_personal_data(text: str, place: str = "community", *, known: KnownPeople | None = None) -> list[Finding]:
@@ -78,3 +80,27 @@ def highlight(text: str, findings: list[Finding]) -> Markup:
         at = finding.end
     parts.append(escape(text[at:]))
     return Markup("").join(parts)
+
+
+@dataclass(frozen=True)
+class CheckedText:
+    """One labelled part of something written for others (a subject, a description) with what the
+    check found in it: what warning pages show, highlighted, to the person who wrote it."""
+
+    label: str
+    text: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def highlighted(self) -> Markup:
+        return highlight(self.text, list(self.findings))
+
+    @property
+    def summary(self) -> str:
+        return summarise(list(self.findings))
+
+
+def check_parts(parts, place: str) -> list[CheckedText]:
+    """Check each (label, text) of ``parts``; only the parts where something was found, in order."""
+    checked = [CheckedText(label, text or "", tuple(check_personal_data(text or "", place))) for label, text in parts]
+    return [part for part in checked if part.findings]

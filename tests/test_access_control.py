@@ -48,6 +48,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "members.change_email": (SIGNED_IN, {}),
     "members.export_data": (SIGNED_IN, {}),
     "members.leave": (SIGNED_IN, {}),
+    "members.renew": (SIGNED_IN, {}),
     "admin.dashboard": (ADMIN, {}),
     "admin.application_queue": (ADMIN, {}),
     "admin.approve_application": (ADMIN, {"member_id": "applicant"}),
@@ -114,6 +115,7 @@ RULES: dict[str, tuple[dict, dict]] = {
     "strategy.my_items": (SIGNED_IN, {}),
     "strategy.item": (SIGNED_IN, {"item_id": "item"}),
     "strategy.support": (SIGNED_IN, {"item_id": "item"}),
+    "strategy.withdraw_support": (SIGNED_IN, {"item_id": "item"}),
     "strategy.you_said": (SIGNED_IN, {}),
     "strategy.shared_pack": (OPEN, {"token": "pack_token"}),  # the service's link: the token is the key
     "strategy.workspace": (STRATEGY, {}),

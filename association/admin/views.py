@@ -12,7 +12,7 @@ from ..extensions import db
 from ..mail.models import OUTBOX_STATUSES, OutboxMessage
 from ..members import applications
 from ..members.models import Member
-from ..members.registry import leave_requests, renewal_horizon
+from ..members.registry import leave_requests, renewal_horizon, renewal_requests
 from .forms import ApproveForm, ConfirmForm, DeclineForm
 from .models import AuditEntry
 
@@ -30,7 +30,7 @@ def dashboard():
     failed_mail = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status == "failed")) or 0
     return render_template("admin/dashboard.html", waiting=waiting, renewals_due=renewals_due,
-                           failed_mail=failed_mail, leavers=leave_requests())
+                           failed_mail=failed_mail, leavers=leave_requests(), renewals_asked=renewal_requests())
 
 
 @bp.get("/applications")

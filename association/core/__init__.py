@@ -6,6 +6,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from . import errors, plain_text, timefmt
+    from .waiting import waiting_in_menu
     from .backup_cli import backup_command, restore_command
     from .security import add_security_headers
     from .views import bp
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = timefmt.format_datetime
     app.jinja_env.filters["date"] = timefmt.format_date
     app.jinja_env.filters["clock"] = timefmt.format_clock
+    app.jinja_env.globals["waiting_in_menu"] = waiting_in_menu
 
     @app.context_processor
     def _association():

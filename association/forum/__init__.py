@@ -11,5 +11,9 @@ def register(app: Flask) -> None:
     from .views import bp
 
     app.register_blueprint(bp)
+    from ..core.waiting import declare_waiting
+    from .moderation import queue_size
+
+    declare_waiting(app, "moderation", ("moderator",), queue_size)
     if seed_forum not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_forum)

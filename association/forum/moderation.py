@@ -1,7 +1,7 @@
 """Moderators' actions, each written to the moderation log with who, what and why."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..core.database import lock_row, utcnow
 from ..extensions import db
@@ -196,6 +196,15 @@ def queue(moderator) -> tuple[list[Post], list[Report]]:
         .join(Post, Post.id == Report.post_id)
         .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible)).order_by(Report.created_at)))
     return held, reports
+
+
+def queue_size(moderator):
+    """SQL: held posts plus open reports the moderator can see (the menu's count; the queue's rule)."""
+    visible = _visible_thread_ids(moderator)
+    held = select(func.count()).select_from(Post).where(Post.status == "held", Post.thread_id.in_(visible))
+    reports = (select(func.count()).select_from(Report).join(Post, Post.id == Report.post_id)
+               .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible)))
+    return held.scalar_subquery() + reports.scalar_subquery()
 
 
 def held_notes(held: list[Post]) -> dict:

@@ -22,3 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     register_with_the_check()
+    from ..core.waiting import declare_waiting
+    from .applications import waiting_count
+
+    declare_waiting(app, "applications", ("admin", "committee"), waiting_count)

@@ -26,6 +26,21 @@ def authenticate(email: str, password: str) -> Member | None:
     return member
 
 
+# After signing in, the page of what waits for each role; the first role held wins.
+LANDING_PAGES = (("admin", "admin.dashboard"), ("committee", "admin.dashboard"),
+                 ("moderator", "forum.moderation_queue"))
+
+
+def landing_endpoint(member: Member) -> str:
+    """Where ``member`` starts after signing in (when no page was asked for)."""
+    if member.is_active_member:
+        held = member.roles
+        for role, endpoint in LANDING_PAGES:
+            if role in held:
+                return endpoint
+    return "core.home"
+
+
 def request_password_reset(email: str) -> None:
     """Email a reset link if the address belongs to a member who can sign in. Commits.
 

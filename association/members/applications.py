@@ -105,6 +105,11 @@ def waiting_applications() -> list[Member]:
     ))
 
 
+def waiting_count(_viewer=None):
+    """SQL: how many applications wait for a decision (the admin menu's count)."""
+    return select(func.count()).select_from(Member).where(Member.application_state == "waiting").scalar_subquery()
+
+
 def approve(member: Member, admin: Member, renewal_date: date | None = None) -> None:
     """Make the applicant an active member and send the link to set a password. Commits."""
     if member.application_state != "waiting":

@@ -62,7 +62,7 @@ def login():
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
             login_user(member, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            return redirect(safe_next(request.args.get("next"), url_for(accounts.landing_endpoint(member))))
         # The same words whether the email is unknown, the password wrong or the account closed.
         flash("That email and password don't match an account that can sign in. "
               "Check them, or reset your password.", "error")
@@ -101,7 +101,7 @@ def sign_in_with_link(token: str):
         accounts.signed_in_by_link(member)
         login_user(member)
         flash(f"Welcome back, {member.first_name}. You're signed in.", "success")
-        return redirect(url_for("core.home"))
+        return redirect(url_for(accounts.landing_endpoint(member)))
     return render_template("members/sign_in_with_link.html", form=form, member=member)
 
 

@@ -17,6 +17,7 @@ from . import registry
 from .accounts import start_email_change
 from .applications import find_by_email
 from .models import Member
+from .renewals import renewal_settled
 
 # Higher outranks lower; a member with no role is 0.
 ROLE_RANK = {"admin": 3, "committee": 2, "moderator": 1, "strategy": 1}
@@ -82,6 +83,7 @@ def edit_member(member: Member, changes: MemberChanges, editor: Member, seen_ver
     claim_edit(member, seen_version)
 
     described = []
+    before_renewal = member.renewal_date
     for attribute, label in DETAIL_FIELDS.items():
         before, after = getattr(member, attribute), changes.details.get(attribute, getattr(member, attribute))
         if attribute == "phone":
@@ -91,6 +93,9 @@ def edit_member(member: Member, changes: MemberChanges, editor: Member, seen_ver
             setattr(member, attribute, after)
     if described:
         record("member.edited", member, "changed " + "; ".join(described), actor=editor)
+    if member.renewal_requested_at is not None and "renewal_date" in changes.details \
+            and changes.details["renewal_date"] != before_renewal:
+        renewal_settled(member)
     if email_asked:
         record("member.email_change_requested", member,
                f"sign-in email change from {_shown(member.email)} to {_shown(new_email)} sent for confirmation "

@@ -105,6 +105,10 @@ class ProfileForm(FlaskForm):
     share_category = BooleanField("Show what I'm approved for to other members")
 
 
+class RenewForm(FlaskForm):
+    """Only the CSRF token: the page above the button says what asking to renew does."""
+
+
 class LeaveForm(FlaskForm):
     reason = TextAreaField("Anything you'd like to tell us (optional)", validators=[Optional(), Length(max=500), MultiLine()])
     confirm = BooleanField("I want to leave the association", validators=[DataRequired("Tick the box to confirm.")])

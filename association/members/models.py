@@ -92,6 +92,8 @@ class Member(UserMixin, db.Model):
     renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
     renewal_reminder_sent_for: Mapped[date | None] = mapped_column(Date)
     leave_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Renewing is done by the committee: the member asks, and the committee sets the next date.
+    renewal_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -146,6 +146,14 @@ def erase_member(member: Member, admin: Member) -> None:
     db.session.commit()
 
 
+def renewal_requests() -> list[Member]:
+    """Members who asked the committee to renew, oldest request first."""
+    return list(db.session.scalars(
+        select(Member).where(Member.renewal_requested_at.is_not(None), Member.erased_at.is_(None))
+        .order_by(Member.renewal_requested_at)
+    ))
+
+
 def leave_requests() -> list[Member]:
     return list(db.session.scalars(
         select(Member).where(Member.leave_requested_at.is_not(None), Member.erased_at.is_(None))

@@ -7,11 +7,52 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..admin.audit import record
+from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.jobs import daily_job
 from ..mail.outbox import external_url, queue_email
-from .models import Member
+from .models import Member, MemberRole
+
+RENEWABLE = ("active", "lapsed")
+
+
+class RenewalError(ValueError):
+    """A renewal request that can't be made; ``str(error)`` says why."""
+
+
+def can_ask_to_renew(member: Member) -> bool:
+    return member.status in RENEWABLE and member.renewal_requested_at is None
+
+
+def request_renewal(member: Member) -> int:
+    """The member asks the committee to renew their membership (the committee sets the next date
+    and, for a lapsed member, makes them active again). Audited; each admin and committee member
+    is emailed. Returns how many were told. Commits."""
+    if member.status not in RENEWABLE:
+        raise RenewalError("Only members can renew. If you think that's wrong, please contact the committee.")
+    if member.renewal_requested_at is not None:
+        raise RenewalError("You've already asked to renew; the committee will be in touch.")
+    member.renewal_requested_at = utcnow()
+    due = member.renewal_date.isoformat() if member.renewal_date else "no date set"
+    record("member.renewal_requested", member, f"asked to renew ({member.status}; renewal date {due})", actor=member)
+    committee = db.session.scalars(
+        select(Member).join(MemberRole, MemberRole.member_id == Member.id)
+        .where(MemberRole.role.in_(("admin", "committee")), Member.status == "active", Member.id != member.id)
+        .distinct().order_by(Member.id))
+    told = 0
+    for person in committee:
+        queue_email(person.email, f"{member.name} asks to renew their membership", "renewal_requested",
+                    to_name=person.name, member=member, asker=member, lapsed=member.status == "lapsed",
+                    record_url=external_url("admin.edit_member", member_id=member.id))
+        told += 1
+    db.session.commit()
+    return told
+
+
+def renewal_settled(member: Member) -> None:
+    """A new renewal date answers the member's request."""
+    member.renewal_requested_at = None
 
 
 @daily_job("membership-renewals")

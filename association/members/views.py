@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 from ..core.access import member_required
 from ..core.paging import requested_page
 from ..extensions import db
-from . import accounts, privacy
+from . import accounts, privacy, renewals
 from .directory import DirectoryFilters, search_directory, set_skills, shared_contact, skill_names_in_use
-from .forms import ChangeEmailForm, ChangePasswordForm, LeaveForm, ProfileForm
+from .forms import ChangeEmailForm, ChangePasswordForm, LeaveForm, ProfileForm, RenewForm
 from .models import Member
 from .passwords import verify_password
 
@@ -59,7 +59,23 @@ def account():
         db.session.commit()
         flash("Your details are saved.", "success")
         return redirect(url_for("members.account"))
-    return render_template("members/account.html", form=form)
+    return render_template("members/account.html", form=form, may_renew=renewals.can_ask_to_renew(current_user))
+
+
+@bp.route("/account/renew", methods=["GET", "POST"])
+@login_required
+def renew():
+    form = RenewForm()
+    if not renewals.can_ask_to_renew(current_user):
+        return redirect(url_for("members.account"))
+    if form.validate_on_submit():
+        try:
+            renewals.request_renewal(current_user)
+            flash("We've asked the committee to renew your membership. They'll email you when it's done.", "success")
+        except renewals.RenewalError as error:
+            flash(str(error), "error")
+        return redirect(url_for("members.account"))
+    return render_template("members/renew.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

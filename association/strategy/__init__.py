@@ -19,5 +19,9 @@ def register(app: Flask) -> None:
 
     LOADERS["pack-pdf"] = pack_pdf
     app.register_blueprint(bp)
+    from ..core.waiting import declare_waiting
+    from .items import triage_queue_size
+
+    declare_waiting(app, "strategy_triage", ("strategy",), triage_queue_size)
     if seed_strategy not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_strategy)

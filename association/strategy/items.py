@@ -270,6 +270,12 @@ def decline(item: FeedbackItem, by, reason: str) -> None:
     db.session.commit()
 
 
+def triage_queue_size(_viewer=None):
+    """SQL: how many items wait in the triage queue (the strategy group's menu count)."""
+    return (select(func.count()).select_from(FeedbackItem)
+            .where(or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review")).scalar_subquery())
+
+
 def triage_queue() -> list[FeedbackItem]:
     return list(db.session.scalars(select(FeedbackItem).where(
         or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review"))

@@ -118,6 +118,13 @@ def assert_accessible(page: Page) -> None:
         pytest.fail("\n".join(lines))
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the site's links sit behind the Menu button: open it (nothing to do when wide)."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
 def sign_in(page: Page, url: str, email: str, password: str) -> None:
     """Sign in through the real form, checking the sign-in page with axe on the way."""
     from playwright.sync_api import expect
@@ -127,4 +134,6 @@ def sign_in(page: Page, url: str, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda address: "/login" not in address)
+    open_menu(page)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from ..conftest import add_member
 from ..smtp import first_link
-from .conftest import assert_accessible, deliver, sign_in
+from .conftest import assert_accessible, deliver, open_menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +76,7 @@ def test_applicant_applies_is_approved_and_finds_a_buddy(live_app, smtp, new_pag
     applicant.get_by_label("New password again").fill(NEW_PASSWORD)
     applicant.get_by_role("button", name="Save my password").click()
     expect(applicant.get_by_role("status")).to_contain_text("Your password is set")
+    open_menu(applicant)
     expect(applicant.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(applicant)
 
@@ -93,6 +94,7 @@ def test_applicant_applies_is_approved_and_finds_a_buddy(live_app, smtp, new_pag
     assert_accessible(applicant)
 
     # Sign out, and back in with the new password.
+    open_menu(applicant)
     applicant.get_by_role("button", name="Sign out").click()
     expect(applicant.get_by_role("status")).to_contain_text("You have signed out")
     assert_accessible(applicant)

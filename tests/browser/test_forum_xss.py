@@ -11,7 +11,7 @@ from ..conftest import add_member
 from ..forum.helpers import add_category, make_trusted
 from ..forum.test_sanitising import page_problems
 from ..forum.xss_payloads import PAYLOADS
-from .conftest import serve
+from .conftest import open_menu, serve
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,8 @@ class Visitor:
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password", exact=True).fill(password)
         self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(lambda address: "/login" not in address)
+        open_menu(self.page)
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
 
     def visit(self, path: str):

@@ -1,7 +1,7 @@
 """Forum pages for members: categories, threads, posting, editing, reporting, search."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -144,7 +144,26 @@ def thread(thread_id: int):
                            watching=queries.is_watching(current_user, found), moderator=moderator,
                            move_form=move_form, urls=_post_urls(found),
                            thread_state=queries.thread_state(found.held, queries.opening_status(found)),
+                           landing=_landing(found),
                            notes=checks.held_notes(posts, found.title, current_user.id))
+
+
+LANDING_KEY = "forum_landing"
+
+
+def _land_on(post: Post) -> str:
+    """Where a member goes after posting: their post's page, which focuses the post (autofocus).
+
+    No #post-N in this URL: browsers skip autofocus when the address has a fragment, and focus
+    scrolls the post into view by itself. Links to a post from elsewhere keep their fragment."""
+    session[LANDING_KEY] = [post.thread_id, post.number]
+    return url_for("forum.thread", thread_id=post.thread_id, page=(post.number - 1) // queries.page_size() + 1)
+
+
+def _landing(thread: Thread) -> int | None:
+    """The number of the post just written in ``thread``, once (read and forgotten)."""
+    landing = session.pop(LANDING_KEY, None)
+    return landing[1] if isinstance(landing, list) and len(landing) == 2 and landing[0] == thread.id else None
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -164,8 +183,7 @@ def reply(thread_id: int):
         try:
             outcome = posting.reply(found, current_user, form.body.data)
             flash(outcome.message, "info" if outcome.held else "success")
-            return redirect(url_for("forum.thread", thread_id=found.id, page=(outcome.post.number - 1)
-                                    // queries.page_size() + 1, _anchor=f"post-{outcome.post.number}"))
+            return redirect(_land_on(outcome.post))
         except posting.PostingError as error:
             db.session.rollback()
             form.body.errors.append(str(error))

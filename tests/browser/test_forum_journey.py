@@ -101,10 +101,11 @@ def test_a_new_members_thread_is_approved_quoted_and_the_reply_emailed(live_app,
     expect(reply).to_have_value(f"> **Nia New** wrote:\n> {BODY}\n\n{ANSWER}")
     sam_page.get_by_role("button", name="Post reply").click()
 
-    # The reply shows the quote and the answer.
-    expect(sam_page).to_have_url(re.compile(rf"{re.escape(thread_path)}\?page=1#post-2$"))
+    # The reply shows the quote and the answer, and Sam lands on it (focused: the page's autofocus).
+    expect(sam_page).to_have_url(re.compile(rf"{re.escape(thread_path)}\?page=1$"))
     expect(sam_page.locator(".flash")).to_contain_text("Posted.")
     posted = sam_page.locator("#post-2")
+    expect(posted).to_be_focused()
     expect(posted.locator(".post-heading")).to_contain_text("Sam Reader")
     expect(posted.locator(".post-body blockquote")).to_contain_text(BODY)
     expect(posted.locator(".post-body")).to_contain_text(ANSWER)

@@ -58,7 +58,9 @@ def seed_events(members: dict) -> None:
         online_url="https://meet.example.org/association-speaker",
         description_md="A virtual school head talks about Personal Education Plans and how carers can help."), admin)
 
-    strategy_day = today + timedelta(days=18)
+    strategy_day = today + timedelta(days=18)  # a weekday evening, before the next service meeting
+    while strategy_day.weekday() > 3:
+        strategy_day -= timedelta(days=1)
     create_event(EventDetails(
         kind="strategy", title="Foster Strategy Group: preparing the feedback pack", starts_at=_at(strategy_day, 18),
         ends_at=_at(strategy_day, 19, 30), visibility="strategy", online_url="https://meet.example.org/strategy"),

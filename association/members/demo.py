@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..core.database import utcnow
@@ -49,6 +50,16 @@ def seed_members(password: str) -> dict[str, Member]:
     today = local_today()
     password_hash = hash_password(password)  # one hash for all: argon2 is deliberately slow
     members: dict[str, Member] = {}
+    grace = current_app.config["RENEWAL_GRACE_DAYS"]
+
+    def renewal_for(status: str):
+        """A date that agrees with the status: a lapsed member's passed more than the grace period
+        ago (that is what lapsing means); an active member's is ahead, or only just passed."""
+        if status == "applicant":
+            return None
+        if status == "lapsed":
+            return today - timedelta(days=grace + rng.randint(3, 200))
+        return today + timedelta(days=rng.randint(-(grace // 2), 330))
 
     def make(email: str, name: str, status: str = "active", roles=()) -> Member:
         service, kind = rng.choice(SERVICES)
@@ -59,7 +70,7 @@ def seed_members(password: str) -> dict[str, Member]:
             status=status, application_state="approved" if status != "applicant" else "waiting",
             consent_at=utcnow(), email_confirmed_at=utcnow(),
             joined_on=today - timedelta(days=rng.randint(30, 3000)) if status != "applicant" else None,
-            renewal_date=today + timedelta(days=rng.randint(-40, 330)) if status != "applicant" else None,
+            renewal_date=renewal_for(status),
             password_hash=password_hash if status != "applicant" else None,
             buddy_willing=rng.random() < 0.4, share_email=rng.random() < 0.5, share_phone=rng.random() < 0.3,
             share_service=rng.random() < 0.6, share_category=rng.random() < 0.5,

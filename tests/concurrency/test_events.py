@@ -106,3 +106,23 @@ def test_thirty_workers_extending_series_at_once_add_each_occurrence_once(live):
     with live.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(occurrences.subquery())) == total
     assert sum(added) == 5
+
+
+def test_thirty_parties_booking_the_places_left_at_once_never_overfill(live):
+    """Issue 13: a party bigger than the places left books what is left and waits for the rest.
+    Thirty families of three choose that at once, each having been told 10 places were left: the
+    first is booked as asked; the others, whose count went stale, are asked again (nothing stored)
+    or, once it is full, wait whole. The places never go past the capacity."""
+    event_id = add_event(live.app, live.admin.id, capacity=CAPACITY, children_welcome=True)
+    replies = at_once(*[lambda p=p: p.browser.post(f"/events/{event_id}/rsvp", {
+        "response": "going", "adults": 1, "children": 2, "split": "book_now", "places_seen": CAPACITY})
+        for p in live.crowd])
+    no_server_errors(replies)
+    with live.app.app_context():
+        taken = seats_taken(event_id)
+        rows = [(r.response, r.seats, r.seats_waiting) for r in db.session.scalars(
+            select(RSVP).where(RSVP.event_id == event_id))]
+    # Parties of 3 fit whole until 1 place is left; then the 10 they saw is stale: asked again.
+    assert taken == 9 and rows == [("going", 3, 0)] * 3
+    asked = [r for r in replies if r.status == 200]
+    assert len(asked) == CROWD - 3 and all("1 is left now" in r.body for r in asked), [r.body[:200] for r in asked[:2]]

@@ -137,7 +137,8 @@ RULES: dict[str, Rule] = {
                             lambda w, r: _ids("event_id", w.hidden_events(r))))
        for endpoint in ("events.edit", "events.cancel", "events.end_series", "events.register")},
     # strategy: members support only what is open to them; the workspace is the group's
-    "strategy.support": Rule(lambda w, r: _ids("item_id", [w.items[k] for k in ("declined", "merged", "unreviewed")])),
+    **{endpoint: Rule(lambda w, r: _ids("item_id", [w.items[k] for k in ("declined", "merged", "unreviewed")]))
+       for endpoint in ("strategy.support", "strategy.withdraw_support")},
     "strategy.triage": Rule(gated(("strategy",), lambda w: _ids("item_id", _items(w)))),
     "strategy.item_action": Rule(gated(("strategy",), lambda w: _ids("item_id", _items(w))),
                                  actions("merge", "decline", "reviewed")),

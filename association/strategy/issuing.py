@@ -26,7 +26,7 @@ from ..core.personal_data import summarise
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from .models import FeedbackItem, PackVersion, ServiceAttendee, ServiceMeeting
-from .packs import Pack, PackError, compile_pack, pack_csv, render_pack_html
+from .packs import Pack, PackError, compile_pack, pack_csv, render_pack_html, render_pack_pdf
 from .wording import checked
 
 
@@ -177,10 +177,8 @@ def issue_pack(meeting: ServiceMeeting, by, seen: Seen | None = None) -> PackVer
                           "Check what it says now and confirm again.")
     issued_at = utcnow()
     html = render_pack_html(pack, issued_at)
-    from weasyprint import HTML  # imported here: it is heavy and only needed to issue
-
     version = PackVersion(meeting_id=meeting.id, version=number, issued_by_id=by.id, issued_at=issued_at, html=html,
-                          pdf=HTML(string=html).write_pdf(), csv=pack_csv(pack), token=secrets.token_urlsafe(32))
+                          pdf=render_pack_pdf(html), csv=pack_csv(pack), token=secrets.token_urlsafe(32))
     db.session.add(version)
     db.session.flush()
     # Every item issued in the pack is now raised with the service (the pack's items are this

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from ..admin.audit import record
 from ..core.database import insert_or_ignore, lock_row, utcnow
@@ -110,8 +110,11 @@ def source_post_link(item: FeedbackItem) -> SourcePost | None:
                                             _anchor=f"post-{post.number}"))
 
 
-def support(item: FeedbackItem, member) -> None:
-    """'This affects me too', once per member. Commits."""
+def support(item: FeedbackItem, member) -> bool:
+    """'This affects me too', once per member. Commits.
+
+    True when this call added the member; False when they had already said so (a double click,
+    a second tab): nothing changes and nothing is wrong, so it is not an error."""
     if item.status not in SUPPORTABLE:
         raise ItemError("This item is no longer open for support.")
     if item.author_id == member.id:
@@ -119,17 +122,49 @@ def support(item: FeedbackItem, member) -> None:
     # The item is locked first, so that a merge or another supporter can't change the supporters
     # between the insert and the count; the insert itself can't make a second row for a double click.
     lock_row(FeedbackItem, item.id)
-    if not insert_or_ignore(ItemSupport, item_id=item.id, member_id=member.id):
-        raise ItemError("You've already said this affects you too.")
+    added = insert_or_ignore(ItemSupport, item_id=item.id, member_id=member.id)
     _recount(item)
     db.session.commit()
+    return added
+
+
+def withdraw_support(item: FeedbackItem, member) -> bool:
+    """Undo 'this affects me too'. Commits. True when this call removed the member's support;
+    False when there was none to remove (an Undo pressed twice).
+
+    Under the item's lock like ``support``, so a withdrawal and a support racing each other leave
+    the count equal to the rows. Refused once the item is answered: the count went to the service
+    with the pack and is part of the record."""
+    if item.status not in SUPPORTABLE:
+        raise ItemError("This item has been answered, so its count can no longer change.")
+    lock_row(FeedbackItem, item.id)
+    removed = db.session.execute(delete(ItemSupport).where(
+        ItemSupport.item_id == item.id, ItemSupport.member_id == member.id)).rowcount > 0
+    _recount(item)
+    db.session.commit()
+    return removed
+
+
+def supports(item: FeedbackItem, member) -> bool:
+    """Whether ``member`` has said this item affects them too."""
+    return db.session.scalar(select(ItemSupport.id).where(
+        ItemSupport.item_id == item.id, ItemSupport.member_id == member.id).limit(1)) is not None
 
 
 def _recount(item: FeedbackItem) -> None:
     """Count the supporters again (the caller has locked the item): a count read without the lock
-    and written after another supporter's commit would leave that supporter out."""
-    item.support_count = db.session.scalar(
+    and written after another supporter's commit would leave that supporter out.
+
+    Written with an UPDATE, not by setting the attribute: the item was loaded before the lock, and
+    when the new count happens to equal that stale value (1, then a withdrawal and a support by
+    others, then 1 again) the ORM sees no change and writes nothing, leaving the others' count."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    count = db.session.scalar(
         select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)) or 0
+    db.session.execute(update(FeedbackItem).where(FeedbackItem.id == item.id).values(support_count=count)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(item, "support_count", count)
 
 
 def raised_by(item: FeedbackItem) -> int:

@@ -9,20 +9,54 @@ from sqlalchemy import bindparam, func, select
 
 from ..core.database import lock_row, utcnow
 from ..core.paging import Paging, paginate
+from ..core.timefmt import format_date, to_local
 from ..extensions import db
 from .models import OUTCOME_STATUSES, OWNERS, FeedbackItem, ItemOutcome, ServiceMeeting, Theme
 from .wording import findings, refusal
 
 
 class OutcomeError(ValueError):
-    """An outcome we can't record; ``str(error)`` says why."""
+    """An outcome we can't record; ``str(error)`` says why, and ``field`` which answer it is about."""
+
+    def __init__(self, message: str, field: str = "response"):
+        super().__init__(message)
+        self.field = field
+
+
+def meeting_held(meeting: ServiceMeeting) -> bool:
+    """Whether the meeting has started: the service's answers can be recorded from then on."""
+    return meeting.held_at <= utcnow()
+
+
+def check_meeting_held(meeting: ServiceMeeting) -> None:
+    """The service answers at the meeting: nothing can be recorded for one still to come."""
+    if not meeting_held(meeting):
+        raise OutcomeError(f"This meeting is on {format_date(meeting.held_at)} and hasn't happened yet. "
+                           "Record what the service said after the meeting.", field="meeting")
+
+
+def check_due_date(meeting: ServiceMeeting, due_on: date | None, status: str) -> None:
+    """An action agreed at a meeting falls due after it; one still open or in progress falls due
+    from today on (a date already passed would make it overdue the moment it is recorded)."""
+    if due_on is None:
+        return
+    held_on = to_local(meeting.held_at).date()
+    if due_on < held_on:
+        raise OutcomeError(f"Choose a date after the meeting on {format_date(meeting.held_at)}.", field="due_on")
+    if status in ("open", "in_progress") and due_on < to_local(utcnow()).date():
+        raise OutcomeError("That date has passed. Choose today or a later date for an action still to do.",
+                           field="due_on")
 
 
 def record_outcome(item: FeedbackItem, meeting: ServiceMeeting, *, response: str, action: str, owner: str,
                    due_on: date | None, status: str) -> ItemOutcome:
     """Record or update the service's response to an item at a meeting. Commits.
 
-    Refused when the response or action may identify someone: every member reads them."""
+    Refused for a meeting still to come, for a due date before the meeting (or already passed, for
+    an action still to do), and when the response or action may identify someone: every member
+    reads them."""
+    check_meeting_held(meeting)
+    check_due_date(meeting, due_on, status)
     if owner not in OWNERS:
         raise OutcomeError("Choose who owns the action: the service or the association.")
     if status not in OUTCOME_STATUSES:
@@ -64,6 +98,9 @@ def latest_outcomes(item_ids: list[int]) -> dict[int, list[tuple[ServiceMeeting,
 
 
 MEETINGS_PER_PAGE = 3
+# Up to this many answered meetings are all shown on one page: paging four meetings three at a
+# time only hides the fourth.
+ALL_SHOWN_UP_TO = 5
 COMPLETED_SHOWN = 20
 
 
@@ -117,12 +154,16 @@ LATEST_COMPLETED = (
 def you_said_we_did(page: int = 1, per_page: int = MEETINGS_PER_PAGE,
                     completed_shown: int = COMPLETED_SHOWN) -> YouSaidWeDid:
     """One page of meetings, newest first: themes raised, what the service said, actions and their
-    status; plus the latest completed actions.
+    status; plus the latest completed actions. Every meeting on one page when there are no more
+    than ``ALL_SHOWN_UP_TO``; otherwise ``per_page`` at a time.
 
     Four queries whatever the history, each served by an index: count the meetings with answers,
     the meetings of the page, their outcomes, the latest completed actions. Only pack wordings,
     themes and the service's answers are selected — never who raised anything."""
     paging = paginate(ANSWERED_MEETINGS, page, per_page)
+    if paging.total <= max(ALL_SHOWN_UP_TO, per_page):
+        paging = Paging(1, 1, paging.total, max(paging.total, 1))
+        per_page = paging.size
     connection = db.session.connection()
     summaries = {meeting_id: MeetingSummary(meeting_id, held_at) for meeting_id, held_at in connection.execute(
         ANSWERED_MEETINGS.order_by(ServiceMeeting.held_at.desc(), ServiceMeeting.id.desc())

@@ -145,8 +145,9 @@ def _pack_items_query() -> Select:
     """A meeting's pack items (``:meeting_id``), each with how many carers raised it: its author,
     the authors of items merged into it and its supporters, each carer once."""
     meeting_id = bindparam("meeting_id")
-    in_pack = select(FeedbackItem.id).where(FeedbackItem.meeting_id == meeting_id,
-                                            FeedbackItem.status.not_in(("merged", "declined")))
+    in_pack = select(FeedbackItem.id).where(
+        or_(FeedbackItem.meeting_id == meeting_id, FeedbackItem.id.in_(_first_answered_at())),
+        FeedbackItem.status.not_in(("merged", "declined")))
     carers = union_all(
         select(FeedbackItem.id.label("item_id"), FeedbackItem.author_id.label("member_id")).where(
             FeedbackItem.id.in_(in_pack),
@@ -160,7 +161,24 @@ def _pack_items_query() -> Select:
                    FeedbackItem.wording_reviewed_at, FeedbackItem.status, FeedbackItem.wording_review_reason,
                    raised.c.carers)
             .outerjoin(raised, raised.c.item_id == FeedbackItem.id)
-            .where(FeedbackItem.meeting_id == meeting_id, FeedbackItem.status.not_in(("merged", "declined"))))
+            .where(FeedbackItem.id.in_(in_pack)))
+
+
+def _first_answered_at() -> Select:
+    """The items the service first answered at ``:meeting_id``: they were in its pack.
+
+    Recording an action still to do takes the item off the meeting (``record_outcome`` clears
+    ``meeting_id``, so the next pack carries it forward); the meeting's own pack must still list
+    it, as the version it was issued with did. An item with an answer at an earlier meeting came
+    to this one carried forward, and is listed there instead."""
+    this_meeting, earlier_outcome, earlier_meeting = aliased(ServiceMeeting), aliased(ItemOutcome), aliased(ServiceMeeting)
+    return (select(ItemOutcome.item_id)
+            .join(this_meeting, this_meeting.id == ItemOutcome.meeting_id)
+            .where(ItemOutcome.meeting_id == bindparam("meeting_id"),
+                   ~select(earlier_outcome.id)
+                   .join(earlier_meeting, earlier_meeting.id == earlier_outcome.meeting_id)
+                   .where(earlier_outcome.item_id == ItemOutcome.item_id,
+                          earlier_meeting.held_at < this_meeting.held_at).exists()))
 
 
 @cache
@@ -253,6 +271,19 @@ def render_pack_html(pack: Pack, generated_at: datetime | None = None) -> str:
     generated_at = generated_at or utcnow()
     return render_template("strategy/pack_document.html", pack=pack, generated_at=generated_at,
                            check_statement=pack.check_statement(generated_at))
+
+
+# PDF/UA-1: a tagged PDF (headings, lists and paragraphs in the order they are read), its title
+# shown in the window instead of the file name, and the language the pack's <html lang> gives.
+# Screen readers and reflow on a phone depend on the tags; an untagged PDF is one picture of text.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def render_pack_pdf(html: str) -> bytes:
+    """The PDF the service receives, made from the pack document (its <title> is the PDF's title)."""
+    from weasyprint import HTML  # imported here: it is heavy and only needed to issue
+
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def pack_csv(pack: Pack) -> str:

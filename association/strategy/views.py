@@ -93,6 +93,8 @@ def item(item_id: int):
     return render_template("strategy/item.html", item=found, mine=mine, strategy=is_strategy(current_user),
                            outcomes=latest_outcomes([found.id]).get(found.id, []),
                            raised_by=item_rules.raised_by(found),
+                           supported=not mine and item_rules.supports(found, current_user),
+                           supportable=found.status in item_rules.SUPPORTABLE,
                            named=item_rules.named_authors([found], current_user).get(found.id))
 
 
@@ -105,6 +107,20 @@ def support(item_id: int):
     try:
         item_rules.support(found, current_user)
         flash("Thank you: it now counts you as affected too.", "success")
+    except item_rules.ItemError as error:
+        flash(str(error), "error")
+    return redirect(url_for("strategy.item", item_id=found.id))
+
+
+@bp.post("/items/<int:item_id>/support/withdraw")
+@member_required
+def withdraw_support(item_id: int):
+    found = _item(item_id)
+    if not item_rules.visible_to_members(found):
+        abort(404)
+    try:
+        item_rules.withdraw_support(found, current_user)
+        flash("Done: it no longer counts you as affected.", "success")
     except item_rules.ItemError as error:
         flash(str(error), "error")
     return redirect(url_for("strategy.item", item_id=found.id))

@@ -16,7 +16,7 @@ from . import items as item_rules
 from . import meetings as meeting_rules
 from .forms import DeclineForm, MeetingForm, MergeForm, OutcomeForm, ReviewForm, ThemeForm, TriageForm
 from .models import FeedbackItem, ServiceMeeting, Theme
-from .outcomes import OutcomeError, record_outcome
+from .outcomes import OutcomeError, check_meeting_held, record_outcome
 from .views import bp, theme_choices
 from .wording import checked
 
@@ -169,8 +169,15 @@ def outcome(meeting_id: int, item_id: int):
             flash("Recorded.", "success")
             return redirect(url_for("strategy.pack", meeting_id=found.id))
         except OutcomeError as error:
-            form.response.errors.append(str(error))
-    return render_template("strategy/outcome.html", meeting=found, item=item, form=form)
+            db.session.rollback()
+            if error.field != "meeting":  # that one is said in place of the form, below
+                getattr(form, error.field, form.response).errors.append(str(error))
+    try:
+        check_meeting_held(found)
+        not_yet = ""
+    except OutcomeError as error:
+        not_yet = str(error)
+    return render_template("strategy/outcome.html", meeting=found, item=item, form=form, not_yet=not_yet)
 
 
 @bp.route("/themes", methods=["GET", "POST"])

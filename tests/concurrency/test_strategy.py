@@ -1,5 +1,6 @@
 """'This affects me too' and issuing a pack under 30 simultaneous requests: the support count
-equals the supporters, a member is counted once however often they click, and 30 clicks on one
+equals the supporters (also while others take theirs back), a member is counted once however
+often they click, and 30 clicks on one
 confirmation page issue one pack version (numbered 1..N without a clash)."""
 from __future__ import annotations
 
@@ -63,6 +64,33 @@ def test_one_member_saying_me_too_thirty_times_at_once_counts_once(live):
     # The clicks that found the support already there were told so.
     page = jo.browser.get(f"/strategy/items/{item_id}")
     assert page.status == 200
+
+
+def test_thirty_members_withdrawing_and_saying_me_too_at_once_leave_the_count_equal_to_the_supporters(live):
+    """Half the crowd takes back its support while the other half gives it, all at the same instant."""
+    item_id = _item(live)
+    leaving, joining = live.crowd[:CROWD // 2], live.crowd[CROWD // 2:]
+    no_server_errors(at_once(*[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in leaving]))
+    assert _supporters(live, item_id) == (len(leaving), len(leaving))
+    replies = at_once(*[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support/withdraw") for p in leaving],
+                      *[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in joining])
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    assert _supporters(live, item_id) == (len(joining), len(joining))
+    with live.app.app_context():
+        supporters = set(db.session.scalars(select(ItemSupport.member_id).where(ItemSupport.item_id == item_id)))
+    assert supporters == {p.id for p in joining}
+
+
+def test_one_member_pressing_me_too_and_undo_thirty_times_at_once_is_counted_at_most_once(live):
+    item_id = _item(live)
+    jo = live.crowd[0]
+    replies = at_once(*[lambda n=n: jo.browser.post(
+        f"/strategy/items/{item_id}/support" + ("/withdraw" if n % 2 else "")) for n in range(CROWD)])
+    no_server_errors(replies)
+    assert all(r.status == 302 for r in replies), [r.status for r in replies]
+    count, rows = _supporters(live, item_id)
+    assert count == rows and rows in (0, 1)
 
 
 @pytest.fixture
@@ -130,7 +158,7 @@ def test_thirty_clicks_adding_one_theme_at_once_add_it_once(live):
 
 
 def test_thirty_clicks_recording_one_answer_at_once_keep_one_outcome(live):
-    meeting_id = _meeting(live, 30)
+    meeting_id = _meeting(live, -1)  # answers are recorded once the meeting has happened
     item_id = _item(live, meeting_id)
     strategist = live.admin.browser
     replies = at_once(*[lambda n=n: strategist.post(

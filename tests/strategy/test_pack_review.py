@@ -167,7 +167,7 @@ def test_reviewing_in_code_without_a_reason_is_refused(app, jo, strategist):
 
 
 def test_a_decline_reason_or_a_service_answer_that_may_identify_someone_is_refused(app, jo, strategist):
-    meeting_id = add_meeting(app)
+    meeting_id = add_meeting(app, days_ahead=-1)  # held yesterday: its answers can be recorded
     item_id = add_item(app, jo.id, CLEAN, meeting_id=meeting_id, strategist_id=strategist.id)
     group = _client(app, strategist)
     page = group.post(f"/strategy/items/{item_id}/decline", data={"reason": "Please ring 07700 900123 instead"},

@@ -93,8 +93,9 @@ def test_you_said_pages_by_meeting_newest_first(app, make_member):
     first = _get(reader, "/strategy/you-said-we-did")
     assert "Meeting 11 item 1 wording" in first and "Meeting 9 item 0 answer" in first
     assert "Meeting 8 item" not in first.split('id="done-heading"')[0]
-    assert "Page 1 of 4" in first and 'href="/strategy/you-said-we-did?page=2" rel="next"' in first
-    assert 'rel="prev"' not in first
+    assert "The latest 3 of the 12 meetings the service has answered." in first
+    assert 'href="/strategy/you-said-we-did?page=2" rel="next">Earlier meetings' in first
+    assert 'rel="prev"' not in first and "Page 1 of" not in first
 
     second = _get(reader, "/strategy/you-said-we-did?page=2")
     meetings = second.split('id="done-heading"')[0]
@@ -106,7 +107,8 @@ def test_you_said_pages_by_meeting_newest_first(app, make_member):
 
     # Out of range: the last page; nonsense or below 1: the first.
     beyond = _get(reader, "/strategy/you-said-we-did?page=99")
-    assert "Page 4 of 4" in beyond and "Meeting 0 item 0 wording" in beyond and 'rel="next"' not in beyond
+    assert "Meetings 10 to 12 of the 12" in beyond and "Meeting 0 item 0 wording" in beyond
+    assert 'rel="next"' not in beyond
     assert _meetings_shown(beyond) == _meetings_shown(_get(reader, "/strategy/you-said-we-did?page=4"))
     for nonsense in ("0", "-2", "abc"):
         assert _meetings_shown(_get(reader, f"/strategy/you-said-we-did?page={nonsense}")) == _meetings_shown(first)

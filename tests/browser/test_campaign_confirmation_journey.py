@@ -101,6 +101,7 @@ def test_an_organiser_is_warned_and_saves_anyway(live_app, smtp, new_page):
     sign_in(page, url, organiser.email, PASSWORD)
     page.goto(f"{url}/events/new")
     page.get_by_label("Title").fill("Coffee at the Oak Hall")
+    page.get_by_label("Kind of event").select_option("social")  # no silent default (issue 13)
     page.get_by_label("Description").fill("The hall's office is on 01234 567890 if you get lost.")
     page.get_by_label("Date", exact=True).fill((date.today() + timedelta(days=9)).isoformat())
     page.get_by_label("Starts at").fill("10:00")

@@ -31,8 +31,10 @@ def test_a_place_freed_by_one_carer_goes_to_the_next_on_the_waiting_list(live_ap
     organiser = add_member(app, "Olu Organiser", roles=["committee"])
     jo = add_member(app, "Jo Carer")
     sam = add_member(app, "Sam Waiting")
-    meetup = add_event(app, organiser.id, title=TITLE, capacity=6, days_ahead=5)
-    add_event(app, organiser.id, kind="social", title="Summer picnic", days_ahead=20, children_welcome=True)
+    meetup = add_event(app, organiser.id, title=TITLE, capacity=6, days_ahead=5, children_welcome=True)
+    add_event(app, organiser.id, kind="social", title="Summer picnic", days_ahead=20, children_welcome=True,
+              age_bands="0-4")
+    add_event(app, organiser.id, title="Carers' coffee", days_ahead=25)  # adults only
     jo_page, sam_page = new_page(), new_page()
 
     # Jo finds the meetup in the list.
@@ -40,7 +42,7 @@ def test_a_place_freed_by_one_carer_goes_to_the_next_on_the_waiting_list(live_ap
     jo_page.goto(f"{url}/events/")
     expect(jo_page.get_by_role("heading", level=1)).to_have_text("Events")
     cards = jo_page.locator("ul.event-list > li")
-    expect(cards).to_have_count(2)
+    expect(cards).to_have_count(3)
     assert_accessible(jo_page)
     jo_page.get_by_role("link", name=TITLE).click()
     expect(jo_page).to_have_url(f"{url}/events/{meetup}")
@@ -64,7 +66,12 @@ def test_a_place_freed_by_one_carer_goes_to_the_next_on_the_waiting_list(live_ap
     expect(sam_page.locator(".event-details .places")).to_contain_text("1 place left")
     assert_accessible(sam_page)
     reply(sam_page, adults=2)
-    expect(sam_page.locator(".flash")).to_contain_text("you're on the waiting list")
+    # Asked what to do with a party bigger than the places left: Sam keeps the two together.
+    expect(sam_page.locator(".party-choice")).to_contain_text("only 1 place left for your party of 2")
+    assert_accessible(sam_page)
+    sam_page.get_by_label("Put all 2 of us on the waiting list").check()
+    sam_page.get_by_role("button", name="Send my reply").click()
+    expect(sam_page.locator(".flash")).to_contain_text("You're all on the waiting list")
     expect(sam_page.locator(".reply-state")).to_contain_text("You're on the waiting list (2 adults)")
     expect(sam_page.get_by_role("button", name="Take me off the waiting list")).to_be_visible()
     assert_accessible(sam_page)
@@ -102,5 +109,5 @@ def test_a_place_freed_by_one_carer_goes_to_the_next_on_the_waiting_list(live_ap
     expect(sam_page).to_have_url(re.compile(r"/events/\?.*children=1"))
     listed = sam_page.locator("ul.event-list")
     expect(listed.get_by_role("link", name="Summer picnic")).to_be_visible()
-    expect(listed.get_by_role("link", name=TITLE)).to_have_count(0)
+    expect(listed.get_by_role("link", name="Carers' coffee")).to_have_count(0)
     assert_accessible(sam_page)

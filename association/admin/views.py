@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
 from ..extensions import db
-from ..mail.models import OUTBOX_STATUSES, OutboxMessage
+from ..mail import outbox_words
+from ..mail.models import OutboxMessage
 from ..members import applications
 from ..members.models import Member
 from ..members.registry import leave_requests, renewal_horizon, renewal_requests
@@ -92,23 +93,21 @@ def audit_log():
 @bp.get("/outbox")
 @role_required("admin")
 def outbox():
-    status = request.args.get("status", "")
-    query = select(OutboxMessage)
-    if status in OUTBOX_STATUSES:
-        query = query.where(OutboxMessage.status == status)
+    status, recipient = request.args.get("status", ""), request.args.get("to", "")[:120]
+    query = outbox_words.outbox_query(status, recipient)
     paging = paginate(query, requested_page(), PAGE_SIZE)
     messages = list(db.session.scalars(
         query.order_by(OutboxMessage.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
-    return render_template("admin/outbox.html", messages=messages, status=status, page=paging.page,
-                           pages=paging.pages,
-                           retry_form=ConfirmForm())
+    return render_template("admin/outbox.html", messages=messages, status=status, recipient=recipient,
+                           page=paging.page, pages=paging.pages, words=outbox_words, retry_form=ConfirmForm())
 
 
 @bp.get("/outbox/<int:message_id>")
 @role_required("admin")
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("admin/outbox_message.html", message=message, retry_form=ConfirmForm())
+    return render_template("admin/outbox_message.html", message=message, words=outbox_words,
+                           retry_form=ConfirmForm())
 
 
 @bp.post("/outbox/<int:message_id>/retry")

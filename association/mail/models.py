@@ -26,7 +26,8 @@ class OutboxMessage(db.Model):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
-    to_address: Mapped[str] = mapped_column(String(254))
+    # Indexed: the outbox page finds the emails sent to an address.
+    to_address: Mapped[str] = mapped_column(String(254), index=True)
     to_name: Mapped[str] = mapped_column(String(120), default="")
     # 'service' mail (account, password, approval) always goes; other kinds follow preferences.
     kind: Mapped[str] = mapped_column(String(20), default="service")

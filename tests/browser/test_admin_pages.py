@@ -53,3 +53,30 @@ def test_application_cards_show_email_service_and_dates_whole(live_app, browser,
         assert_accessible(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280px", "390px"])
+def test_the_outbox_fits_the_screen_and_its_filters_have_no_bullets(live_app, browser, viewport):
+    from association.extensions import db
+    from association.mail.outbox import queue_email
+
+    app, url = live_app.app, live_app.url
+    admin = add_member(app, "Ada Admin", roles=["admin"])
+    with app.app_context():
+        queue_email("jo@example.org", "Reset your password", "password_reset",
+                    reset_url="https://example.org/reset/" + "a1b2c3d4" * 40)  # one very long unbroken line
+        db.session.commit()
+    context, page = _page(browser, viewport)
+    try:
+        sign_in(page, url, admin.email, admin.password)
+        page.goto(f"{url}/admin/outbox")
+        assert page.evaluate("getComputedStyle(document.querySelector('main nav li')).listStyleType") == "none"
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert_accessible(page)
+        page.get_by_role("link", name="Reset your password").click()
+        expect(page.get_by_role("heading", name="The email as plain text")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert page.evaluate(OVERFLOWING, "main") == []
+        assert_accessible(page)
+    finally:
+        context.close()

@@ -1,0 +1,101 @@
+"""The outbox in people's words: what each email is for, where it stands, and finding one by recipient.
+
+Rows keep their codes (status, kind, template): the admin pages filter by them and show these words."""
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+
+from ..extensions import db
+from ..members.models import Member
+from .models import OutboxMessage
+
+# What an admin may filter by: (value in the address, label, the statuses it covers).
+FILTERS = (
+    ("", "All", ()),
+    ("queued", "Waiting to send", ("queued",)),
+    ("sending", "Being sent", ("claimed", "sending")),
+    ("sent", "Sent", ("sent",)),
+    ("failed", "Not delivered", ("failed",)),
+    ("withdrawn", "Withdrawn", ("withdrawn",)),
+)
+STATUS_WORDS = {"queued": "Waiting to send", "claimed": "Being sent", "sending": "Being sent", "sent": "Sent",
+                "failed": "Not delivered", "withdrawn": "Withdrawn, not sent"}
+KIND_WORDS = {
+    "service": "About their account or membership (always sent)",
+    "news": "Association news",
+    "event": "About an event",
+    "event_reminder": "Event reminder",
+    "event_update": "About an event",
+    "forum": "Forum",
+    "strategy": "Strategy group",
+    "digest": "Weekly digest",
+}
+DELIVERED_WORDS = {"smtp": "by the mail server", "catcher": "kept here only (no mail server is set up)"}
+PURPOSES = {
+    "already_registered": "Tells someone who applied again that they already have an account",
+    "application_approved": "Tells an applicant they are approved, with a link to set a password",
+    "application_declined": "Tells an applicant their application was declined, and why",
+    "campaign": "An email to members written by the committee",
+    "confirm_application": "Asks an applicant to confirm their email address",
+    "confirm_email_change": "Asks a member to confirm their new email address",
+    "email_change_requested": "Tells a member their sign-in email is being changed",
+    "email_changed": "Tells a member their sign-in email was changed",
+    "event_cancelled": "Tells a guest an event was cancelled",
+    "event_changed": "Tells a guest an event's time or place changed",
+    "event_place_available": "Tells someone on a waitlist a place came free",
+    "event_reminder": "Reminds a guest of an event the next day",
+    "forum_digest": "Forum replies in threads a member watches",
+    "forum_post_hidden": "Tells a member a moderator hid their post, and why",
+    "forum_reply": "Tells a member of a reply in a thread they watch",
+    "forum_warning": "A warning from the forum moderators",
+    "imported_welcome": "Welcomes an imported member, with a link to set a password",
+    "membership_lapsed": "Tells a member their membership has lapsed",
+    "password_changed": "Tells a member their password was changed",
+    "password_reset": "A link to reset a password",
+    "renewal_reminder": "Reminds a member to renew their membership",
+    "renewal_requested": "Tells the committee a member asked to renew",
+    "sign_in_link": "A link to sign in",
+    "strategy_cutoff": "Reminds members of the cut-off for raising items for a service meeting",
+    "strategy_pack": "The feedback pack sent to the fostering service",
+    "strategy_raise_reminder": "Invites members to raise items for the strategy group",
+    "weekly_digest": "The weekly digest",
+}
+RECIPIENT_MATCHES = 50  # members a search term may match; the outbox is then read by their ids (indexed)
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+def kind_words(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def purpose(template: str, campaign_id: int | None = None) -> str:
+    """What the email is, in a sentence; '' for one we have no words for (the subject says it)."""
+    if campaign_id:
+        return PURPOSES["campaign"]
+    return PURPOSES.get(template, "")
+
+
+def delivered_words(via: str | None) -> str:
+    return DELIVERED_WORDS.get(via or "", via or "")
+
+
+def outbox_query(status: str = "", recipient: str = "") -> Select:
+    """The outbox rows an admin asked for: by status filter (FILTERS) and by recipient (a member's name
+    or address, in part; or an exact address for someone who is not a member). Costs one bounded query
+    on members when a recipient is given; the outbox itself is read by indexed columns."""
+    query = select(OutboxMessage)
+    statuses = next((covered for value, _, covered in FILTERS if value == status and covered), None)
+    if statuses:
+        query = query.where(OutboxMessage.status.in_(statuses))
+    term = " ".join(recipient.split())[:120].lower()
+    if term:
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        member_ids = list(db.session.scalars(
+            select(Member.id).where(or_(func.lower(Member.name).like(like, escape="\\"),
+                                        func.lower(Member.email).like(like, escape="\\")))
+            .order_by(Member.id).limit(RECIPIENT_MATCHES)))
+        query = query.where(or_(OutboxMessage.member_id.in_(member_ids), OutboxMessage.to_address == term))
+    return query

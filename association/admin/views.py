@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.paging import paginate, requested_page
@@ -14,6 +13,7 @@ from ..mail.models import OutboxMessage
 from ..members import applications
 from ..members.models import Member
 from ..members.registry import leave_requests, renewal_horizon, renewal_requests
+from . import log_words
 from .forms import ApproveForm, ConfirmForm, DeclineForm
 from .models import AuditEntry
 
@@ -82,12 +82,15 @@ def decline_application(member_id: int):
 @bp.get("/audit")
 @role_required("admin")
 def audit_log():
-    paging = paginate(select(AuditEntry), requested_page(), PAGE_SIZE)
-    entries = list(db.session.scalars(
-        select(AuditEntry).options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.id.desc()).offset(paging.offset).limit(PAGE_SIZE)
-    ))
-    return render_template("admin/audit.html", entries=entries, page=paging.page, pages=paging.pages)
+    action = request.args.get("action", "")
+    query = select(AuditEntry)
+    if action in log_words.AUDIT_ACTIONS:
+        query = query.where(AuditEntry.action == action)
+    paging = paginate(query, requested_page(), PAGE_SIZE)
+    entries = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
+    return render_template("admin/audit.html", lines=log_words.audit_lines(entries), page=paging.page,
+                           pages=paging.pages, action=action if action in log_words.AUDIT_ACTIONS else "",
+                           actions=log_words.AUDIT_ACTIONS)
 
 
 @bp.get("/outbox")

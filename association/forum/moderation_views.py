@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from ..core.redirects import safe_next
 from ..core.access import role_required
@@ -13,6 +12,7 @@ from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..members.models import Member
 from . import moderation
+from .moderation_log import MODERATION_ACTIONS, moderation_lines
 from .access import visible_categories
 from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
 from .models import Category, ModerationEntry
@@ -32,11 +32,16 @@ def moderation_queue():
 @bp.get("/moderation/log")
 @role_required("moderator")
 def moderation_log():
+    action = request.args.get("action", "")
+    action = action if action in MODERATION_ACTIONS else ""
     listed = moderation.log_entries(current_user)
+    if action:
+        listed = listed.where(ModerationEntry.action == action)
     paging = paginate(listed, requested_page(), LOG_PAGE)
-    entries = list(db.session.scalars(listed.options(selectinload(ModerationEntry.moderator))
-                                      .order_by(ModerationEntry.id.desc()).offset(paging.offset).limit(LOG_PAGE)))
-    return render_template("forum/moderation_log.html", entries=entries, page=paging.page, pages=paging.pages)
+    entries = list(db.session.scalars(listed.order_by(ModerationEntry.id.desc()).offset(paging.offset)
+                                      .limit(LOG_PAGE)))
+    return render_template("forum/moderation_log.html", lines=moderation_lines(entries), page=paging.page,
+                           pages=paging.pages, action=action, actions=MODERATION_ACTIONS)
 
 
 def _back(default: str):

@@ -27,6 +27,7 @@ from .audiences import Audience, Recipient
 from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts,
                         queue_campaign, schedule)
 from .models import Campaign, OutboxMessage
+from .outbox_words import STATUS_WORDS as OUTBOX_STATUS_WORDS
 
 # Outbox rows of a campaign that cancelling takes back: never offered to the SMTP server. A
 # ``claimed`` row is leased by a worker that has not started it: the worker takes it for sending
@@ -39,8 +40,7 @@ SHOWN_ON_PAGE = 50  # recipients listed on the confirmation page; the rest on th
 STATUS_WORDS = {"draft": "Draft", "scheduled": "Scheduled", "queued": "Sent", "cancelled": "Cancelled"}
 # A campaign handed to the outbox is 'queued' for good (cancelling needs that); what it is to a
 # person comes from its messages' counts, read with the page: see delivery_state.
-MESSAGE_WORDS = {"queued": "Waiting to send", "claimed": "Waiting to send", "sending": "Being sent now",
-                 "sent": "Sent", "failed": "Not delivered", "withdrawn": "Withdrawn, not sent"}
+MESSAGE_WORDS = OUTBOX_STATUS_WORDS  # one set of words for a message, here and in the outbox
 
 
 def delivery_state(status: str, counts: dict[str, int]) -> tuple[str, str]:

@@ -49,9 +49,6 @@ def triage(item_id: int):
     item = db.session.get(FeedbackItem, item_id) or abort(404)
     form = TriageForm(obj=item)
     form.theme_id.choices, form.meeting_id.choices = theme_choices("No theme yet"), _meeting_choices()
-    merge_form, decline_form, review_form = MergeForm(), DeclineForm(), ReviewForm(prefix="review")
-    merge_form.target_id.choices = [(i.id, _choice_label(i)) for i in db.session.scalars(
-        select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
     if request.method == "GET":
         form.theme_id.data, form.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
     conflict: list = []
@@ -70,11 +67,28 @@ def triage(item_id: int):
             db.session.rollback()
             item = db.session.get(FeedbackItem, item_id) or abort(404)
             conflict = against_saved(form, item, lambda saved: _fill_triage(saved, form, item))
-    return render_template("strategy/triage.html", item=item, form=form, merge_form=merge_form,
-                           decline_form=decline_form, review_form=review_form, conflict=conflict,
+    return _triage_page(item, form, _side_forms(item), conflict)
+
+
+def _side_forms(item: FeedbackItem, posted: str | None = None) -> dict:
+    """The merge, decline and review forms of the triage page; only the one posted reads the request,
+    so the others show empty beside it."""
+    def make(action, form_class, **kwargs):
+        return form_class(**kwargs) if action == posted else form_class(formdata=None, **kwargs)
+
+    forms = {"merge": make("merge", MergeForm), "decline": make("decline", DeclineForm),
+             "reviewed": make("reviewed", ReviewForm, prefix="review")}
+    forms["merge"].target_id.choices = [(i.id, _choice_label(i)) for i in db.session.scalars(
+        select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
+    return forms
+
+
+def _triage_page(item: FeedbackItem, form: TriageForm, side: dict, conflict=(), status: int = 200):
+    return render_template("strategy/triage.html", item=item, form=form, merge_form=side["merge"],
+                           decline_form=side["decline"], review_form=side["reviewed"], conflict=conflict,
                            check=checked(item.pack_wording), reviewer=item_rules.reviewer_name(item),
                            source_post=item_rules.source_post_link(item), raised_by=item_rules.raised_by(item),
-                           named=item_rules.named_authors([item], current_user).get(item.id))
+                           named=item_rules.named_authors([item], current_user).get(item.id)), status
 
 
 def _choice_label(item: FeedbackItem) -> str:
@@ -93,29 +107,46 @@ def _fill_triage(saved: TriageForm, shown: TriageForm, item: FeedbackItem) -> No
 @role_required("strategy")
 def item_action(item_id: int, action: str):
     item = db.session.get(FeedbackItem, item_id) or abort(404)
-    try:
-        if action == "merge":
-            form = MergeForm()
-            form.target_id.validate_choice = False  # the item itself is looked up below: one query
-            target = db.session.get(FeedbackItem, form.target_id.data) if form.validate_on_submit() else None
-            if target is None:
-                raise item_rules.ItemError("Choose the item to merge into.")
-            held = item_rules.merge(item, target, current_user)
-            flash("Merged. The wording may identify someone: see below." if held else "Merged.",
-                  "info" if held else "success")
-            return redirect(url_for("strategy.triage", item_id=form.target_id.data))
-        if action == "decline":
-            form = DeclineForm()
-            item_rules.decline(item, current_user, form.reason.data or "")
-            flash("Declined; the carer will see the reason.", "success")
-        elif action == "reviewed":
-            item_rules.mark_wording_reviewed(item, current_user, ReviewForm(prefix="review").reason.data or "")
-            flash("Marked as reviewed, with your reason: the wording identifies nobody.", "success")
-        else:
-            abort(404)
-    except item_rules.ItemError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if action not in ("merge", "decline", "reviewed"):
+        abort(404)
+    side = _side_forms(item, posted=action)
+    posted = side[action]
+    field = posted.target_id if action == "merge" else posted.reason
+    if not posted.validate_on_submit():
+        if action == "merge":  # a choice, not typing: one plain message whatever was sent
+            field.errors = ["Choose the item to merge into."]
+    else:
+        try:
+            return _take_action(item, action, posted)
+        except item_rules.ItemError as error:
+            db.session.rollback()
+            item = db.session.get(FeedbackItem, item_id) or abort(404)
+            field.errors = [*field.errors, str(error)]
+    if action == "merge" and not field.choices:  # nothing left to merge into: no field to show it beside
+        flash(field.errors[0], "error")
+        return redirect(url_for("strategy.triage", item_id=item.id))
+    # Shown again with the message beside the field and what was typed kept.
+    triage_form = TriageForm(formdata=None, obj=item)
+    triage_form.theme_id.choices, triage_form.meeting_id.choices = theme_choices("No theme yet"), _meeting_choices()
+    triage_form.theme_id.data, triage_form.meeting_id.data = item.theme_id or 0, item.meeting_id or 0
+    return _triage_page(item, triage_form, side, status=400)
+
+
+def _take_action(item: FeedbackItem, action: str, form):
+    if action == "merge":
+        target = db.session.get(FeedbackItem, form.target_id.data)
+        if target is None:
+            raise item_rules.ItemError("Choose the item to merge into.")
+        held = item_rules.merge(item, target, current_user)
+        flash("Merged. The wording may identify someone: see below." if held else "Merged.",
+              "info" if held else "success")
+        return redirect(url_for("strategy.triage", item_id=target.id))
+    if action == "decline":
+        item_rules.decline(item, current_user, form.reason.data)
+        flash("Declined; the carer will see the reason.", "success")
+    else:
+        item_rules.mark_wording_reviewed(item, current_user, form.reason.data)
+        flash("Marked as reviewed, with your reason: the wording identifies nobody.", "success")
     return redirect(url_for("strategy.triage", item_id=item.id))
 
 

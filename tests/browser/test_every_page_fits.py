@@ -83,7 +83,25 @@ def app(live):
     return live.app
 
 
-def test_every_page_fits_a_phone_and_a_laptop(browser, live, people, sweep_objects, history):
+@pytest.fixture
+def long_values(live, people):
+    """The long things people really write: an email address and a service's full name with no
+    break in them, and a word longer than a phone is wide in a title (they must wrap, not push)."""
+    from association.extensions import db
+    from association.forum.models import Thread
+    from association.members.models import Member
+
+    long_email = "firstname.middlename.lastname-household@brightpathfosteringpartnership.example.org"
+    with live.app.app_context():
+        for role in ("applicant", "target"):
+            member = db.session.get(Member, people[role].id)
+            member.email = long_email.replace("household", role)
+            member.service_name = "Brightpath Independent Fostering Partnership (North, West and Coastal Districts)"
+        db.session.get(Thread, people["thread"]).title = "Bedtime routines: Supercalifragilisticexpialidocious-sleepovers"
+        db.session.commit()
+
+
+def test_every_page_fits_a_phone_and_a_laptop(browser, live, people, sweep_objects, history, long_values):
     started = time.perf_counter()
     clients = {}
 

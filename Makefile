@@ -6,23 +6,45 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
-.PHONY: run test install system-deps services migrate clean bench
+.PHONY: run test install system-deps pdf-deps port-free services migrate clean bench
+
+PORT   ?= 5000
+
+# Serving needs the app's own packages; the test tools (pytest, Playwright, …) come with `make test`.
+$(VENV)/.installed-serve: pyproject.toml
+	@echo "Setting up Python packages in $(VENV) (the first time takes a minute or two)…"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -e .
+	@touch $@
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
-	touch $@
+	@echo "Setting up Python packages and test tools in $(VENV)…"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.installed-serve
 
 install: $(VENV)/.installed
 
-## Serve the app with demo data on SQLite at http://127.0.0.1:5000, with the outbox worker running.
-run: install system-deps
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://127.0.0.1:5000 — sign in as admin@example.org / demo-pass-2026"
-	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+## Serve the app with demo data on SQLite at http://127.0.0.1:$(PORT) (PORT=5001 make run for another
+## port), with the outbox worker running: one process migrates, loads the demo if the database is
+## empty, sends mail from a thread and serves.
+run: port-free $(VENV)/.installed-serve pdf-deps
+	@$(FLASK) serve --port $(PORT)
+
+# Refuse before any installing when another program (often a copy of the app) holds the port.
+port-free:
+	@$(PYTHON) -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+	  sys.exit(s.connect_ex(('127.0.0.1', $(PORT))) == 0)" || \
+	  { echo "Port $(PORT) is already in use (is the app already running in another terminal?)."; \
+	    echo "Stop that one, or choose another port: make run PORT=$$(( $(PORT) + 1 ))"; exit 1; }
+
+## Debian packages: Pango for WeasyPrint's PDF packs (serving needs it).
+pdf-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "Installing Debian packages: pango (for the PDF feedback packs)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
 
 ## Debian packages: Chromium for the browser journeys, Pango for WeasyPrint's PDFs, poppler-utils
 ## (pdfinfo) for the test that the issued PDF is tagged.

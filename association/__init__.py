@@ -85,3 +85,6 @@ def _register_parts(app: Flask) -> None:
     register_strategy(app)
     register_mail(app)
     register_admin(app)
+    from .serve import serve_command
+
+    app.cli.add_command(serve_command)

@@ -59,3 +59,39 @@ def test_worker_once_drains_the_outbox(app, smtp):
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0 and "sent 1" in result.output
     assert smtp.wait_for(member.email)
+
+
+def test_serve_refuses_a_busy_port_in_words_before_touching_the_database(app, monkeypatch):
+    """`make run` is one `flask serve`: a second copy must not start (and poll the first one's outbox)."""
+    import socket
+
+    from association import serve
+
+    upgraded = []
+    monkeypatch.setattr("flask_migrate.upgrade", lambda *a, **k: upgraded.append(True))
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        assert "already in use" in serve.port_problem("127.0.0.1", port)
+        result = app.test_cli_runner().invoke(args=["serve", "--port", str(port)])
+    assert result.exit_code != 0 and f"Port {port} is already in use" in result.output
+    assert f"make run PORT={port + 1}" in result.output and upgraded == []
+    assert serve.port_problem("127.0.0.1", port) is None  # free again once released
+
+
+def test_serve_migrates_seeds_once_and_starts_the_worker_in_one_process(app, monkeypatch):
+    from association import serve
+    from association.mail.worker import STOP
+
+    steps = []
+    monkeypatch.setattr("flask_migrate.upgrade", lambda *a, **k: steps.append("migrate"))
+    monkeypatch.setattr(serve, "_send_mail_in_background", lambda app: steps.append("worker"))
+    monkeypatch.setattr(serve, "run_simple", lambda host, port, app, **kw: steps.append(f"serve {host}:{port}"))
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert steps == ["migrate", "worker", "serve 127.0.0.1:0"] and "Demo data loaded" in result.output
+    again = app.test_cli_runner().invoke(args=["serve", "--port", "0"])
+    stopped = STOP.is_set()  # serving ended: the worker thread is told to stop
+    STOP.clear()  # the rest of the session delivers mail with deliver_due
+    assert "demo data not loaded" in again.output and stopped

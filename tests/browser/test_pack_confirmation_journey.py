@@ -59,8 +59,13 @@ def test_a_pack_is_confirmed_showing_who_gets_what_and_issued_once(live_app, smt
     assert_accessible(page)
     fits_the_phone(page)
     page.get_by_role("button", name="Mark reviewed: it identifies nobody").click()
-    expect(page.locator(".flash")).to_contain_text("Say why the wording identifies nobody")
-    page.get_by_label("Why it identifies nobody").fill(REASON)
+    # Refused beside the field, on the same page (not a banner after a redirect).
+    reason = page.get_by_label("Why it identifies nobody")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason.locator("xpath=ancestor::div[contains(@class, 'field')][1]").locator(".field-error")).to_contain_text(
+        "Say why the wording identifies nobody")
+    assert_accessible(page)
+    reason.fill(REASON)
     page.get_by_role("button", name="Mark reviewed: it identifies nobody").click()
     expect(page.locator(".flash")).to_contain_text("Marked as reviewed")
     expect(page.locator("main")).to_contain_text("Stella Strategy reviewed it on")

@@ -29,14 +29,6 @@ ALLOWED = [
     (r"\{[a-z_]+\}", "the campaign editor's greeting shows the merge field it uses: \"Hello {first name},\""),
 ]
 
-# Found by this check in parts other people were still changing (issue 13): each page is expected
-# to fail until it is fixed, and must then be taken off this list (the test says so).
-AWAITING_FIX = {
-    "/admin/members/import": "the CSV column names (service_name, approval_category, years_fostering, "
-                             "renewal_date, buddy_willing) shown as bare words: mark them up as <code>",
-}
-
-
 @pytest.fixture
 def database_url():
     """SQLite only: what a page says does not depend on the database engine."""
@@ -178,10 +170,7 @@ def test_no_page_shows_an_internal_code(app, people, sweep_objects, history):
             failures.append(f"{seen.url} as {seen.role}: {problem}")
     print(f"\nwording check: {pages} pages read in {time.perf_counter() - started:.1f} s")
     assert pages > 100, f"only {pages} pages were read: is the crawl broken?"
-    failing = {line.split(" ", 1)[0] for line in failures}
-    fixed = sorted(set(AWAITING_FIX) - failing)
-    assert not fixed, f"fixed now, take them off AWAITING_FIX: {fixed}"
-    failures = sorted({line for line in failures if line.split(" ", 1)[0] not in AWAITING_FIX})
+    failures = sorted(set(failures))
     assert not failures, f"{len(failures)} internal codes shown to people:\n" + "\n".join(failures)
 
 

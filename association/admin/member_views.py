@@ -75,9 +75,20 @@ def edit_member(member_id: int):
             db.session.rollback()
             member = _member(member_id)
             conflict = against_saved(form, member, lambda saved: _fill(saved, member))
+    return _member_page(member, form, conflict=conflict)
+
+
+def _member_page(member: Member, form: MemberEditForm | None = None, household_form: HouseholdForm | None = None,
+                 conflict: list | None = None) -> str:
+    """The member's page. The form that was sent (details, or the household link) is drawn with what was
+    typed and its messages; the other is drawn fresh from the record, not from this request's form data."""
+    if form is None:
+        form = MemberEditForm(formdata=None, obj=member)
+        form.roles.data = sorted(member.roles)
     return render_template("admin/member_edit.html", member=member, form=form, bounced=undelivered_to(member.id),
-                           household_form=HouseholdForm(), confirm_form=ConfirmForm(), may_edit=may_edit,
-                           may_change_email=editing.may_change_email(current_user), conflict=conflict)
+                           household_form=household_form or HouseholdForm(formdata=None), confirm_form=ConfirmForm(),
+                           may_edit=editing.may_edit(current_user, member),
+                           may_change_email=editing.may_change_email(current_user), conflict=conflict or [])
 
 
 def _fill(form: MemberEditForm, member: Member) -> None:
@@ -101,21 +112,20 @@ def _changes(form: MemberEditForm) -> editing.MemberChanges:
 def link_household(member_id: int):
     member = _member(member_id)
     form = HouseholdForm()
-    if not form.validate_on_submit():
-        flash("Enter the email address of the carer they foster with.", "error")
-        return redirect(url_for("admin.edit_member", member_id=member.id))
-    partner = find_by_email(form.partner_email.data)
-    if partner is None or partner.erased_at is not None or partner.status == "applicant":
-        flash("No member has that email address.", "error")
-    else:
-        try:
-            household = registry.link_household(member, partner, current_user)
-            db.session.commit()
-            flash(f"Linked in the {household.name}.", "success")
-        except ValueError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    return redirect(url_for("admin.edit_member", member_id=member.id))
+    if form.validate_on_submit():
+        partner = find_by_email(form.partner_email.data)
+        if partner is None or partner.erased_at is not None or partner.status == "applicant":
+            form.partner_email.errors.append("No member has that email address.")
+        else:
+            try:
+                household = registry.link_household(member, partner, current_user)
+                db.session.commit()
+                flash(f"Linked in the {household.name}.", "success")
+                return redirect(url_for("admin.edit_member", member_id=member.id))
+            except ValueError as error:
+                db.session.rollback()
+                form.partner_email.errors.append(str(error))
+    return _member_page(member, household_form=form), 400
 
 
 @bp.post("/members/<int:member_id>/household/unlink")

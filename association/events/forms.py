@@ -269,5 +269,15 @@ class CancelForm(FlaskForm):
         DataRequired("Say briefly why; people going are told."), Length(max=1000), MultiLine()])
 
 
+class _LastMeetingDate(DateField):
+    """A date field that says what it wants when it can't read the date (not WTForms' "Not a valid date value")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter the date of the last meeting, like 2027-06-30.") from error
+
+
 class EndSeriesForm(FlaskForm):
-    last_date = DateField("Last meeting on", validators=[InputRequired("Enter the date of the last meeting.")])
+    last_date = _LastMeetingDate("Last meeting on", validators=[InputRequired("Enter the date of the last meeting.")])

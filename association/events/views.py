@@ -211,7 +211,13 @@ def cancel(event_id: int):
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             flash(str(error), "error")
-    return render_template("events/cancel.html", form=form, event=event, end_form=EndSeriesForm()), 400 if form.errors else 200
+    return _cancel_page(event, form, EndSeriesForm())
+
+
+def _cancel_page(event, form: CancelForm, end_form: EndSeriesForm):
+    """The cancel page with both its forms as sent; 400 when either was refused (its message beside the field)."""
+    return render_template("events/cancel.html", form=form, event=event, end_form=end_form), \
+        400 if form.errors or end_form.errors else 200
 
 
 @bp.post("/events/<int:event_id>/end-series")
@@ -219,16 +225,16 @@ def cancel(event_id: int):
 def end_series(event_id: int):
     event = _managed_event(event_id)
     form = EndSeriesForm()
-    if not form.validate_on_submit():
-        flash("Enter the date of the last meeting, like 2027-06-30.", "error")
-        return redirect(url_for("events.cancel", event_id=event.id))
-    last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
-    try:
-        count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
-        flash(f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.", "success")
-    except scheduling.EventError as error:
-        flash(str(error), "error")
-    return redirect(url_for("events.detail", event_id=event.id))
+    if form.validate_on_submit():
+        last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
+        try:
+            count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
+            flash(f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.",
+                  "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        except scheduling.EventError as error:
+            form.last_date.errors.append(str(error))
+    return _cancel_page(event, CancelForm(), form)
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])

@@ -24,6 +24,22 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason."), Length(max=1000), MultiLine()])
 
 
+class HideForm(FlaskForm):
+    """A moderator hides a post; the labels match the small forms on the thread page and the queue."""
+    reason = StringField("Reason (shown to the author)",
+                         validators=[DataRequired("Give a reason: the author will see it."), Length(max=1000), MultiLine()])
+
+
+class WarnForm(FlaskForm):
+    reason = TextAreaField("What the warning is about", validators=[
+        DataRequired("Say what the warning is about; the member will read it."), Length(max=1000), MultiLine()])
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField("Reason for the suspension", validators=[
+        DataRequired("Give a reason for the suspension."), Length(max=1000), MultiLine()])
+
+
 class OptionalReasonForm(FlaskForm):
     reason = StringField("Note for the log (optional)", validators=[Optional(), Length(max=500), SingleLine()])
 

@@ -1,6 +1,9 @@
 """The moderation queue and log, moderators' actions, and the admins' categories."""
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,12 +14,12 @@ from ..core.database import insert_or_ignore
 from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..members.models import Member
-from . import moderation
+from . import moderation, queries
 from .moderation_log import MODERATION_ACTIONS, moderation_lines
 from .access import visible_categories
-from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
-from .models import Category, ModerationEntry
-from .views import _post, _thread, bp
+from .forms import CategoryForm, HideForm, MoveForm, SuspendForm, WarnForm
+from .models import Category, ModerationEntry, Post, Thread
+from .views import _post, _thread, bp, thread_page
 
 LOG_PAGE = 50
 
@@ -24,9 +27,13 @@ LOG_PAGE = 50
 @bp.get("/moderation")
 @role_required("moderator")
 def moderation_queue():
+    return _queue_page()
+
+
+def _queue_page(failed=None):
     held, reports = moderation.queue(current_user)
-    return render_template("forum/moderation.html", held=held, reports=reports, reason_form=ReasonForm(),
-                           note_form=OptionalReasonForm(), notes=moderation.held_notes(held))
+    return render_template("forum/moderation.html", held=held, reports=reports, failed=failed,
+                           notes=moderation.held_notes(held))
 
 
 @bp.get("/moderation/log")
@@ -48,16 +55,47 @@ def _back(default: str):
     return redirect(safe_next(request.form.get("next"), default))
 
 
+REASON_FORMS = {"hide": HideForm, "warn": WarnForm, "suspend": SuspendForm}
+# The ids the small reason forms carry in ``form_id`` (templates/forum/_macros.html reason_form).
+SENT_FROM = re.compile(r"(hide-reason|held-reason|report-reason|warn|suspend)-[0-9]{1,12}")
+
+
+def _reason_form(action: str):
+    """The reason form for ``action``, named after the small form it was sent from, so that a refusal is
+    shown beside that one form on a page that has one per post or per report."""
+    form = REASON_FORMS[action]()
+    sent_from = request.form.get("form_id", "")
+    if SENT_FROM.fullmatch(sent_from):
+        form.reason.id = sent_from
+    return form
+
+
+def _show_again(form, post: Post | None = None, thread: Thread | None = None):
+    """The page the refused reason form was sent from (its post's thread page, or the queue), drawn
+    again with the message beside the reason and what was typed; 400."""
+    if form.reason.id == "reason":  # not sent from one of our forms: nowhere beside a field to say it
+        for error in form.reason.errors:
+            flash(error, "error")
+    if thread is not None and urlsplit(request.form.get("next") or "").path == url_for("forum.thread",
+                                                                                    thread_id=thread.id):
+        pages = queries.thread_pages(thread)
+        return thread_page(thread, min((post.number - 1) // queries.page_size() + 1, pages), pages, failed=form), 400
+    return _queue_page(failed=form), 400
+
+
 @bp.post("/moderation/p/<int:post_id>/<action>")
 @role_required("moderator")
 def moderate_post(post_id: int, action: str):
-    post, _thread = _post(post_id)  # the forum's own rule: never act on a post the moderator can't read
-    reason = (request.form.get("reason") or "").strip()[:1000]
+    post, thread = _post(post_id)  # the forum's own rule: never act on a post the moderator can't read
+    if action not in ("approve", "hide", "restore"):
+        abort(404)
+    form = _reason_form(action) if action == "hide" else None
+    if form is not None and not form.validate_on_submit():
+        return _show_again(form, post, thread)
+    reason = form.reason.data.strip() if form else (request.form.get("reason") or "").strip()[:1000]
     actions = {"approve": lambda: moderation.approve(post, current_user, reason),
                "hide": lambda: moderation.hide(post, current_user, reason),
                "restore": lambda: moderation.restore(post, current_user, reason)}
-    if action not in actions:
-        abort(404)
     try:
         actions[action]()
         flash({"approve": "Approved: everyone can see it now.", "hide": "Hidden; the author has been told why.",
@@ -97,16 +135,20 @@ def moderate_thread(thread_id: int, action: str):
 @role_required("moderator")
 def moderate_member(member_id: int, action: str):
     member = db.session.get(Member, member_id) or abort(404)
-    reason = (request.form.get("reason") or "").strip()[:1000]
+    if action not in REASON_FORMS or action == "hide":
+        abort(404)
+    form = _reason_form(action)
+    # Only an admin is shown the suspend form; anyone else is told they can't, below, as before.
+    if not form.validate_on_submit() and (action == "warn" or current_user.has_role("admin")):
+        return _show_again(form)
+    reason = (form.reason.data or "").strip()
     try:
         if action == "warn":
             moderation.warn(member, current_user, reason)
             flash(f"{member.display_name} has been sent the warning.", "success")
-        elif action == "suspend":
+        else:
             moderation.suspend(member, current_user, reason)
             flash(f"{member.display_name} is suspended.", "success")
-        else:
-            abort(404)
     except (moderation.ModerationError, ValueError) as error:
         db.session.rollback()
         flash(str(error), "error")

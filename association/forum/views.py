@@ -133,6 +133,12 @@ def thread(thread_id: int):
     if last_on_page:
         # Writes (and commits) only when the read marker moves on; before the posts load either way.
         queries.mark_read_upto(current_user, found, last_on_page)
+    return thread_page(found, page, pages, landing=_landing(found))
+
+
+def thread_page(found: Thread, page: int, pages: int, *, landing: int | None = None, failed=None):
+    """The thread page as its reader sees it; ``failed`` is a moderator's reason form that was refused,
+    drawn again beside its post (its ``reason.id`` names which one)."""
     posts = queries.posts_on_page(found, current_user, page)
     moderator = is_moderator(current_user)
     move_form = None
@@ -144,7 +150,7 @@ def thread(thread_id: int):
                            watching=queries.is_watching(current_user, found), moderator=moderator,
                            move_form=move_form, urls=_post_urls(found),
                            thread_state=queries.thread_state(found.held, queries.opening_status(found)),
-                           landing=_landing(found),
+                           landing=landing, failed=failed,
                            notes=checks.held_notes(posts, found.title, current_user.id))
 
 

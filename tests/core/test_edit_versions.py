@@ -115,19 +115,19 @@ def test_a_second_save_from_a_stale_page_shows_both_and_keeps_the_first(app, mak
         assert getattr(db.session.get(model, row_id), column) == "Second, on purpose"
 
 
-def test_an_email_changed_after_its_review_page_was_opened_is_not_sent(app, make_member):
+def test_an_email_changed_after_its_confirmation_page_was_opened_is_not_sent(app, make_member):
     first, second = make_member("Alex Admin", roles=["admin"]), make_member("Bo Admin", roles=["admin"])
     one, two = sign_in(app.test_client(), first), sign_in(app.test_client(), second)
     page, _field, (_model, campaign_id, _column) = _campaign(app, first, one)
-    review = f"/admin/mail/{campaign_id}"
-    seen = form_values(two, review, f"{review}/send")
+    confirm = f"/admin/mail/{campaign_id}/send"  # the confirmation page posts to itself
+    seen = form_values(two, confirm, confirm)
 
     assert one.post(page, data=form_values(one, page, page) | {"body": "Changed: the social moved"}).status_code == 302
-    refused = two.post(f"{review}/send", data=seen, follow_redirects=True).get_data(as_text=True)
-    assert "changed after you opened this page" in refused
+    refused = two.post(confirm, data=seen, follow_redirects=True)
+    assert refused.status_code == 409 and "changed after you opened this page" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
         assert db.session.get(Campaign, campaign_id).status == "draft"
 
-    sent = two.post(f"{review}/send", data=form_values(two, review, f"{review}/send"), follow_redirects=True)
+    sent = two.post(confirm, data=form_values(two, confirm, confirm), follow_redirects=True)
     assert "Sending to" in sent.get_data(as_text=True)

@@ -71,15 +71,15 @@ def _reason_form(action: str):
 
 
 def _show_again(form, post: Post | None = None, thread: Thread | None = None):
-    """The page the refused reason form was sent from (its post's thread page, or the queue), drawn
+    """The page the refused reason form was sent from (the queue, or else the post's thread page), drawn
     again with the message beside the reason and what was typed; 400."""
-    if form.reason.id == "reason":  # not sent from one of our forms: nowhere beside a field to say it
-        for error in form.reason.errors:
-            flash(error, "error")
-    if thread is not None and urlsplit(request.form.get("next") or "").path == url_for("forum.thread",
-                                                                                    thread_id=thread.id):
+    if thread is not None and urlsplit(request.form.get("next") or "").path != url_for("forum.moderation_queue"):
+        form.reason.id = f"hide-reason-{post.id}"  # the one hide form a post has on its thread page
         pages = queries.thread_pages(thread)
         return thread_page(thread, min((post.number - 1) // queries.page_size() + 1, pages), pages, failed=form), 400
+    if form.reason.id == "reason":  # not sent from one of the queue's forms: nowhere beside a field to say it
+        for error in form.reason.errors:
+            flash(error, "error")
     return _queue_page(failed=form), 400
 
 

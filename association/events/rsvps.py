@@ -177,8 +177,8 @@ def _respond_locked(event: Event, member, going: bool, adults: int, children: in
                 f"Places changed while you were choosing: {left} {'is' if left == 1 else 'are'} left now."))
         return _book_part(event, rsvp, adults, children, note, left, now)
     if not fits and was == "going" and split != "waitlist_all":
-        raise RSVPError(f"There's no room for more people in your party just now, so we couldn't change your "
-                        f"numbers. Your earlier reply still stands.", field="adults")
+        raise RSVPError("There's no room for more people in your party just now, so we couldn't change your "
+                        "numbers. Your earlier reply still stands.", field="adults")
     rsvp.adults, rsvp.children, rsvp.note, rsvp.updated_at = adults, children, note, now
     if fits and (was == "going" or not _anyone_waiting(event.id, rsvp.id, left)):
         rsvp.response, rsvp.waitlisted_at = "going", None

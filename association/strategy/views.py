@@ -101,26 +101,23 @@ def item(item_id: int):
 @bp.post("/items/<int:item_id>/support")
 @member_required
 def support(item_id: int):
-    found = _item(item_id)
-    if not item_rules.visible_to_members(found):
-        abort(404)
-    try:
-        item_rules.support(found, current_user)
-        flash("Thank you: it now counts you as affected too.", "success")
-    except item_rules.ItemError as error:
-        flash(str(error), "error")
-    return redirect(url_for("strategy.item", item_id=found.id))
+    return _change_support(item_id, item_rules.support, "Thank you: it now counts you as affected too.")
 
 
 @bp.post("/items/<int:item_id>/support/withdraw")
 @member_required
 def withdraw_support(item_id: int):
+    return _change_support(item_id, item_rules.withdraw_support, "Done: it no longer counts you as affected.")
+
+
+def _change_support(item_id: int, change, done: str):
+    """Say, or take back, "this affects me too" on an item the member can see."""
     found = _item(item_id)
     if not item_rules.visible_to_members(found):
         abort(404)
     try:
-        item_rules.withdraw_support(found, current_user)
-        flash("Done: it no longer counts you as affected.", "success")
+        change(found, current_user)
+        flash(done, "success")
     except item_rules.ItemError as error:
         flash(str(error), "error")
     return redirect(url_for("strategy.item", item_id=found.id))

@@ -27,7 +27,7 @@ class ReasonForm(FlaskForm):
 class HideForm(FlaskForm):
     """A moderator hides a post; the labels match the small forms on the thread page and the queue."""
     reason = StringField("Reason (shown to the author)",
-                         validators=[DataRequired("Give a reason: the author will see it."), Length(max=1000), MultiLine()])
+                         validators=[DataRequired("Give a reason: the author will see it."), Length(max=1000), SingleLine()])
 
 
 class WarnForm(FlaskForm):

@@ -158,10 +158,14 @@ def _recount(item: FeedbackItem) -> None:
     Written with an UPDATE, not by setting the attribute: the item was loaded before the lock, and
     when the new count happens to equal that stale value (1, then a withdrawal and a support by
     others, then 1 again) the ORM sees no change and writes nothing, leaving the others' count."""
+    _store_support_count(item, db.session.scalar(
+        select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)) or 0)
+
+
+def _store_support_count(item: FeedbackItem, count: int) -> None:
+    """Write the count with an UPDATE whatever the loaded value (see _recount for why)."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    count = db.session.scalar(
-        select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)) or 0
     db.session.execute(update(FeedbackItem).where(FeedbackItem.id == item.id).values(support_count=count)
                        .execution_options(synchronize_session=False))
     set_committed_value(item, "support_count", count)
@@ -289,7 +293,7 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> list[Finding]:
     db.session.execute(update(FeedbackItem).where(FeedbackItem.merged_into_id == source.id)
                        .values(merged_into_id=target.id))
     source.status, source.merged_into_id, source.updated_at = "merged", target.id, utcnow()
-    target.support_count = raised_by(target) - (1 if target.author_id else 0)
+    _store_support_count(target, raised_by(target) - (1 if target.author_id else 0))
     db.session.commit()
     return [] if target.wording_reviewed_at else wording_findings(target)
 

@@ -30,6 +30,7 @@ AUDIT_ACTIONS = {
     "event.updated": ("Events changed", "changed the event {subject}"),
     "event.cancelled": ("Events cancelled", "cancelled the event {subject}"),
     "event.series_ended": ("Series ended", "ended the series {subject}"),
+    "event.wording_kept": ("Flagged event wording kept", "kept wording the personal-data check flagged in {subject}"),
     "mail.campaign_queued": ("Emails sent to members", "sent the email {subject}"),
     "mail.campaign_scheduled": ("Emails scheduled", "scheduled the email {subject}"),
     "mail.campaign_cancelled": ("Emails cancelled", "cancelled the email {subject}"),

@@ -145,6 +145,7 @@ def create():
     if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
         try:
             event = scheduling.create_event(form.to_details(), current_user, form.rule)
+            _record_kept_wording(event, form)
             flash("The event is in the calendar.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
         except RecurrenceError as error:
@@ -172,6 +173,7 @@ def edit(event_id: int):
             claim_edit(event, seen_version(form))
             changed = scheduling.update_event(event, form.to_details(), current_user,
                                               whole_series=event.is_series and form.scope.data == "series")
+            _record_kept_wording(event, form)
             flash("Saved. People going have been told about the new time or place." if any(
                 c in scheduling.TIME_AND_PLACE for c in changed) else "Saved.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
@@ -191,6 +193,12 @@ def _unconfirmed_wording(form: EventForm) -> list:
     anyway" button sends the key of the findings it was shown (not a form field: hidden_tag() would
     render an empty one ahead of it)."""
     return wording.needs_confirming(form.to_details(), request.form.get("save_anyway", "")[:64])
+
+
+def _record_kept_wording(event, form: EventForm) -> None:
+    if request.form.get("save_anyway"):
+        wording.record_kept(event, form.to_details(), current_user)
+        db.session.commit()
 
 
 def _warning(warnings: list) -> dict:

@@ -12,7 +12,10 @@ see them. The title, the description and the access notes are.
 from __future__ import annotations
 
 import hashlib
+
+from ..admin.audit import record
 from ..core.personal_data import CheckedText, check_parts
+from ..extensions import db
 from .scheduling import EventDetails
 
 CHECKED = (("title", "Title"), ("description_md", "Description"), ("accessibility_notes", "Access information"))
@@ -37,3 +40,13 @@ def needs_confirming(details: EventDetails, confirmed_key: str | None) -> list[C
     if not found or (confirmed_key or "") == findings_key(found):
         return []
     return found
+
+
+def record_kept(event, details: EventDetails, by) -> None:
+    """Write to the audit log that ``by`` kept wording the check had flagged (after "Save anyway"):
+    a deliberate choice about personal data is on the record, with what was kept. Flushes."""
+    found = check_event_wording(details)
+    if found:
+        record("event.wording_kept", event, "kept after the personal-data warning: "
+               + " ".join(part.summary for part in found), actor=by)
+        db.session.flush()

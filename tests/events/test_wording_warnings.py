@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from association.admin.models import AuditEntry
 from association.extensions import db
 from association.events.models import Event
 from tests.conftest import sign_in
@@ -54,6 +55,10 @@ def test_a_new_event_is_warned_about_then_saved_anyway(app, organiser, changes, 
     assert response.status_code == 302
     [event] = _events(app)
     assert marked in (event.title + event.description_md + event.accessibility_notes)
+    # Keeping flagged words is a choice on the record: who, which event, what was kept.
+    with app.app_context():
+        [kept] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.wording_kept")).all()
+        assert kept.actor_id == _ref.id and kept.subject_id == event.id and marked in kept.detail
 
 
 def test_saving_again_without_save_anyway_warns_again(app, organiser):
@@ -117,6 +122,8 @@ def test_editing_an_event_warns_and_changes_nothing_until_confirmed(app, organis
     response = client.post(f"/events/{event_id}/edit", data={**data, "save_anyway": key})
     assert response.status_code == 302
     with app.app_context():
+        [kept] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.wording_kept")).all()
+        assert kept.subject_id == event_id and "Amelia" in kept.detail
         saved = db.session.get(Event, event_id)
         assert saved.description_md.startswith("Ask for my foster daughter Amelia")
         assert db.session.scalar(select(func.count()).select_from(Event)) == 1

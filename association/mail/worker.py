@@ -37,17 +37,16 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email import policy
 
 from flask import current_app
-from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
+from flask_mail import BadHeaderError
 from sqlalchemy import func, select, text, update
 
 from ..core.database import utcnow
 from ..extensions import db, mail
+from .message import UnsubscribeLinks, build_message
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -187,76 +186,6 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
     return batch
 
 
-class _UnsubscribeLinks:
-    """List-Unsubscribe URLs, building the route's URL once rather than once per message."""
-
-    def __init__(self):
-        from .outbox import external_url
-
-        self.pattern = external_url("mail.unsubscribe", token="TOKEN")
-
-    def headers(self, row: Claimed) -> dict[str, str]:
-        from .consent import preference_for, unsubscribe_token
-
-        preference = preference_for(row.kind)
-        if row.member_id is None or preference is None:
-            return {}
-        url = self.pattern.replace("TOKEN", unsubscribe_token(row.member_id, preference))
-        # RFC 8058: a mail provider may POST "List-Unsubscribe=One-Click" to the HTTPS URL.
-        return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
-class OutboxMail(Message):
-    """Flask-Mail's message, written out with the compat32 policy.
-
-    Flask-Mail encodes every header itself, then re-parses them all through the modern email
-    policy when writing the message out, which was half the cost of sending one. compat32 with
-    CRLF line ends writes the same headers without that round trip.
-    """
-
-    _bytes: bytes | None = None
-
-    def as_bytes(self) -> bytes:
-        if self._bytes is not None:
-            return self._bytes
-        message = self._message()
-        message.policy = policy.compat32.clone(linesep="\r\n")
-        return message.as_bytes()
-
-    def seal(self) -> None:
-        """Run every check Flask-Mail's ``send`` makes and write the bytes out, once.
-
-        Done before the row becomes ``sending``: whatever is wrong with the message itself then
-        shows here, while it has certainly not been offered to the server.
-        """
-        if not self.send_to or not self.sender:
-            raise ValueError("The message has no recipient or no sender.")
-        if self.has_bad_headers():
-            raise BadHeaderError("A line break in the recipient's name, the sender or the subject.")
-        sanitize_address(self.sender)
-        list(sanitize_addresses(self.send_to))
-        self.date = time.time()
-        self._bytes = self.as_bytes()
-
-
-def build_message(row: Claimed, links: _UnsubscribeLinks | None = None) -> OutboxMail:
-    message = OutboxMail(
-        subject=row.subject,
-        recipients=[(row.to_name, row.to_address) if row.to_name else row.to_address],
-        body=row.text_body,
-        html=row.html_body,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=(links or _UnsubscribeLinks()).headers(row),
-    )
-    message.msgId = row.message_id
-    if row.attachment_key:
-        from .attachments import load_attachment
-
-        filename, content_type, data = load_attachment(row.attachment_key)
-        message.attach(filename, content_type, data)
-    return message
-
-
 def _set(row_id: int, **values) -> None:
     # A Core UPDATE on the table: the ORM's bulk-update path cost more than the commit.
     db.session.connection().execute(OUTBOX.update().where(OUTBOX.c.id == row_id).values(**values))
@@ -378,7 +307,7 @@ def deliver_batch(batch: list[Claimed]) -> DeliveryReport:
     if not current_app.config.get("MAIL_SERVER"):
         _deliver_to_catcher(batch, report)
         return report
-    links = _UnsubscribeLinks()
+    links = UnsubscribeLinks()
     per_connection = max(1, current_app.config.get("OUTBOX_MESSAGES_PER_CONNECTION") or len(batch))
     pending = list(batch)
     while pending and not STOP.is_set():
@@ -387,7 +316,7 @@ def deliver_batch(batch: list[Claimed]) -> DeliveryReport:
     return report
 
 
-def _send_over_one_connection(pending: list[Claimed], limit: int, links: _UnsubscribeLinks,
+def _send_over_one_connection(pending: list[Claimed], limit: int, links: UnsubscribeLinks,
                               report: DeliveryReport) -> None:
     """Send up to ``limit`` messages from the front of ``pending``, removing each one handled."""
     try:

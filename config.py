@@ -4,6 +4,7 @@ A fresh checkout runs with nothing set: SQLite under ``instance/``, a generated
 secret key kept in ``instance/``, and mail delivered to the local catcher that
 admins read at ``/admin/outbox``.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,7 @@ def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
 class Config:
     ASSOCIATION_NAME = os.environ.get("ASSOCIATION_NAME", "Riverside Foster Carers Association")
     TIMEZONE = os.environ.get("ASSOCIATION_TIMEZONE", "Europe/London")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'association.sqlite'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'association.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
@@ -129,9 +128,7 @@ class ProductionConfig(Config):
         """Refuse to start without the settings that must never be defaulted."""
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
-            raise RuntimeError(
-                "Production configuration needs these environment variables: " + ", ".join(missing)
-            )
+            raise RuntimeError("Production configuration needs these environment variables: " + ", ".join(missing))
 
 
 CONFIGS = {

@@ -1,4 +1,5 @@
 """The association platform: app factory."""
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_parts(app)
     if config_name == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         # Each gunicorn worker would count sign-in attempts on its own: the limit multiplies.
-        app.logger.warning("RATELIMIT_STORAGE_URI is memory://: with several workers each keeps its own "
-                           "sign-in limits. Set it to redis://… for production.")
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: with several workers each keeps its own "
+            "sign-in limits. Set it to redis://… for production."
+        )
     return app
 
 
@@ -60,8 +63,7 @@ def _init_extensions(app: Flask) -> None:
         tune_sqlite(db.engine)
     from .forum.search import outside_models
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     include_object=outside_models)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, include_object=outside_models)
     csrf.init_app(app)
     mail.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)

@@ -5,6 +5,7 @@ One Python start-up instead of four (upgrade, seed, worker, run each imported th
 a busy port is refused before any of it, in words, instead of a second copy quietly polling the
 first one's database. Production runs gunicorn and ``flask worker`` as separate processes.
 """
+
 from __future__ import annotations
 
 import errno
@@ -24,8 +25,10 @@ def port_problem(host: str, port: int) -> str | None:
             probe.bind((host, port))
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                return (f"Port {port} is already in use — perhaps the app is already running in another "
-                        f"terminal. Stop that one, or choose another port: make run PORT={port + 1}")
+                return (
+                    f"Port {port} is already in use — perhaps the app is already running in another "
+                    f"terminal. Stop that one, or choose another port: make run PORT={port + 1}"
+                )
             return f"Can't serve on {host}:{port}: {error.strerror}."
     return None
 
@@ -65,8 +68,10 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     if demo:
         click.get_current_context().invoke(seed_demo_command, password=DEMO_PASSWORD, if_empty=True)
     _send_mail_in_background(app)
-    click.echo(f"Outbox worker running. Serving on http://{host}:{port} — sign in as admin@example.org / "
-               f"{DEMO_PASSWORD}. Ctrl+C to stop.")
+    click.echo(
+        f"Outbox worker running. Serving on http://{host}:{port} — sign in as admin@example.org / "
+        f"{DEMO_PASSWORD}. Ctrl+C to stop."
+    )
     try:
         # run_simple, not app.run: Flask ignores app.run inside a ``flask`` command.
         run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -5,6 +5,7 @@ set, as a deployment would. The one change: config.py has no setting to turn sec
 and over http on 127.0.0.1 a client (rightly) never sends a Secure cookie back, so the benchmark
 turns them off here. Everything else is ProductionConfig as it stands.
 """
+
 from __future__ import annotations
 
 import os

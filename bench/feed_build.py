@@ -6,6 +6,7 @@ out of date: no HTTP cache hit), the same just after one event changed, and a 30
 ETag. Wall time and this process's CPU time: on a busy shared machine the CPU time is the steadier.
 Run: .venv/bin/python bench/feed_build.py [--events 2000] [--database sqlite:///…]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,19 +38,32 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        member = Member(name="Bench Carer", email="bench@example.org", status="active", application_state="approved",
-                        password_hash="x", calendar_token="bench-token")
+        member = Member(
+            name="Bench Carer",
+            email="bench@example.org",
+            status="active",
+            application_state="approved",
+            password_hash="x",
+            calendar_token="bench-token",
+        )
         db.session.add(member)
         db.session.flush()
         now = utcnow()
         for i in range(args.events):
             start = now + timedelta(days=i % 365, hours=i % 9)
-            event = Event(title=f"Peer support evening {i}", kind="peer_support", starts_at=start,
-                          ends_at=start + timedelta(hours=2), visibility="members" if i % 3 else "public",
-                          description_md="A relaxed evening with other carers. Tea and biscuits.",
-                          description_html="<p>A relaxed evening with other carers. Tea and biscuits.</p>",
-                          venue_name="Riverside Community Centre", venue_address="Mill Street", capacity=20,
-                          organiser_id=member.id)
+            event = Event(
+                title=f"Peer support evening {i}",
+                kind="peer_support",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                visibility="members" if i % 3 else "public",
+                description_md="A relaxed evening with other carers. Tea and biscuits.",
+                description_html="<p>A relaxed evening with other carers. Tea and biscuits.</p>",
+                venue_name="Riverside Community Centre",
+                venue_address="Mill Street",
+                capacity=20,
+                organiser_id=member.id,
+            )
             db.session.add(event)
             if i % 40 == 0:
                 db.session.flush()
@@ -77,8 +91,9 @@ def main() -> None:
     def change_one() -> None:
         # What an organiser's edit does to the row (scheduling.touch): new updated_at, text cleared.
         event_id = db.session.scalar(db.select(Event.id).order_by(db.func.random()).limit(1))
-        db.session.execute(db.update(Event).where(Event.id == event_id)
-                           .values(updated_at=utcnow(), ics_public=None, ics_member=None))
+        db.session.execute(
+            db.update(Event).where(Event.id == event_id).values(updated_at=utcnow(), ics_public=None, ics_member=None)
+        )
 
     cold = [timed_get(clear_all) for _ in range(args.runs)]
     timed_get()  # fills the cache (the last cold run already did)
@@ -91,13 +106,17 @@ def main() -> None:
         return f"{statistics.median(r[index] for r in runs) * 1000:7.1f}"
 
     size = warm[0][2]
-    print(f"private feed, {args.events} events ({url.split(':')[0]}), {size / 1024:.0f} KiB, "
-          f"{size // max(args.events, 1)} bytes per event, {args.events // 40} of them replied to by the member")
+    print(
+        f"private feed, {args.events} events ({url.split(':')[0]}), {size / 1024:.0f} KiB, "
+        f"{size // max(args.events, 1)} bytes per event, {args.events // 40} of them replied to by the member"
+    )
     print("                                                     median wall ms   median CPU ms")
-    for label, runs in (("build, nothing cached (every VEVENT serialised)", cold),
-                        ("build, VEVENT texts kept (no HTTP cache hit)", warm),
-                        ("build, texts kept but one event just changed", one_changed),
-                        ("304 on an unchanged ETag", not_modified)):
+    for label, runs in (
+        ("build, nothing cached (every VEVENT serialised)", cold),
+        ("build, VEVENT texts kept (no HTTP cache hit)", warm),
+        ("build, texts kept but one event just changed", one_changed),
+        ("304 on an unchanged ETag", not_modified),
+    ):
         print(f"  {label:<50} {median_ms(runs, 0)}          {median_ms(runs, 1)}")
 
 

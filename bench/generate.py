@@ -13,6 +13,7 @@ thread and category counters through ``posting.refresh_counts``, packs through `
 
 Run: .venv/bin/python bench/generate.py --database sqlite:////tmp/bench.sqlite [--seed 42]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,15 @@ ACCOUNTS = {
     "moderator": ("bench-moderator@example.org", "Maya Bench", ["moderator"]),
     "carer": ("bench-carer@example.org", "Jo Bench", []),
 }
-SIZES = {"members": 5000, "events": 3000, "threads": 200, "posts_per_thread": 250, "items": 2000,
-         "meetings": 20, "outbox": 50000}
+SIZES = {
+    "members": 5000,
+    "events": 3000,
+    "threads": 200,
+    "posts_per_thread": 250,
+    "items": 2000,
+    "meetings": 20,
+    "outbox": 50000,
+}
 CHUNK = 5000
 # Bumped whenever the shape of the data changes, so cached databases are made again.
 DATA_VERSION = 1
@@ -57,71 +65,361 @@ def fingerprint(seed: int) -> str:
 
 # --- vocabulary ----------------------------------------------------------------------------
 
-FIRST = ["Amira", "Ben", "Claire", "Dev", "Eleanor", "Femi", "Grace", "Harpreet", "Ian", "Joanna", "Kwame",
-         "Laura", "Marek", "Nadia", "Owen", "Priya", "Rhys", "Sian", "Tom", "Una", "Victor", "Wendy", "Yusuf",
-         "Zoe", "Alan", "Bethan", "Chris", "Dina", "Ed", "Fiona", "Gareth", "Hannah", "Imran", "Jade", "Kieran",
-         "Leanne", "Mohammed", "Niamh", "Oliver", "Paula", "Rachel", "Sunita", "Tariq", "Vicky", "Will",
-         "Aisha", "Bradley", "Carmen", "Darren", "Emma", "Farah", "George", "Helen", "Isla", "Jamal", "Karen",
-         "Liam", "Megan", "Nathan", "Olga", "Pete", "Rosa", "Steve", "Tanya", "Usman", "Vanessa", "Wayne",
-         "Yasmin", "Adam", "Bronwen", "Craig", "Deborah", "Eilidh", "Frank", "Gemma", "Hassan", "Irene",
-         "Jason", "Kate", "Lorraine", "Martin", "Nicola", "Patrick", "Ruth", "Sharon", "Tony", "Angela",
-         "Barry", "Catherine", "Donna", "Elaine", "Gary", "Heather", "Julie", "Keith", "Louise", "Mark",
-         "Natalie", "Paul", "Sarah"]
-LAST = ["Ahmed", "Baker", "Clarke", "Dlamini", "Evans", "Fletcher", "Green", "Hughes", "Iqbal", "Jones",
-        "Kowalski", "Lewis", "Mensah", "Novak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor",
-        "Walker", "Wright", "Thompson", "White", "Hall", "Wood", "Harris", "Martin", "Jackson", "Clark",
-        "Turner", "Hill", "Cooper", "Ward", "Morris", "Moore", "King", "Watson", "Young", "Allen", "Mitchell",
-        "Kelly", "Campbell", "Murphy", "Scott", "Price", "Bennett", "Griffiths", "Edwards", "Robinson",
-        "Khan", "Hussain", "Begum", "Ali", "Shah", "Kaur", "Gill", "Okafor", "Adeyemi", "Nowak", "Murray",
-        "Stewart", "Davies", "Owen", "Powell", "Reid", "Shaw", "Lloyd", "Ellis", "Chapman", "Mason", "Webb",
-        "Rogers", "Gray", "Russell", "Marshall", "Fox", "Rose", "Palmer", "Holmes", "Knight", "Barnes",
-        "Hunt", "Wells", "Hart", "Ford", "Burns", "Dixon", "Fisher", "Grant", "Lawson", "Pearce", "Saunders"]
-AREAS = ["Riverside", "Northgate", "Millbrook", "Eastfield", "Hadley", "Westmoor", "LS6", "LS12", "Otley",
-         "Pudsey", "Horsforth", "Bramley", "Armley", "Garforth", "Morley", "Rothwell", "Wetherby", "Yeadon",
-         "Guiseley", "Kirkstall", "Headingley", "Roundhay", "Seacroft", "Beeston"]
-SERVICES = [("Riverside County Council Fostering", "local_authority"),
-            ("Brightpath Fostering", "independent_agency"),
-            ("Northgate Family Placements", "local_authority"),
-            ("Harbour Fostering", "independent_agency"),
-            ("Westmoor Children's Services", "local_authority")]
-SKILLS = ["First aid trainer", "Speaks Polish", "Speaks Urdu", "Experienced with teenagers",
-          "Therapeutic parenting", "SEN and EHCP know-how", "Short breaks for disabled children",
-          "Parent and child placements", "Family time transport", "Life story work", "Cooking on a budget",
-          "Speaks British Sign Language", "Speaks Punjabi", "Speaks Arabic", "Speaks Welsh",
-          "Unaccompanied asylum-seeking children", "Sibling groups", "Autism and ADHD", "Babies and toddlers",
-          "Staying put and leaving care", "Attachment and trauma", "Court reports and statements",
-          "Allegations support", "Kinship care", "Emergency placements", "Mentoring new carers",
-          "Craft and play sessions", "Sports coaching", "Tax returns for carers", "Managing contact"]
-APPROVALS = ["mainstream", "short_breaks", "kinship", "parent_and_child", "emergency", "supported_lodgings",
-             "other"]
-VENUES = [("Riverside Community Centre", "Mill Street, Riverside"), ("Hadley Park bandstand", "Park Road, Hadley"),
-          ("County Hall, Room 4", "County Hall, Northgate"), ("Riverside Library", "High Street, Riverside"),
-          ("The Old Mill Café", "Canal Wharf, Millbrook"), ("Eastfield Family Hub", "Station Road, Eastfield"),
-          ("St Anne's Church Hall", "Church Lane, Westmoor"), ("Otley Leisure Centre", "Bridge Street, Otley")]
+FIRST = [
+    "Amira",
+    "Ben",
+    "Claire",
+    "Dev",
+    "Eleanor",
+    "Femi",
+    "Grace",
+    "Harpreet",
+    "Ian",
+    "Joanna",
+    "Kwame",
+    "Laura",
+    "Marek",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sian",
+    "Tom",
+    "Una",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zoe",
+    "Alan",
+    "Bethan",
+    "Chris",
+    "Dina",
+    "Ed",
+    "Fiona",
+    "Gareth",
+    "Hannah",
+    "Imran",
+    "Jade",
+    "Kieran",
+    "Leanne",
+    "Mohammed",
+    "Niamh",
+    "Oliver",
+    "Paula",
+    "Rachel",
+    "Sunita",
+    "Tariq",
+    "Vicky",
+    "Will",
+    "Aisha",
+    "Bradley",
+    "Carmen",
+    "Darren",
+    "Emma",
+    "Farah",
+    "George",
+    "Helen",
+    "Isla",
+    "Jamal",
+    "Karen",
+    "Liam",
+    "Megan",
+    "Nathan",
+    "Olga",
+    "Pete",
+    "Rosa",
+    "Steve",
+    "Tanya",
+    "Usman",
+    "Vanessa",
+    "Wayne",
+    "Yasmin",
+    "Adam",
+    "Bronwen",
+    "Craig",
+    "Deborah",
+    "Eilidh",
+    "Frank",
+    "Gemma",
+    "Hassan",
+    "Irene",
+    "Jason",
+    "Kate",
+    "Lorraine",
+    "Martin",
+    "Nicola",
+    "Patrick",
+    "Ruth",
+    "Sharon",
+    "Tony",
+    "Angela",
+    "Barry",
+    "Catherine",
+    "Donna",
+    "Elaine",
+    "Gary",
+    "Heather",
+    "Julie",
+    "Keith",
+    "Louise",
+    "Mark",
+    "Natalie",
+    "Paul",
+    "Sarah",
+]
+LAST = [
+    "Ahmed",
+    "Baker",
+    "Clarke",
+    "Dlamini",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Mensah",
+    "Novak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walker",
+    "Wright",
+    "Thompson",
+    "White",
+    "Hall",
+    "Wood",
+    "Harris",
+    "Martin",
+    "Jackson",
+    "Clark",
+    "Turner",
+    "Hill",
+    "Cooper",
+    "Ward",
+    "Morris",
+    "Moore",
+    "King",
+    "Watson",
+    "Young",
+    "Allen",
+    "Mitchell",
+    "Kelly",
+    "Campbell",
+    "Murphy",
+    "Scott",
+    "Price",
+    "Bennett",
+    "Griffiths",
+    "Edwards",
+    "Robinson",
+    "Khan",
+    "Hussain",
+    "Begum",
+    "Ali",
+    "Shah",
+    "Kaur",
+    "Gill",
+    "Okafor",
+    "Adeyemi",
+    "Nowak",
+    "Murray",
+    "Stewart",
+    "Davies",
+    "Owen",
+    "Powell",
+    "Reid",
+    "Shaw",
+    "Lloyd",
+    "Ellis",
+    "Chapman",
+    "Mason",
+    "Webb",
+    "Rogers",
+    "Gray",
+    "Russell",
+    "Marshall",
+    "Fox",
+    "Rose",
+    "Palmer",
+    "Holmes",
+    "Knight",
+    "Barnes",
+    "Hunt",
+    "Wells",
+    "Hart",
+    "Ford",
+    "Burns",
+    "Dixon",
+    "Fisher",
+    "Grant",
+    "Lawson",
+    "Pearce",
+    "Saunders",
+]
+AREAS = [
+    "Riverside",
+    "Northgate",
+    "Millbrook",
+    "Eastfield",
+    "Hadley",
+    "Westmoor",
+    "LS6",
+    "LS12",
+    "Otley",
+    "Pudsey",
+    "Horsforth",
+    "Bramley",
+    "Armley",
+    "Garforth",
+    "Morley",
+    "Rothwell",
+    "Wetherby",
+    "Yeadon",
+    "Guiseley",
+    "Kirkstall",
+    "Headingley",
+    "Roundhay",
+    "Seacroft",
+    "Beeston",
+]
+SERVICES = [
+    ("Riverside County Council Fostering", "local_authority"),
+    ("Brightpath Fostering", "independent_agency"),
+    ("Northgate Family Placements", "local_authority"),
+    ("Harbour Fostering", "independent_agency"),
+    ("Westmoor Children's Services", "local_authority"),
+]
+SKILLS = [
+    "First aid trainer",
+    "Speaks Polish",
+    "Speaks Urdu",
+    "Experienced with teenagers",
+    "Therapeutic parenting",
+    "SEN and EHCP know-how",
+    "Short breaks for disabled children",
+    "Parent and child placements",
+    "Family time transport",
+    "Life story work",
+    "Cooking on a budget",
+    "Speaks British Sign Language",
+    "Speaks Punjabi",
+    "Speaks Arabic",
+    "Speaks Welsh",
+    "Unaccompanied asylum-seeking children",
+    "Sibling groups",
+    "Autism and ADHD",
+    "Babies and toddlers",
+    "Staying put and leaving care",
+    "Attachment and trauma",
+    "Court reports and statements",
+    "Allegations support",
+    "Kinship care",
+    "Emergency placements",
+    "Mentoring new carers",
+    "Craft and play sessions",
+    "Sports coaching",
+    "Tax returns for carers",
+    "Managing contact",
+]
+APPROVALS = ["mainstream", "short_breaks", "kinship", "parent_and_child", "emergency", "supported_lodgings", "other"]
+VENUES = [
+    ("Riverside Community Centre", "Mill Street, Riverside"),
+    ("Hadley Park bandstand", "Park Road, Hadley"),
+    ("County Hall, Room 4", "County Hall, Northgate"),
+    ("Riverside Library", "High Street, Riverside"),
+    ("The Old Mill Café", "Canal Wharf, Millbrook"),
+    ("Eastfield Family Hub", "Station Road, Eastfield"),
+    ("St Anne's Church Hall", "Church Lane, Westmoor"),
+    ("Otley Leisure Centre", "Bridge Street, Otley"),
+]
 # The demo forum's categories (one of them restricted to the committee), so both look alike.
 from association.forum.demo import CATEGORIES  # noqa: E402
+
 TOPICS = {
-    "Peer support": ["the first placement", "bedtime routines", "looked-after reviews", "a difficult week",
-                     "self-care", "an allegation", "respite", "our supervising social worker", "a disruption",
-                     "night waking", "anxious children", "settling in"],
-    "Family time": ["family time", "contact sessions", "transport to contact", "the evening after contact",
-                    "a memory box", "letterbox contact", "supervised sessions", "sibling contact"],
-    "Training": ["the trauma and attachment course", "online training", "the development standards",
-                "paediatric first aid", "safer caring", "the skills to foster course", "de-escalation training"],
-    "Allowances and money": ["mileage claims", "the birthday allowance", "the holiday allowance",
-                             "qualifying care relief", "the fostering allowance", "pocket money", "savings"],
-    "Education": ["the PEP meeting", "a school move", "homework", "the virtual school", "an EHCP assessment",
-                  "exclusions", "the designated teacher", "tutoring"],
-    "Socials": ["the summer picnic", "the half-term meet-up", "the Christmas party", "a day at the seaside",
-                "the pantomime trip", "the bowling night"],
-    "Off topic": ["batch cooking", "a seven-seater car", "book recommendations", "good news", "the garden",
-                  "holiday ideas"],
+    "Peer support": [
+        "the first placement",
+        "bedtime routines",
+        "looked-after reviews",
+        "a difficult week",
+        "self-care",
+        "an allegation",
+        "respite",
+        "our supervising social worker",
+        "a disruption",
+        "night waking",
+        "anxious children",
+        "settling in",
+    ],
+    "Family time": [
+        "family time",
+        "contact sessions",
+        "transport to contact",
+        "the evening after contact",
+        "a memory box",
+        "letterbox contact",
+        "supervised sessions",
+        "sibling contact",
+    ],
+    "Training": [
+        "the trauma and attachment course",
+        "online training",
+        "the development standards",
+        "paediatric first aid",
+        "safer caring",
+        "the skills to foster course",
+        "de-escalation training",
+    ],
+    "Allowances and money": [
+        "mileage claims",
+        "the birthday allowance",
+        "the holiday allowance",
+        "qualifying care relief",
+        "the fostering allowance",
+        "pocket money",
+        "savings",
+    ],
+    "Education": [
+        "the PEP meeting",
+        "a school move",
+        "homework",
+        "the virtual school",
+        "an EHCP assessment",
+        "exclusions",
+        "the designated teacher",
+        "tutoring",
+    ],
+    "Socials": [
+        "the summer picnic",
+        "the half-term meet-up",
+        "the Christmas party",
+        "a day at the seaside",
+        "the pantomime trip",
+        "the bowling night",
+    ],
+    "Off topic": [
+        "batch cooking",
+        "a seven-seater car",
+        "book recommendations",
+        "good news",
+        "the garden",
+        "holiday ideas",
+    ],
     "Committee": ["the AGM", "the newsletter", "the budget", "the constitution", "new volunteers"],
 }
 OPENERS = [
-    "Has anyone had experience with {t}?", "I wanted to ask about {t}.", "We've been struggling with {t} lately.",
-    "Quick question about {t} for those who've been fostering a while.", "Following on from last month, {t} came up again.",
-    "Can anyone share what worked for {t}?", "I'd love some advice on {t}.",
+    "Has anyone had experience with {t}?",
+    "I wanted to ask about {t}.",
+    "We've been struggling with {t} lately.",
+    "Quick question about {t} for those who've been fostering a while.",
+    "Following on from last month, {t} came up again.",
+    "Can anyone share what worked for {t}?",
+    "I'd love some advice on {t}.",
 ]
 SENTENCES = [
     "We went through the same and it does get easier with time.",
@@ -163,15 +461,23 @@ SENTENCES = [
     "It's normal to feel exhausted in the first few weeks, you are not doing it wrong.",
     "Our fostering panel asked about support networks, so it's worth thinking about in advance.",
 ]
-EMPHASES = ["**Please** do ask for help early.", "_Nobody_ expects you to have every answer.",
-            "The key thing is to **keep records**.", "It's *really* worth going to the support group."]
-LINKS = ["The [government guidance on fostering](https://www.gov.uk/foster-carers) is a good start.",
-         "There's a useful summary at https://www.thefosteringnetwork.org.uk for anyone new.",
-         "The [association's handbook](https://example.org/handbook) covers this in chapter three."]
-LISTS = ["What helped us:\n\n- a visual timetable on the fridge\n- the same bedtime story each night\n- a night light",
-         "Things to bring to the meeting:\n\n1. your daily logs\n2. the school report\n3. questions written down",
-         "- check the form is signed\n- keep a copy\n- chase after two weeks",
-         "Our list for a first week:\n\n- spare toothbrushes\n- a welcome box of snacks\n- photos of the house for the bedroom door"]
+EMPHASES = [
+    "**Please** do ask for help early.",
+    "_Nobody_ expects you to have every answer.",
+    "The key thing is to **keep records**.",
+    "It's *really* worth going to the support group.",
+]
+LINKS = [
+    "The [government guidance on fostering](https://www.gov.uk/foster-carers) is a good start.",
+    "There's a useful summary at https://www.thefosteringnetwork.org.uk for anyone new.",
+    "The [association's handbook](https://example.org/handbook) covers this in chapter three.",
+]
+LISTS = [
+    "What helped us:\n\n- a visual timetable on the fridge\n- the same bedtime story each night\n- a night light",
+    "Things to bring to the meeting:\n\n1. your daily logs\n2. the school report\n3. questions written down",
+    "- check the form is signed\n- keep a copy\n- chase after two weeks",
+    "Our list for a first week:\n\n- spare toothbrushes\n- a welcome box of snacks\n- photos of the house for the bedroom door",
+]
 EVENT_DESCRIPTIONS = [
     "A relaxed evening to talk through the month with carers who understand. Tea, coffee and biscuits; "
     "newer carers are very welcome.\n\n*What's said in the group stays in the group.*",
@@ -185,14 +491,16 @@ EVENT_DESCRIPTIONS = [
     "A practical session on **keeping records**: daily logs, incidents and what social workers need.",
     "Our annual day out. Coach leaves at 9am sharp; packed lunches recommended.\n\n- Wear comfy shoes\n- Bring a coat",
 ]
-OUTBOX_TEMPLATES = [("event_reminder", "event_reminder", "Reminder: {x} this week"),
-                    ("forum_reply", "forum", "New reply in “{x}”"),
-                    ("forum_digest", "forum", "Forum digest: 12 new posts"),
-                    ("renewal_reminder", "service", "Your membership renews soon"),
-                    ("strategy_raise_reminder", "strategy", "Anything to raise with the fostering service?"),
-                    ("event_changed", "event_update", "Changed: {x}"),
-                    ("password_reset", "service", "Reset your password"),
-                    ("campaign", "news", "News from the association: {x}")]
+OUTBOX_TEMPLATES = [
+    ("event_reminder", "event_reminder", "Reminder: {x} this week"),
+    ("forum_reply", "forum", "New reply in “{x}”"),
+    ("forum_digest", "forum", "Forum digest: 12 new posts"),
+    ("renewal_reminder", "service", "Your membership renews soon"),
+    ("strategy_raise_reminder", "strategy", "Anything to raise with the fostering service?"),
+    ("event_changed", "event_update", "Changed: {x}"),
+    ("password_reset", "service", "Reset your password"),
+    ("campaign", "news", "News from the association: {x}"),
+]
 ITEM_TEXTS = [
     "Calls to the duty team go unanswered after three in the afternoon, so carers wait days for answers.",
     "Mileage claims take over two months to be paid, which is hard for carers on low incomes.",
@@ -213,9 +521,19 @@ ITEM_TEXTS = [
     "The emergency duty team does not have up-to-date placement information.",
     "Support after an allegation was kind and quick this time.",
 ]
-THEMES = ["Communication with social workers", "Family time", "Allowances and finance", "Training",
-          "Short breaks", "Support out of hours", "Education", "Health and CAMHS", "Allegations",
-          "Placement planning", "Peer support"]
+THEMES = [
+    "Communication with social workers",
+    "Family time",
+    "Allowances and finance",
+    "Training",
+    "Short breaks",
+    "Support out of hours",
+    "Education",
+    "Health and CAMHS",
+    "Allegations",
+    "Placement planning",
+    "Peer support",
+]
 
 
 class Paragraphs:
@@ -249,7 +567,7 @@ def render_pdf(html: str) -> bytes:
 
 def _chunks(rows: list, size: int = CHUNK):
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 class Generator:
@@ -306,36 +624,48 @@ class Generator:
                 name = f"{first} {last}"
                 email = f"{first}.{last}.{i}@example.net".lower().replace("'", "")
                 member_roles = []
-                status = rng.choices(["active", "lapsed", "suspended", "applicant", "left"],
-                                     weights=[88, 5, 1, 4, 2])[0]
+                status = rng.choices(["active", "lapsed", "suspended", "applicant", "left"], weights=[88, 5, 1, 4, 2])[
+                    0
+                ]
             service, kind = rng.choice(SERVICES)
             applied = now - timedelta(days=rng.randint(20, 3650))
             joined = (applied + timedelta(days=rng.randint(3, 20))).date()
             erased = status == "left" and rng.random() < 0.5
-            rows.append({
-                "id": i, "name": "Former member" if erased else name, "email": None if erased else email,
-                "phone": None if erased else f"07700 900{rng.randint(100, 999)}", "area": rng.choice(AREAS),
-                "service_name": service, "service_type": kind, "approval_category": rng.choice(APPROVALS),
-                "years_fostering": rng.randint(0, 30), "how_heard": rng.choice(["Social worker", "Another carer",
-                                                                                "Facebook", ""]),
-                "status": status,
-                "application_state": {"applicant": rng.choice(["unconfirmed", "waiting"])}.get(status, "approved"),
-                "applied_at": applied, "consent_at": applied,
-                "email_confirmed_at": applied + timedelta(hours=2),
-                "decided_at": None if status == "applicant" else applied + timedelta(days=3),
-                "joined_on": None if status == "applicant" else joined,
-                "renewal_date": None if status == "applicant" else today + timedelta(days=rng.randint(-60, 330)),
-                "password_hash": None if status in ("applicant", "left") else password_hash,
-                "login_version": 1,
-                "last_login_at": now - timedelta(days=rng.randint(0, 120)) if status == "active" else None,
-                "calendar_token": self.token() if status == "active" and (i <= len(named) or rng.random() < 0.5)
-                else None,
-                "erased_at": now - timedelta(days=rng.randint(1, 300)) if erased else None,
-                "household_id": None,
-                "buddy_willing": rng.random() < 0.35, "share_email": rng.random() < 0.5,
-                "share_phone": rng.random() < 0.3, "share_service": rng.random() < 0.6,
-                "share_category": rng.random() < 0.5,
-            })
+            rows.append(
+                {
+                    "id": i,
+                    "name": "Former member" if erased else name,
+                    "email": None if erased else email,
+                    "phone": None if erased else f"07700 900{rng.randint(100, 999)}",
+                    "area": rng.choice(AREAS),
+                    "service_name": service,
+                    "service_type": kind,
+                    "approval_category": rng.choice(APPROVALS),
+                    "years_fostering": rng.randint(0, 30),
+                    "how_heard": rng.choice(["Social worker", "Another carer", "Facebook", ""]),
+                    "status": status,
+                    "application_state": {"applicant": rng.choice(["unconfirmed", "waiting"])}.get(status, "approved"),
+                    "applied_at": applied,
+                    "consent_at": applied,
+                    "email_confirmed_at": applied + timedelta(hours=2),
+                    "decided_at": None if status == "applicant" else applied + timedelta(days=3),
+                    "joined_on": None if status == "applicant" else joined,
+                    "renewal_date": None if status == "applicant" else today + timedelta(days=rng.randint(-60, 330)),
+                    "password_hash": None if status in ("applicant", "left") else password_hash,
+                    "login_version": 1,
+                    "last_login_at": now - timedelta(days=rng.randint(0, 120)) if status == "active" else None,
+                    "calendar_token": self.token()
+                    if status == "active" and (i <= len(named) or rng.random() < 0.5)
+                    else None,
+                    "erased_at": now - timedelta(days=rng.randint(1, 300)) if erased else None,
+                    "household_id": None,
+                    "buddy_willing": rng.random() < 0.35,
+                    "share_email": rng.random() < 0.5,
+                    "share_phone": rng.random() < 0.3,
+                    "share_service": rng.random() < 0.6,
+                    "share_category": rng.random() < 0.5,
+                }
+            )
             roles.extend({"member_id": i, "role": r} for r in member_roles)
         # A few more people with roles, as a large association would have.
         active_ids = [r["id"] for r in rows if r["status"] == "active" and r["id"] > len(named)]
@@ -347,7 +677,7 @@ class Generator:
         # Households: about 60% of members foster with a partner; they share a surname and an area.
         households, pool = [], [r for r in rows if r["status"] in ("active", "lapsed") and r["id"] > len(named)]
         rng.shuffle(pool)
-        pairs = [pool[k:k + 2] for k in range(0, int(len(pool) * 0.6) // 2 * 2, 2)]
+        pairs = [pool[k : k + 2] for k in range(0, int(len(pool) * 0.6) // 2 * 2, 2)]
         carer = rows[3]
         pairs.append([carer, pool[-1]])  # the benchmark carer has a partner too
         for number, pair in enumerate(pairs, start=1):
@@ -360,8 +690,12 @@ class Generator:
                 pair[1]["name"] = f"{pair[1]['name'].split()[0]} {surname}"
 
         skills = [{"id": k, "name": name} for k, name in enumerate(SKILLS, start=1)]
-        links = [{"member_id": r["id"], "skill_id": s} for r in rows if r["status"] == "active"
-                 for s in rng.sample(range(1, len(SKILLS) + 1), rng.choice([0, 0, 1, 1, 2, 3]))]
+        links = [
+            {"member_id": r["id"], "skill_id": s}
+            for r in rows
+            if r["status"] == "active"
+            for s in rng.sample(range(1, len(SKILLS) + 1), rng.choice([0, 0, 1, 1, 2, 3]))
+        ]
         self.insert(Household.__table__, households)
         self.insert(Skill.__table__, skills)
         self.insert(Member.__table__, rows)
@@ -394,30 +728,53 @@ class Generator:
             online = "https://meet.example.org/" + self.token(4) if rng.random() < 0.2 else ""
             created = min(start, now) - timedelta(days=rng.randint(5, 60))
             return {
-                "uid": self.uid(), "kind": kind, "title": title, "description_md": md, "description_html": html,
-                "starts_at": start, "ends_at": start + timedelta(hours=hours), "all_day": False,
-                "venue_name": venue, "venue_address": address,
-                "map_url": "https://www.openstreetmap.org/" if rng.random() < 0.3 else "", "online_url": online,
-                "organiser_id": rng.choice(organisers), "visibility": visibility,
+                "uid": self.uid(),
+                "kind": kind,
+                "title": title,
+                "description_md": md,
+                "description_html": html,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=hours),
+                "all_day": False,
+                "venue_name": venue,
+                "venue_address": address,
+                "map_url": "https://www.openstreetmap.org/" if rng.random() < 0.3 else "",
+                "online_url": online,
+                "organiser_id": rng.choice(organisers),
+                "visibility": visibility,
                 "children_welcome": kind == "social" and rng.random() < 0.7,
                 "age_bands": "0-4,5-10,11-15" if kind == "social" and rng.random() < 0.5 else "",
                 "bring_a_dish": kind == "social" and rng.random() < 0.4,
-                "accessibility_notes": "Step-free entrance; hearing loop in the main hall." if rng.random() < 0.5 else "",
-                "capacity": rng.choice([None, 12, 20, 25, 30, 60]), "rsvp_deadline": None,
-                "takes_register": kind == "training", "status": "scheduled", "rrule": None, "series_id": None,
-                "recurrence_id": None, "detached": False, "series_ended_at": None, "sequence": 0,
-                "rsvp_version": 0, "created_at": created, "updated_at": created, "reminders_sent_at": None,
+                "accessibility_notes": "Step-free entrance; hearing loop in the main hall."
+                if rng.random() < 0.5
+                else "",
+                "capacity": rng.choice([None, 12, 20, 25, 30, 60]),
+                "rsvp_deadline": None,
+                "takes_register": kind == "training",
+                "status": "scheduled",
+                "rrule": None,
+                "series_id": None,
+                "recurrence_id": None,
+                "detached": False,
+                "series_ended_at": None,
+                "sequence": 0,
+                "rsvp_version": 0,
+                "created_at": created,
+                "updated_at": created,
+                "reminders_sent_at": None,
             }
 
         # Series: each a first row with the RRULE plus one row per later meeting, as create_event makes.
-        series_kinds = [("peer_support", "Peer support evening", "members", 19, 2, "monthly_weekday"),
-                        ("peer_support", "Coffee morning", "public", 10, 1.5, "fortnightly"),
-                        ("social", "Stay and play", "members", 10, 2, "weekly"),
-                        ("training", "Skills refresher", "members", 13, 3, "monthly_date"),
-                        ("committee", "Committee meeting", "members", 19, 1.5, "monthly_weekday"),
-                        ("strategy", "Strategy group working session", "strategy", 18, 1.5, "monthly_weekday"),
-                        ("peer_support", "Carers of teenagers", "members", 19, 2, "fortnightly"),
-                        ("social", "Walk and talk", "public", 10, 2, "fortnightly")]
+        series_kinds = [
+            ("peer_support", "Peer support evening", "members", 19, 2, "monthly_weekday"),
+            ("peer_support", "Coffee morning", "public", 10, 1.5, "fortnightly"),
+            ("social", "Stay and play", "members", 10, 2, "weekly"),
+            ("training", "Skills refresher", "members", 13, 3, "monthly_date"),
+            ("committee", "Committee meeting", "members", 19, 1.5, "monthly_weekday"),
+            ("strategy", "Strategy group working session", "strategy", 18, 1.5, "monthly_weekday"),
+            ("peer_support", "Carers of teenagers", "members", 19, 2, "fortnightly"),
+            ("social", "Walk and talk", "public", 10, 2, "fortnightly"),
+        ]
         series_budget = int(target * 0.62)
         series_count = 0
         while len(rows) < series_budget:
@@ -435,21 +792,30 @@ class Generator:
             ended = series_count % 9 == 4
             ended_at = now - timedelta(days=rng.randint(20, 80)) if ended else None
             for start in starts[1:]:
-                row = dict(master, id=len(rows) + 1, starts_at=start, ends_at=start + timedelta(hours=hours),
-                           rrule=None, series_id=master["id"], recurrence_id=start,
-                           uid=f"{master['uid']}#{start:%Y%m%dT%H%M%S}")
+                row = dict(
+                    master,
+                    id=len(rows) + 1,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=hours),
+                    rrule=None,
+                    series_id=master["id"],
+                    recurrence_id=start,
+                    uid=f"{master['uid']}#{start:%Y%m%dT%H%M%S}",
+                )
                 roll = rng.random()
                 if ended_at is not None and start > ended_at:
                     row.update(status="cancelled", sequence=1, updated_at=ended_at)
                 elif roll < 0.03:  # one meeting cancelled on its own
-                    row.update(status="cancelled", sequence=1,
-                               updated_at=min(now, start - timedelta(days=rng.randint(1, 10))))
+                    row.update(
+                        status="cancelled", sequence=1, updated_at=min(now, start - timedelta(days=rng.randint(1, 10)))
+                    )
                 elif roll < 0.08:  # one meeting moved or changed on its own: detached from the series
                     shift = timedelta(minutes=rng.choice([30, 60, -60]))
                     venue, address = rng.choice(VENUES)
                     change = rng.choice(["time", "venue", "title"])
-                    row.update(detached=True, sequence=1,
-                               updated_at=min(now, start - timedelta(days=rng.randint(1, 10))))
+                    row.update(
+                        detached=True, sequence=1, updated_at=min(now, start - timedelta(days=rng.randint(1, 10)))
+                    )
                     if change == "time":
                         row.update(starts_at=start + shift, ends_at=start + shift + timedelta(hours=hours))
                     elif change == "venue":
@@ -462,11 +828,18 @@ class Generator:
             series_count += 1
 
         # One-off events: two years back and a year ahead.
-        one_off = [("social", "Family fun day"), ("training", "Understanding trauma and attachment"),
-                   ("guest_speaker", "Guest speaker: education and PEPs"), ("social", "Summer picnic"),
-                   ("training", "Safer caring workshop"), ("guest_speaker", "Guest speaker: life story work"),
-                   ("other", "Open evening for new carers"), ("social", "Christmas party"),
-                   ("peer_support", "Drop-in for kinship carers"), ("training", "Paediatric first aid")]
+        one_off = [
+            ("social", "Family fun day"),
+            ("training", "Understanding trauma and attachment"),
+            ("guest_speaker", "Guest speaker: education and PEPs"),
+            ("social", "Summer picnic"),
+            ("training", "Safer caring workshop"),
+            ("guest_speaker", "Guest speaker: life story work"),
+            ("other", "Open evening for new carers"),
+            ("social", "Christmas party"),
+            ("peer_support", "Drop-in for kinship carers"),
+            ("training", "Paediatric first aid"),
+        ]
         while len(rows) < target:
             kind, title = rng.choice(one_off)
             offset = rng.randint(-730, 365)
@@ -488,8 +861,7 @@ class Generator:
         for row in rows:
             if row["status"] == "cancelled":
                 continue
-            n = rng.choices([0, rng.randint(1, 8), rng.randint(9, 20), rng.randint(21, 40)],
-                            weights=[20, 50, 25, 5])[0]
+            n = rng.choices([0, rng.randint(1, 8), rng.randint(9, 20), rng.randint(21, 40)], weights=[20, 50, 25, 5])[0]
             taken = 0
             for member_id in rng.sample(self.active, n):
                 adults, children = rng.choice([1, 1, 2]), rng.choice([0, 0, 1, 2, 3]) if row["children_welcome"] else 0
@@ -500,20 +872,46 @@ class Generator:
                 elif response == "going":
                     taken += adults + children
                 at = row["created_at"] + timedelta(hours=rng.randint(1, 200))
-                rsvps.append({"event_id": row["id"], "member_id": member_id, "response": response,
-                              "adults": adults, "children": children, "note": "", "waitlisted_at": waitlisted_at,
-                              "attended": (response == "going") if row["takes_register"] and row["ends_at"] < now else None,
-                              "created_at": at, "updated_at": at})
+                rsvps.append(
+                    {
+                        "event_id": row["id"],
+                        "member_id": member_id,
+                        "response": response,
+                        "adults": adults,
+                        "children": children,
+                        "note": "",
+                        "waitlisted_at": waitlisted_at,
+                        "attended": (response == "going") if row["takes_register"] and row["ends_at"] < now else None,
+                        "created_at": at,
+                        "updated_at": at,
+                    }
+                )
                 seen.add((row["id"], member_id))
         # The benchmark carer goes to things: about 25 replies in the feed's window (recent and coming).
-        window = [r for r in rows if r["status"] == "scheduled" and r["visibility"] != "strategy"
-                  and now - timedelta(days=80) < r["starts_at"] < now + timedelta(days=200)]
+        window = [
+            r
+            for r in rows
+            if r["status"] == "scheduled"
+            and r["visibility"] != "strategy"
+            and now - timedelta(days=80) < r["starts_at"] < now + timedelta(days=200)
+        ]
         for row in rng.sample(window, 25):
             if (row["id"], carer_id) not in seen:
                 seen.add((row["id"], carer_id))
-                rsvps.append({"event_id": row["id"], "member_id": carer_id, "response": "going", "adults": 2,
-                              "children": 1, "note": "", "waitlisted_at": None, "attended": None,
-                              "created_at": row["created_at"], "updated_at": row["created_at"]})
+                rsvps.append(
+                    {
+                        "event_id": row["id"],
+                        "member_id": carer_id,
+                        "response": "going",
+                        "adults": 2,
+                        "children": 1,
+                        "note": "",
+                        "waitlisted_at": None,
+                        "attended": None,
+                        "created_at": row["created_at"],
+                        "updated_at": row["created_at"],
+                    }
+                )
         for number, rsvp in enumerate(rsvps, start=1):
             rsvp["id"] = number
         self.insert(RSVP.__table__, rsvps)
@@ -528,16 +926,37 @@ class Generator:
 
         from association.core.markdown import render_markdown
         from association.core.personal_data import check_personal_data
-        from association.forum.models import (Category, CategoryWatch, ForumVisit, ModerationEntry, Post,
-                                              PostRevision, Report, Thread, ThreadRead, ThreadWatch)
+        from association.forum.models import (
+            Category,
+            CategoryWatch,
+            ForumVisit,
+            ModerationEntry,
+            Post,
+            PostRevision,
+            Report,
+            Thread,
+            ThreadRead,
+            ThreadWatch,
+        )
         from association.forum.posting import refresh_counts
         from association.forum.search import create_search_index
 
         started = time.perf_counter()
         rng, now = self.rng, self.now
-        categories = [{"id": k, "name": name, "description": description, "position": k,
-                       "restricted_to": restricted, "thread_count": 0, "post_count": 0, "last_post_at": None,
-                       "last_thread_id": None} for k, (name, description, restricted) in enumerate(CATEGORIES, start=1)]
+        categories = [
+            {
+                "id": k,
+                "name": name,
+                "description": description,
+                "position": k,
+                "restricted_to": restricted,
+                "thread_count": 0,
+                "post_count": 0,
+                "last_post_at": None,
+                "last_thread_id": None,
+            }
+            for k, (name, description, restricted) in enumerate(CATEGORIES, start=1)
+        ]
 
         # A pool of paragraphs in members' voices, none of which the personal-data check would hold.
         paragraphs = []
@@ -561,8 +980,16 @@ class Generator:
         for thread_id in range(1, SIZES["threads"] + 1):
             category = rng.choices(categories, weights=weights)[0]
             topic = rng.choice(TOPICS[category["name"]])
-            title = rng.choice(["{t}: any advice?", "Question about {t}", "{t}", "Thoughts on {t}",
-                                "{t} — how do you manage?", "Help with {t}"]).format(t=topic)
+            title = rng.choice(
+                [
+                    "{t}: any advice?",
+                    "Question about {t}",
+                    "{t}",
+                    "Thoughts on {t}",
+                    "{t} — how do you manage?",
+                    "Help with {t}",
+                ]
+            ).format(t=topic)
             title = title[0].upper() + title[1:]
             created = now - timedelta(days=rng.randint(30, 720), hours=rng.randint(0, 23))
             span = (now - created) * rng.uniform(0.3, 1.0)
@@ -592,27 +1019,54 @@ class Generator:
                     elif roll < 0.009:
                         status, held_reason = "held", "new_member"
                 edited = rng.random() < 0.02
-                posts.append({
-                    "id": post_id, "thread_id": thread_id, "number": number,
-                    "author_id": author if number == 1 else rng.choice(posters),
-                    "body_md": body, "body_html": html, "status": status, "held_reason": held_reason,
-                    "held_detail": "As you're new to the forum, your first few posts are read by a moderator "
-                                   "before others see them." if held_reason else None,
-                    "hidden_reason": "Not kind to another carer." if status == "hidden" else None,
-                    "created_at": at, "edited_at": at + timedelta(hours=1) if edited else None,
-                    "edit_count": 1 if edited else 0,
-                })
+                posts.append(
+                    {
+                        "id": post_id,
+                        "thread_id": thread_id,
+                        "number": number,
+                        "author_id": author if number == 1 else rng.choice(posters),
+                        "body_md": body,
+                        "body_html": html,
+                        "status": status,
+                        "held_reason": held_reason,
+                        "held_detail": "As you're new to the forum, your first few posts are read by a moderator "
+                        "before others see them."
+                        if held_reason
+                        else None,
+                        "hidden_reason": "Not kind to another carer." if status == "hidden" else None,
+                        "created_at": at,
+                        "edited_at": at + timedelta(hours=1) if edited else None,
+                        "edit_count": 1 if edited else 0,
+                    }
+                )
                 if edited:
-                    revisions.append({"post_id": post_id, "body_md": parts[0], "replaced_at": at + timedelta(hours=1),
-                                      "editor_id": posts[-1]["author_id"]})
+                    revisions.append(
+                        {
+                            "post_id": post_id,
+                            "body_md": parts[0],
+                            "replaced_at": at + timedelta(hours=1),
+                            "editor_id": posts[-1]["author_id"],
+                        }
+                    )
                 if status == "visible":
                     # As search.index_post does: the thread title goes with the opening post only.
                     index.append({"id": post_id, "title": title if number == 1 else "", "body": body})
                     last_visible = at
-            threads.append({"id": thread_id, "category_id": category["id"], "title": title, "author_id": author,
-                            "created_at": created, "last_post_at": last_visible, "last_post_number": per_thread,
-                            "visible_posts": 0, "held": False, "pinned": thread_id % 50 == 1,
-                            "locked": thread_id % 40 == 7})
+            threads.append(
+                {
+                    "id": thread_id,
+                    "category_id": category["id"],
+                    "title": title,
+                    "author_id": author,
+                    "created_at": created,
+                    "last_post_at": last_visible,
+                    "last_post_number": per_thread,
+                    "visible_posts": 0,
+                    "held": False,
+                    "pinned": thread_id % 50 == 1,
+                    "locked": thread_id % 40 == 7,
+                }
+            )
         self.count(threads, categories, posts)
         self.insert(Category.__table__, categories)
         self.insert(Thread.__table__, threads)
@@ -645,37 +1099,77 @@ class Generator:
         watches, reads, seen = [], [], set()
         for t in threads:
             for member_id in {t["author_id"], *rng.sample(posters, rng.randint(5, 25))}:
-                watches.append({"member_id": member_id, "thread_id": t["id"], "created_at": t["created_at"],
-                                "notified_number": rng.randint(1, per_thread)})
+                watches.append(
+                    {
+                        "member_id": member_id,
+                        "thread_id": t["id"],
+                        "created_at": t["created_at"],
+                        "notified_number": rng.randint(1, per_thread),
+                    }
+                )
         for member_id in rng.sample(posters, 2500):
             for t in rng.sample(threads, rng.randint(1, 8)):
                 if (member_id, t["id"]) not in seen:
                     seen.add((member_id, t["id"]))
-                    reads.append({"member_id": member_id, "thread_id": t["id"],
-                                  "last_read_number": rng.randint(1, per_thread), "read_at": now - timedelta(days=rng.randint(0, 90))})
+                    reads.append(
+                        {
+                            "member_id": member_id,
+                            "thread_id": t["id"],
+                            "last_read_number": rng.randint(1, per_thread),
+                            "read_at": now - timedelta(days=rng.randint(0, 90)),
+                        }
+                    )
         for t in rng.sample(threads, 30):
             if (4, t["id"]) not in seen:
                 seen.add((4, t["id"]))
-                reads.append({"member_id": 4, "thread_id": t["id"], "last_read_number": rng.randint(1, per_thread),
-                              "read_at": now - timedelta(days=3)})
-        visits = [{"member_id": m, "previous_visit_at": now - timedelta(days=rng.randint(3, 30)),
-                   "last_seen_at": now - timedelta(days=rng.randint(1, 2))}
-                  for m in sorted(set(rng.sample(posters, 3000)) | {1, 2, 3, 4})]
-        category_watches = [{"member_id": m, "category_id": c["id"], "created_at": now - timedelta(days=100)}
-                            for m in rng.sample(posters, 300) for c in rng.sample(categories[:7], 2)]
+                reads.append(
+                    {
+                        "member_id": 4,
+                        "thread_id": t["id"],
+                        "last_read_number": rng.randint(1, per_thread),
+                        "read_at": now - timedelta(days=3),
+                    }
+                )
+        visits = [
+            {
+                "member_id": m,
+                "previous_visit_at": now - timedelta(days=rng.randint(3, 30)),
+                "last_seen_at": now - timedelta(days=rng.randint(1, 2)),
+            }
+            for m in sorted(set(rng.sample(posters, 3000)) | {1, 2, 3, 4})
+        ]
+        category_watches = [
+            {"member_id": m, "category_id": c["id"], "created_at": now - timedelta(days=100)}
+            for m in rng.sample(posters, 300)
+            for c in rng.sample(categories[:7], 2)
+        ]
         visible_posts = [p for p in posts if p["status"] == "visible" and p["number"] > 1]
         reports = []
         for k, p in enumerate(rng.sample(visible_posts, 80)):
             resolved = k % 4 != 0
-            reports.append({"post_id": p["id"], "reporter_id": rng.choice(posters),
-                            "reason": "This reads a bit harsh to a new carer; could a moderator have a look?",
-                            "created_at": p["created_at"] + timedelta(days=1),
-                            "resolved_at": p["created_at"] + timedelta(days=2) if resolved else None,
-                            "resolved_by_id": rng.choice(moderators) if resolved else None})
-        log = [{"at": p["created_at"] + timedelta(hours=5), "moderator_id": rng.choice(moderators),
-                "action": "hide" if p["status"] == "hidden" else "approve", "post_id": p["id"],
-                "thread_id": p["thread_id"], "member_id": p["author_id"], "reason": p["hidden_reason"] or ""}
-               for p in posts if p["status"] == "hidden" or (p["number"] > 1 and p["id"] % 500 == 0)]
+            reports.append(
+                {
+                    "post_id": p["id"],
+                    "reporter_id": rng.choice(posters),
+                    "reason": "This reads a bit harsh to a new carer; could a moderator have a look?",
+                    "created_at": p["created_at"] + timedelta(days=1),
+                    "resolved_at": p["created_at"] + timedelta(days=2) if resolved else None,
+                    "resolved_by_id": rng.choice(moderators) if resolved else None,
+                }
+            )
+        log = [
+            {
+                "at": p["created_at"] + timedelta(hours=5),
+                "moderator_id": rng.choice(moderators),
+                "action": "hide" if p["status"] == "hidden" else "approve",
+                "post_id": p["id"],
+                "thread_id": p["thread_id"],
+                "member_id": p["author_id"],
+                "reason": p["hidden_reason"] or "",
+            }
+            for p in posts
+            if p["status"] == "hidden" or (p["number"] > 1 and p["id"] % 500 == 0)
+        ]
         self.insert(ThreadWatch.__table__, watches)
         self.insert(ThreadRead.__table__, reads)
         self.insert(ForumVisit.__table__, visits)
@@ -713,11 +1207,23 @@ class Generator:
         for thread_id in self.rng.sample([t["id"] for t in threads], 3):
             thread = session.get(Thread, thread_id)
             category = session.get(Category, thread.category_id)
-            before = (thread.visible_posts, thread.last_post_at, category.thread_count, category.post_count,
-                      category.last_post_at, category.last_thread_id)
+            before = (
+                thread.visible_posts,
+                thread.last_post_at,
+                category.thread_count,
+                category.post_count,
+                category.last_post_at,
+                category.last_thread_id,
+            )
             refresh_counts(thread)
-            after = (thread.visible_posts, thread.last_post_at, category.thread_count, category.post_count,
-                     category.last_post_at, category.last_thread_id)
+            after = (
+                thread.visible_posts,
+                thread.last_post_at,
+                category.thread_count,
+                category.post_count,
+                category.last_post_at,
+                category.last_thread_id,
+            )
             if before != after:
                 raise AssertionError(f"counters differ from posting.refresh_counts: {before} != {after}")
         session.rollback()
@@ -726,8 +1232,15 @@ class Generator:
     def strategy(self, pdf: bool) -> None:
         from sqlalchemy import bindparam, update
 
-        from association.strategy.models import (FeedbackItem, ItemOutcome, ItemSupport, PackVersion,
-                                                 ServiceAttendee, ServiceMeeting, Theme)
+        from association.strategy.models import (
+            FeedbackItem,
+            ItemOutcome,
+            ItemSupport,
+            PackVersion,
+            ServiceAttendee,
+            ServiceMeeting,
+            Theme,
+        )
         from association.strategy.packs import compile_pack, pack_csv, render_pack_html
 
         started = time.perf_counter()
@@ -740,14 +1253,28 @@ class Generator:
         for k in range(count):
             held = next_at - timedelta(weeks=7 * (count - 1 - k))
             past = held < now
-            meetings.append({"id": k + 1, "held_at": held, "place": "County Hall, Room 2",
-                             "cutoff_at": held - timedelta(days=7), "date_reason": "", "notes": "",
-                             "created_at": held - timedelta(weeks=7),
-                             "cutoff_reminded_at": held - timedelta(days=7) if past else None,
-                             "members_reminded_at": held - timedelta(days=14) if past else None})
+            meetings.append(
+                {
+                    "id": k + 1,
+                    "held_at": held,
+                    "place": "County Hall, Room 2",
+                    "cutoff_at": held - timedelta(days=7),
+                    "date_reason": "",
+                    "notes": "",
+                    "created_at": held - timedelta(weeks=7),
+                    "cutoff_reminded_at": held - timedelta(days=7) if past else None,
+                    "members_reminded_at": held - timedelta(days=14) if past else None,
+                }
+            )
             for name, role in (("Helen Price", "Team manager, fostering"), ("Raj Mistry", "Head of service")):
-                attendees.append({"meeting_id": k + 1, "name": name, "role": role,
-                                  "email": f"{name.split()[0].lower()}.{name.split()[1].lower()}@service.example.org"})
+                attendees.append(
+                    {
+                        "meeting_id": k + 1,
+                        "name": name,
+                        "role": role,
+                        "email": f"{name.split()[0].lower()}.{name.split()[1].lower()}@service.example.org",
+                    }
+                )
         self.insert(ServiceMeeting.__table__, meetings)
         self.insert(ServiceAttendee.__table__, attendees)
 
@@ -776,21 +1303,38 @@ class Generator:
                 wording += " Please call me on 07700 900123."  # the personal-data check flags it
             elif fate == "past" and number % 40 == 0:
                 reviewed = meeting["cutoff_at"]
-            status = {"past": "in_pack", "coming": "in_pack", "triage": rng.choice(["new", "under_review"]),
-                      "merged": "merged", "declined": "declined"}[fate]
-            items.append({
-                "id": number, "kind": kind, "theme_id": rng.randint(1, len(THEMES)) if fate != "triage" or
-                rng.random() < 0.5 else None, "what_happened": what,
-                "what_would_help": "A named person to call back the same day." if rng.random() < 0.5 else "",
-                "author_id": rng.choice(self.active), "anonymous": rng.random() < 0.7, "status": status,
-                "decline_reason": "Raised at the regional forum instead." if fate == "declined" else "",
-                "merged_into_id": None, "pack_wording": wording,
-                "wording_reviewed_by_id": self.role_of["strategy"][0] if reviewed else None,
-                "wording_reviewed_at": reviewed, "meeting_id": meeting["id"] if meeting else None,
-                "source_post_id": None, "support_count": 0, "created_at": raised_at, "updated_at": raised_at,
-            })
-        open_ids = [i["id"] for i in items if i["status"] in ("new", "under_review") or
-                    (i["meeting_id"] == coming["id"])]
+            status = {
+                "past": "in_pack",
+                "coming": "in_pack",
+                "triage": rng.choice(["new", "under_review"]),
+                "merged": "merged",
+                "declined": "declined",
+            }[fate]
+            items.append(
+                {
+                    "id": number,
+                    "kind": kind,
+                    "theme_id": rng.randint(1, len(THEMES)) if fate != "triage" or rng.random() < 0.5 else None,
+                    "what_happened": what,
+                    "what_would_help": "A named person to call back the same day." if rng.random() < 0.5 else "",
+                    "author_id": rng.choice(self.active),
+                    "anonymous": rng.random() < 0.7,
+                    "status": status,
+                    "decline_reason": "Raised at the regional forum instead." if fate == "declined" else "",
+                    "merged_into_id": None,
+                    "pack_wording": wording,
+                    "wording_reviewed_by_id": self.role_of["strategy"][0] if reviewed else None,
+                    "wording_reviewed_at": reviewed,
+                    "meeting_id": meeting["id"] if meeting else None,
+                    "source_post_id": None,
+                    "support_count": 0,
+                    "created_at": raised_at,
+                    "updated_at": raised_at,
+                }
+            )
+        open_ids = [
+            i["id"] for i in items if i["status"] in ("new", "under_review") or (i["meeting_id"] == coming["id"])
+        ]
         for item in items:
             if item["status"] == "merged":
                 item["merged_into_id"] = rng.choice(open_ids)
@@ -840,15 +1384,26 @@ class Generator:
                 future = self.pdf_pool.submit(render_pdf, html)
             for number in range(1, 3 if meeting["id"] % 6 == 0 else 2):  # a few packs were issued twice
                 version_id += 1
-                versions.append({"id": version_id, "meeting_id": meeting["id"], "version": number,
-                                 "issued_at": meeting["held_at"] - timedelta(days=5 - number),
-                                 "issued_by_id": self.role_of["strategy"][0], "html": html, "pdf": document,
-                                 "csv": csv_text, "token": self.token(24), "revoked_at": None})
+                versions.append(
+                    {
+                        "id": version_id,
+                        "meeting_id": meeting["id"],
+                        "version": number,
+                        "issued_at": meeting["held_at"] - timedelta(days=5 - number),
+                        "issued_by_id": self.role_of["strategy"][0],
+                        "html": html,
+                        "pdf": document,
+                        "csv": csv_text,
+                        "token": self.token(24),
+                        "revoked_at": None,
+                    }
+                )
                 if pdf:
                     self.pdf_futures[version_id] = future
             in_pack = [p.item.id for p in pack.items]
-            db.session.execute(update(FeedbackItem.__table__).where(FeedbackItem.__table__.c.id.in_(in_pack))
-                               .values(status="raised"))
+            db.session.execute(
+                update(FeedbackItem.__table__).where(FeedbackItem.__table__.c.id.in_(in_pack)).values(status="raised")
+            )
             recorded = meeting["held_at"] + timedelta(days=2)
             changes, item_changes, leaving = [], [], []
             for item_id in in_pack:
@@ -859,12 +1414,18 @@ class Generator:
                 if rng.random() < 0.4:
                     changes.append((item_id, rng.choice(["done", "done", "in_progress"])))
             for item_id, status in changes:
-                outcome_rows.append({"item_id": item_id, "meeting_id": meeting["id"],
-                                     "response": "The service agreed to look into this and report back.",
-                                     "action": "Team manager to write to all carers with the new arrangements.",
-                                     "owner": rng.choice(["service", "service", "association"]),
-                                     "due_on": (meeting["held_at"] + timedelta(weeks=6)).date(), "status": status,
-                                     "recorded_at": recorded})
+                outcome_rows.append(
+                    {
+                        "item_id": item_id,
+                        "meeting_id": meeting["id"],
+                        "response": "The service agreed to look into this and report back.",
+                        "action": "Team manager to write to all carers with the new arrangements.",
+                        "owner": rng.choice(["service", "service", "association"]),
+                        "due_on": (meeting["held_at"] + timedelta(weeks=6)).date(),
+                        "status": status,
+                        "recorded_at": recorded,
+                    }
+                )
                 # As record_outcome does: an open action leaves the meeting and comes back as carried.
                 new_status = {"done": "resolved", "not_agreed": "responded"}.get(status, "carried_forward")
                 item_changes.append({"item_id": item_id, "new_status": new_status, "at": recorded})
@@ -874,11 +1435,15 @@ class Generator:
                 else:
                     open_actions.pop(item_id, None)
             if item_changes:
-                db.session.execute(table.update().where(table.c.id == bindparam("item_id"))
-                                   .values(status=bindparam("new_status"), updated_at=bindparam("at")), item_changes)
+                db.session.execute(
+                    table.update()
+                    .where(table.c.id == bindparam("item_id"))
+                    .values(status=bindparam("new_status"), updated_at=bindparam("at")),
+                    item_changes,
+                )
             if leaving:
                 db.session.execute(table.update().where(table.c.id.in_(leaving)).values(meeting_id=None))
-            self.insert(ItemOutcome.__table__, outcome_rows[len(outcome_rows) - len(changes):])
+            self.insert(ItemOutcome.__table__, outcome_rows[len(outcome_rows) - len(changes) :])
             db.session.commit()
             db.session.expire_all()
         self.insert(PackVersion.__table__, versions)
@@ -895,12 +1460,26 @@ class Generator:
 
         started = time.perf_counter()
         rng, now = self.rng, self.now
-        campaigns = [{"id": k, "subject": f"Association news, issue {k}", "body_markdown": "News from the committee.",
-                      "topic": "news", "audience": "active", "audience_value": "", "chosen_member_ids": None,
-                      "status": "queued", "scheduled_for": None, "queued_at": now - timedelta(days=12 * k),
-                      "recipient_count": 1200, "left_out_count": 40, "created_by_id": 1,
-                      "created_at": now - timedelta(days=12 * k + 1), "updated_at": now - timedelta(days=12 * k)}
-                     for k in range(1, 31)]
+        campaigns = [
+            {
+                "id": k,
+                "subject": f"Association news, issue {k}",
+                "body_markdown": "News from the committee.",
+                "topic": "news",
+                "audience": "active",
+                "audience_value": "",
+                "chosen_member_ids": None,
+                "status": "queued",
+                "scheduled_for": None,
+                "queued_at": now - timedelta(days=12 * k),
+                "recipient_count": 1200,
+                "left_out_count": 40,
+                "created_by_id": 1,
+                "created_at": now - timedelta(days=12 * k + 1),
+                "updated_at": now - timedelta(days=12 * k),
+            }
+            for k in range(1, 31)
+        ]
         self.insert(Campaign.__table__, campaigns)
         by_id = {r["id"]: r for r in self.members_rows}
         titles = [r["title"] for r in self.events_rows[:200]] + [t["title"] for t in self.threads_rows]
@@ -913,36 +1492,81 @@ class Generator:
             status = rng.choices(["sent", "queued", "failed"], weights=[96, 2, 2])[0]
             if created > now - timedelta(minutes=30) and status == "sent":
                 status = "queued"
-            text_body = (f"Hello {member['name'].split()[0]},\n\n{subject}.\n\n" + " ".join(rng.sample(SENTENCES, 4))
-                         + "\n\nRiverside Foster Carers Association\nChange what we email you: "
-                           "http://127.0.0.1:5000/mail/preferences\n")
-            rows.append({
-                "id": number, "member_id": member["id"], "to_address": member["email"], "to_name": member["name"],
-                "kind": kind, "template": template, "subject": subject, "text_body": text_body,
-                "html_body": "<!doctype html><html><body><p>" + text_body.replace("\n\n", "</p><p>") + "</p></body></html>",
-                "message_id": f"<{self.token(10)}.{number}@example.org>", "attachment_key": None,
-                "campaign_id": rng.randint(1, 30) if template == "campaign" else None, "status": status,
-                "attempts": 0 if status == "queued" else (6 if status == "failed" else 1),
-                "next_attempt_at": created, "lease_until": None, "unconfirmed_sends": 0,
-                "last_error": "550 mailbox unavailable" if status == "failed" else None,
-                "delivered_via": "smtp" if status == "sent" else None, "created_at": created,
-                "sent_at": created + timedelta(seconds=rng.randint(1, 300)) if status == "sent" else None,
-            })
+            text_body = (
+                f"Hello {member['name'].split()[0]},\n\n{subject}.\n\n"
+                + " ".join(rng.sample(SENTENCES, 4))
+                + "\n\nRiverside Foster Carers Association\nChange what we email you: "
+                "http://127.0.0.1:5000/mail/preferences\n"
+            )
+            rows.append(
+                {
+                    "id": number,
+                    "member_id": member["id"],
+                    "to_address": member["email"],
+                    "to_name": member["name"],
+                    "kind": kind,
+                    "template": template,
+                    "subject": subject,
+                    "text_body": text_body,
+                    "html_body": "<!doctype html><html><body><p>"
+                    + text_body.replace("\n\n", "</p><p>")
+                    + "</p></body></html>",
+                    "message_id": f"<{self.token(10)}.{number}@example.org>",
+                    "attachment_key": None,
+                    "campaign_id": rng.randint(1, 30) if template == "campaign" else None,
+                    "status": status,
+                    "attempts": 0 if status == "queued" else (6 if status == "failed" else 1),
+                    "next_attempt_at": created,
+                    "lease_until": None,
+                    "unconfirmed_sends": 0,
+                    "last_error": "550 mailbox unavailable" if status == "failed" else None,
+                    "delivered_via": "smtp" if status == "sent" else None,
+                    "created_at": created,
+                    "sent_at": created + timedelta(seconds=rng.randint(1, 300)) if status == "sent" else None,
+                }
+            )
         self.insert(OutboxMessage.__table__, rows)
-        preferences = [{"member_id": m, "association_news": rng.random() < 0.8, "event_reminders": rng.random() < 0.9,
-                        "forum_notifications": rng.choice(["each", "digest", "none"]),
-                        "strategy_updates": rng.random() < 0.85, "weekly_digest": rng.random() < 0.2,
-                        "updated_at": now - timedelta(days=rng.randint(1, 300))}
-                       for m in sorted(rng.sample(self.active, 1200))]
+        preferences = [
+            {
+                "member_id": m,
+                "association_news": rng.random() < 0.8,
+                "event_reminders": rng.random() < 0.9,
+                "forum_notifications": rng.choice(["each", "digest", "none"]),
+                "strategy_updates": rng.random() < 0.85,
+                "weekly_digest": rng.random() < 0.2,
+                "updated_at": now - timedelta(days=rng.randint(1, 300)),
+            }
+            for m in sorted(rng.sample(self.active, 1200))
+        ]
         self.insert(MailPreferences.__table__, preferences)
-        actions = ["member.approved", "member.updated", "event.updated", "event.cancelled", "pack.issued",
-                   "member.role_added", "forum.post_hidden"]
-        audit = [{"at": now - timedelta(minutes=rng.randint(0, 700 * 24 * 60)), "actor_id": rng.choice(self.role_of["admin"]),
-                  "action": rng.choice(actions), "subject_type": "member", "subject_id": rng.choice(self.active),
-                  "detail": "by the committee"} for _ in range(3000)]
+        actions = [
+            "member.approved",
+            "member.updated",
+            "event.updated",
+            "event.cancelled",
+            "pack.issued",
+            "member.role_added",
+            "forum.post_hidden",
+        ]
+        audit = [
+            {
+                "at": now - timedelta(minutes=rng.randint(0, 700 * 24 * 60)),
+                "actor_id": rng.choice(self.role_of["admin"]),
+                "action": rng.choice(actions),
+                "subject_type": "member",
+                "subject_id": rng.choice(self.active),
+                "detail": "by the committee",
+            }
+            for _ in range(3000)
+        ]
         self.insert(AuditEntry.__table__, audit)
-        self.insert(JobRun.__table__, [{"name": name, "last_run_on": now.date(), "last_run_at": now}
-                                       for name in ("renewals", "event-reminders", "forum-digest")])
+        self.insert(
+            JobRun.__table__,
+            [
+                {"name": name, "last_run_on": now.date(), "last_run_at": now}
+                for name in ("renewals", "event-reminders", "forum-digest")
+            ],
+        )
         self.db.session.commit()
         self.stage("outbox, preferences, audit", started)
 
@@ -956,11 +1580,13 @@ class Generator:
             return
         started = time.perf_counter()
         table = PackVersion.__table__
-        rows = [{"version_id": version_id, "document": future.result()}
-                for version_id, future in self.pdf_futures.items()]
+        rows = [
+            {"version_id": version_id, "document": future.result()} for version_id, future in self.pdf_futures.items()
+        ]
         self.pdf_pool.shutdown()
-        self.db.session.execute(table.update().where(table.c.id == bindparam("version_id"))
-                                .values(pdf=bindparam("document")), rows)
+        self.db.session.execute(
+            table.update().where(table.c.id == bindparam("version_id")).values(pdf=bindparam("document")), rows
+        )
         self.db.session.commit()
         self.info["pack_pdf_bytes"] = sum(len(r["document"]) for r in rows)
         self.stage("waiting for pack PDFs", started)
@@ -975,8 +1601,12 @@ class Generator:
             with engine.begin() as conn:
                 for table in self.db.metadata.sorted_tables:
                     if "id" in table.c and table.c.id.primary_key:
-                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                          f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"))
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"
+                            )
+                        )
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))  # what autovacuum would have done by now
         else:
@@ -1003,8 +1633,7 @@ def _reset_database(database_url: str) -> None:
     admin.dispose()
 
 
-def generate(database_url: str, seed: int = 42, *, now: datetime | None = None, pdf: bool = True,
-             log=print) -> dict:
+def generate(database_url: str, seed: int = 42, *, now: datetime | None = None, pdf: bool = True, log=print) -> dict:
     """Build the benchmark association in ``database_url`` (emptied first). Returns a summary.
 
     ``now`` anchors every date (default: today at noon UTC, so a day's runs agree); the same seed
@@ -1020,8 +1649,9 @@ def generate(database_url: str, seed: int = 42, *, now: datetime | None = None, 
     if now is None:
         now = datetime.combine(datetime.now(UTC).date(), clock(12, 0))
     _reset_database(database_url)
-    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": database_url,
-                                           "BASE_URL": "http://127.0.0.1:5000"})
+    app = create_app(
+        "testing", overrides={"SQLALCHEMY_DATABASE_URI": database_url, "BASE_URL": "http://127.0.0.1:5000"}
+    )
     log(f"generating seed {seed} into {database_url.split('@')[-1]}")
     with app.app_context():
         t0 = time.perf_counter()
@@ -1041,10 +1671,15 @@ def generate(database_url: str, seed: int = 42, *, now: datetime | None = None, 
         db.session.remove()
         db.engine.dispose()
     summary = {
-        "seed": seed, "now": now.isoformat(), "fingerprint": fingerprint(seed),
-        "seconds": round(time.perf_counter() - started, 1), "stages": generator.timings,
-        "rows": generator.counts, "info": generator.info,
-        "accounts": {role: email for role, (email, _, _) in ACCOUNTS.items()}, "password": BENCH_PASSWORD,
+        "seed": seed,
+        "now": now.isoformat(),
+        "fingerprint": fingerprint(seed),
+        "seconds": round(time.perf_counter() - started, 1),
+        "stages": generator.timings,
+        "rows": generator.counts,
+        "info": generator.info,
+        "accounts": {role: email for role, (email, _, _) in ACCOUNTS.items()},
+        "password": BENCH_PASSWORD,
     }
     log(f"generated in {summary['seconds']} s: {sum(generator.counts.values()):,} rows")
     return summary
@@ -1057,8 +1692,9 @@ def main() -> None:
     parser.add_argument("--now", help="anchor date-time in UTC, ISO format (default: today 12:00)")
     parser.add_argument("--no-pdf", action="store_true", help="skip WeasyPrint for issued packs")
     args = parser.parse_args()
-    summary = generate(args.database, args.seed, now=datetime.fromisoformat(args.now) if args.now else None,
-                       pdf=not args.no_pdf)
+    summary = generate(
+        args.database, args.seed, now=datetime.fromisoformat(args.now) if args.now else None, pdf=not args.no_pdf
+    )
     print(json.dumps(summary, indent=2, default=str))
 
 

@@ -6,6 +6,7 @@ Runs twice on fresh databases: one SMTP connection per message, then reused conn
 (a batch of OUTBOX_BATCH_SIZE messages per connection). The SMTP server is a separate process
 (aiosmtpd's Sink), as a real relay would be, so it does not share this process's GIL.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,9 @@ def free_port() -> int:
 
 
 def start_smtp_sink(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                                "-c", "aiosmtpd.handlers.Sink"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -85,18 +87,39 @@ class Database:
 def run(engine: str, members: int, port: int, per_connection: int, batch: int) -> dict:
     database = Database(engine)
     try:
-        app = create_app("development", {
-            "SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": "bench", "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": port, "OUTBOX_BATCH_SIZE": batch, "OUTBOX_MESSAGES_PER_CONNECTION": per_connection,
-            "SERVER_NAME": None, "BASE_URL": "https://association.example.org",
-        })
+        app = create_app(
+            "development",
+            {
+                "SQLALCHEMY_DATABASE_URI": database.url,
+                "SECRET_KEY": "bench",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": port,
+                "OUTBOX_BATCH_SIZE": batch,
+                "OUTBOX_MESSAGES_PER_CONNECTION": per_connection,
+                "SERVER_NAME": None,
+                "BASE_URL": "https://association.example.org",
+            },
+        )
         with app.app_context():
             db.create_all()
-            db.session.execute(insert(Member), [
-                {"name": f"Carer {n} Example", "email": f"carer{n}@example.org", "status": "active",
-                 "application_state": "approved"} for n in range(members)])
-            campaign = Campaign(subject="Summer social this Saturday, {{ first_name }}", body_markdown=BODY,
-                                topic="news", audience="active")
+            db.session.execute(
+                insert(Member),
+                [
+                    {
+                        "name": f"Carer {n} Example",
+                        "email": f"carer{n}@example.org",
+                        "status": "active",
+                        "application_state": "approved",
+                    }
+                    for n in range(members)
+                ],
+            )
+            campaign = Campaign(
+                subject="Summer social this Saturday, {{ first_name }}",
+                body_markdown=BODY,
+                topic="news",
+                audience="active",
+            )
             db.session.add(campaign)
             db.session.commit()
 
@@ -107,8 +130,9 @@ def run(engine: str, members: int, port: int, per_connection: int, batch: int) -
             started = time.perf_counter()
             report = deliver_due()
             deliver_seconds = time.perf_counter() - started
-            sent = db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                     .where(OutboxMessage.status == "sent"))
+            sent = db.session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")
+            )
             db.session.remove()
             db.engine.dispose()
         assert sent == queued == report.sent, (sent, queued, report)
@@ -132,8 +156,7 @@ def main() -> None:
         for label, per_connection in (("one per message", 1), (f"reused ({args.batch} per connection)", 0)):
             result = run(args.engine, args.members, port, per_connection, args.batch)
             rate = result["queued"] / result["deliver_s"]
-            print(f"| {label} | {result['queue_s']:.2f} s | {result['deliver_s']:.2f} s | {rate:,.0f} |",
-                  flush=True)
+            print(f"| {label} | {result['queue_s']:.2f} s | {result['deliver_s']:.2f} s | {rate:,.0f} |", flush=True)
     finally:
         sink.terminate()
         sink.wait(5)

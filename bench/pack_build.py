@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/pack_build.py
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,10 @@ from association.members.models import Member  # noqa: E402
 from association.strategy.models import FeedbackItem, ItemSupport, ServiceAttendee, ServiceMeeting, Theme  # noqa: E402
 from association.strategy.packs import compile_pack, render_pack_html  # noqa: E402
 
-WORDS = ("Calls to the duty team go unanswered after three in the afternoon, so carers wait days for "
-         "answers about family time, transport and school.")
+WORDS = (
+    "Calls to the duty team go unanswered after three in the afternoon, so carers wait days for "
+    "answers about family time, transport and school."
+)
 
 
 def run(count: int) -> None:
@@ -30,14 +33,23 @@ def run(count: int) -> None:
         db.create_all()
         members = [Member(name=f"Carer {i}", email=f"c{i}@example.org", status="active") for i in range(50)]
         themes = [Theme(name=f"Theme {i}", position=i) for i in range(11)]
-        meeting = ServiceMeeting(held_at=utcnow() + timedelta(days=20), cutoff_at=utcnow() + timedelta(days=13),
-                                 attendees=[ServiceAttendee(name="Helen Price", role="Team manager", email="h@example.org")])
+        meeting = ServiceMeeting(
+            held_at=utcnow() + timedelta(days=20),
+            cutoff_at=utcnow() + timedelta(days=13),
+            attendees=[ServiceAttendee(name="Helen Price", role="Team manager", email="h@example.org")],
+        )
         db.session.add_all([*members, *themes, meeting])
         db.session.flush()
         for i in range(count):
-            item = FeedbackItem(kind="good_practice" if i % 9 == 0 else "issue", what_happened=WORDS,
-                                pack_wording=f"{i}: {WORDS}", author_id=members[i % 50].id,
-                                theme_id=themes[i % 11].id, meeting_id=meeting.id, status="in_pack")
+            item = FeedbackItem(
+                kind="good_practice" if i % 9 == 0 else "issue",
+                what_happened=WORDS,
+                pack_wording=f"{i}: {WORDS}",
+                author_id=members[i % 50].id,
+                theme_id=themes[i % 11].id,
+                meeting_id=meeting.id,
+                status="in_pack",
+            )
             db.session.add(item)
             db.session.flush()
             db.session.add(ItemSupport(item_id=item.id, member_id=members[(i + 1) % 50].id))
@@ -54,8 +66,10 @@ def run(count: int) -> None:
             started = time.perf_counter()
             pdf = HTML(string=html).write_pdf()
             printed = time.perf_counter() - started
-    print(f"{count:>5} items: compile {compiled * 1000:.0f} ms, HTML {rendered * 1000:.0f} ms, "
-          f"PDF {printed:.2f} s ({len(pdf) / 1024:.0f} KiB)")
+    print(
+        f"{count:>5} items: compile {compiled * 1000:.0f} ms, HTML {rendered * 1000:.0f} ms, "
+        f"PDF {printed:.2f} s ({len(pdf) / 1024:.0f} KiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ Writes bench/results/personal_data.md. Exit code 0 always: it is a report, the c
 the gate. No network.
 Run: .venv/bin/python bench/personal_data.py
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,14 @@ RESULT = BENCH / "results" / "personal_data.md"
 RECALL_TARGET, FALSE_ALARM_TARGET, P95_TARGET_MS, MEMORY_TARGET_MB = 0.97, 0.05, 20.0, 150.0
 TIMING_RUNS, POST_CHARS = 200, 2000
 # Hook names the engine may use for "who are the members"; the first one present is used.
-MEMBER_HOOKS = ("register_known_people", "set_known_people", "register_people_provider",
-                "set_people_provider", "register_member_names", "set_member_names")
+MEMBER_HOOKS = (
+    "register_known_people",
+    "set_known_people",
+    "register_people_provider",
+    "set_people_provider",
+    "register_member_names",
+    "set_member_names",
+)
 
 
 def rss_mb() -> float:
@@ -101,8 +108,11 @@ def fmt(value: float | None) -> str:
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float | None, float | None, float | None]:
     precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    f1 = (2 * precision * recall / (precision + recall)) if precision and recall else (
-        0.0 if precision is not None and recall is not None else None)
+    f1 = (
+        (2 * precision * recall / (precision + recall))
+        if precision and recall
+        else (0.0 if precision is not None and recall is not None else None)
+    )
     return precision, recall, f1
 
 
@@ -117,10 +127,15 @@ def found_summary(findings) -> str:
 
 def git_commit() -> str:
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "association/core"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "association/core"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return f"{head}" + (", with uncommitted changes under association/core" if dirty else ", clean")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -138,7 +153,7 @@ def build_posts(records: list[dict], count: int, chars: int) -> list[str]:
             post += texts[i % len(texts)] + "\n\n"
             i += 1
         cut = post[:chars]
-        posts.append(cut[: cut.rfind(" ")] if " " in cut[chars // 2:] else cut)
+        posts.append(cut[: cut.rfind(" ")] if " " in cut[chars // 2 :] else cut)
     return posts
 
 
@@ -170,25 +185,36 @@ def text_counts(rows: list[dict]) -> dict[str, int]:
 
 
 def group_table(title: str, rows: list[dict], key: str) -> list[str]:
-    lines = [f"### {title}", "", "| " + key + " | holds | passes | caught | missed | false alarms | precision | "
-             "recall | F1 | false-alarm rate |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    lines = [
+        f"### {title}",
+        "",
+        "| " + key + " | holds | passes | caught | missed | false alarms | precision | "
+        "recall | F1 | false-alarm rate |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     groups = defaultdict(list)
     for row in rows:
         groups[row[key]].append(row)
     for name in sorted(groups):
         c = text_counts(groups[name])
         p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        lines.append(f"| {name} | {c['tp'] + c['fn']} | {c['fp'] + c['tn']} | {c['tp']} | {c['fn']} | {c['fp']} | "
-                     f"{fmt(p)} | {fmt(r)} | {fmt(f)} | {fmt(ratio(c['fp'], c['fp'] + c['tn']))} |")
+        lines.append(
+            f"| {name} | {c['tp'] + c['fn']} | {c['fp'] + c['tn']} | {c['tp']} | {c['fn']} | {c['fp']} | "
+            f"{fmt(p)} | {fmt(r)} | {fmt(f)} | {fmt(ratio(c['fp'], c['fp'] + c['tn']))} |"
+        )
     return lines + [""]
 
 
 def category_table(rows: list[dict], categories: tuple[str, ...]) -> list[str]:
-    lines = ["### Per category", "",
-             "A hold expecting a category is caught for it when a finding of that category is reported; a "
-             "finding of a category on a text that does not expect it (passes included) is a false positive.", "",
-             "| category | expected | caught | missed | false positives | precision | recall | F1 |",
-             "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    lines = [
+        "### Per category",
+        "",
+        "A hold expecting a category is caught for it when a finding of that category is reported; a "
+        "finding of a category on a text that does not expect it (passes included) is a false positive.",
+        "",
+        "| category | expected | caught | missed | false positives | precision | recall | F1 |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     for category in categories:
         tp = fn = fp = 0
         for row in rows:
@@ -212,11 +238,14 @@ def by_family(rows: list[dict], heading: str, show_expected: bool) -> list[str]:
     for family in sorted(families, key=lambda f: (-len(families[f]), f)):
         lines.append(f"- **{family}** ({len(families[family])})")
         for row in families[family]:
-            what = f"expected {', '.join(row['categories'])}; found {found_summary(row['findings'])}" if show_expected \
+            what = (
+                f"expected {', '.join(row['categories'])}; found {found_summary(row['findings'])}"
+                if show_expected
                 else f"found {found_summary(row['findings'])}"
+            )
             if row["error"]:
                 what += f"; raised {row['error']}"
-            lines.append(f"  - `{row['id']}` ({row['place']}, {row['where']}): \"{excerpt(row['text'])}\" — {what}")
+            lines.append(f'  - `{row["id"]}` ({row["place"]}, {row["where"]}): "{excerpt(row["text"])}" — {what}')
     return lines + [""]
 
 
@@ -241,11 +270,18 @@ def main() -> int:
     rss_app = rss_mb()
     header, records = load_corpus()
     members = header.get("members", [])
-    out: list[str] = [f"# Benchmark: personal-data check ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
-                      f"App code: commit {git_commit()}.", ""]
-    out += [f"Corpus: {len(records)} texts ({CORPUS.relative_to(ROOT)}), "
-            f"{sum(r['label'] == 'hold' for r in records)} hold and {sum(r['label'] == 'pass' for r in records)} "
-            f"pass; {len({r['family'] for r in records})} families; {len(members)} member names from its header.", ""]
+    out: list[str] = [
+        f"# Benchmark: personal-data check ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"App code: commit {git_commit()}.",
+        "",
+    ]
+    out += [
+        f"Corpus: {len(records)} texts ({CORPUS.relative_to(ROOT)}), "
+        f"{sum(r['label'] == 'hold' for r in records)} hold and {sum(r['label'] == 'pass' for r in records)} "
+        f"pass; {len({r['family'] for r in records})} families; {len(members)} member names from its header.",
+        "",
+    ]
 
     started = time.perf_counter()
     try:
@@ -267,9 +303,12 @@ def main() -> int:
                 pass
     warm_s = time.perf_counter() - started
     rss_engine = rss_mb()
-    out += [f"Members given to the engine through `{hook}`." if hook else
-            f"**The engine has none of the member hooks** ({', '.join(MEMBER_HOOKS)}); it ran without the members.",
-            ""]
+    out += [
+        f"Members given to the engine through `{hook}`."
+        if hook
+        else f"**The engine has none of the member hooks** ({', '.join(MEMBER_HOOKS)}); it ran without the members.",
+        "",
+    ]
 
     rows = evaluate(records, check_personal_data)
     total = text_counts(rows)
@@ -285,21 +324,33 @@ def main() -> int:
     extra_mb = rss_engine - rss_app
 
     verdict = lambda ok: "met" if ok else "**not met**"  # noqa: E731
-    out += ["## Targets", "", "| target | measured | verdict |", "|---|--:|---|",
-            f"| recall on hold ≥ {RECALL_TARGET} | {fmt(recall)} ({total['tp']}/{holds}) | "
-            f"{verdict((recall or 0) >= RECALL_TARGET)} |",
-            f"| false alarms ≤ {FALSE_ALARM_TARGET:.0%} of passes | {false_alarm_rate:.1%} ({total['fp']}/{passes}) | "
-            f"{verdict(false_alarm_rate <= FALSE_ALARM_TARGET)} |",
-            f"| p95 per 2,000-character check ≤ {P95_TARGET_MS:.0f} ms | {p95_worst:.2f} ms | "
-            f"{verdict(p95_worst <= P95_TARGET_MS)} |",
-            f"| extra memory per process ≤ {MEMORY_TARGET_MB:.0f} MB | {extra_mb:.1f} MB | "
-            f"{verdict(extra_mb <= MEMORY_TARGET_MB)} |", ""]
-    out += ["## Text level (held or not)", "",
-            f"Precision {fmt(precision)}, recall {fmt(recall)}, F1 {fmt(f1)}; false-alarm rate "
-            f"{false_alarm_rate:.3f}. Holds caught with at least one expected category: {strict}/{holds}.", "",
-            "| | engine holds | engine passes |", "|---|--:|--:|",
-            f"| labelled hold | {total['tp']} | {total['fn']} |", f"| labelled pass | {total['fp']} | {total['tn']} |",
-            ""]
+    out += [
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "|---|--:|---|",
+        f"| recall on hold ≥ {RECALL_TARGET} | {fmt(recall)} ({total['tp']}/{holds}) | "
+        f"{verdict((recall or 0) >= RECALL_TARGET)} |",
+        f"| false alarms ≤ {FALSE_ALARM_TARGET:.0%} of passes | {false_alarm_rate:.1%} ({total['fp']}/{passes}) | "
+        f"{verdict(false_alarm_rate <= FALSE_ALARM_TARGET)} |",
+        f"| p95 per 2,000-character check ≤ {P95_TARGET_MS:.0f} ms | {p95_worst:.2f} ms | "
+        f"{verdict(p95_worst <= P95_TARGET_MS)} |",
+        f"| extra memory per process ≤ {MEMORY_TARGET_MB:.0f} MB | {extra_mb:.1f} MB | "
+        f"{verdict(extra_mb <= MEMORY_TARGET_MB)} |",
+        "",
+    ]
+    out += [
+        "## Text level (held or not)",
+        "",
+        f"Precision {fmt(precision)}, recall {fmt(recall)}, F1 {fmt(f1)}; false-alarm rate "
+        f"{false_alarm_rate:.3f}. Holds caught with at least one expected category: {strict}/{holds}.",
+        "",
+        "| | engine holds | engine passes |",
+        "|---|--:|--:|",
+        f"| labelled hold | {total['tp']} | {total['fn']} |",
+        f"| labelled pass | {total['fp']} | {total['tn']} |",
+        "",
+    ]
     if errors:
         out += [f"**{len(errors)} checks raised** (first: `{errors[0]['id']}`: {errors[0]['error']}).", ""]
     out += category_table(rows, tuple(CATEGORIES))
@@ -307,25 +358,39 @@ def main() -> int:
     out += group_table("Per where", rows, "where")
     misses = [r for r in rows if r["label"] == "hold" and not r["findings"]]
     false_alarms = [r for r in rows if r["label"] == "pass" and r["findings"]]
-    category_misses = [r for r in rows if r["label"] == "hold" and r["findings"]
-                       and not set(r["categories"]) <= {f.category for f in r["findings"]}]
+    category_misses = [
+        r
+        for r in rows
+        if r["label"] == "hold" and r["findings"] and not set(r["categories"]) <= {f.category for f in r["findings"]}
+    ]
     out += ["## Cases", ""]
     out += by_family(misses, "Misses (hold, nothing found)", show_expected=True)
     out += by_family(false_alarms, "False alarms (pass, something found)", show_expected=False)
     out += by_family(category_misses, "Held, but an expected category not reported", show_expected=True)
 
     out += held_out(check_personal_data)
-    out += ["## Time and memory", "",
-            f"{TIMING_RUNS} posts of {POST_CHARS:,} characters, each a shuffled run of corpus texts, checked once "
-            "each per place after warming; single process on a 2-core machine shared with other work.", "",
-            "| place | p50 ms | p95 ms | max ms | mean ms |", "|---|--:|--:|--:|--:|"]
+    out += [
+        "## Time and memory",
+        "",
+        f"{TIMING_RUNS} posts of {POST_CHARS:,} characters, each a shuffled run of corpus texts, checked once "
+        "each per place after warming; single process on a 2-core machine shared with other work.",
+        "",
+        "| place | p50 ms | p95 ms | max ms | mean ms |",
+        "|---|--:|--:|--:|--:|",
+    ]
     for place, values in times.items():
-        out.append(f"| {place} | {percentile(values, 50):.2f} | {percentile(values, 95):.2f} | {max(values):.2f} | "
-                   f"{statistics.fmean(values):.2f} |")
-    out += ["", f"RSS: {rss_start:.1f} MB at start, {rss_app:.1f} MB after importing the app package and Flask, "
-            f"{rss_engine:.1f} MB after importing the engine and warming it (40 checks, {warm_s:.2f} s): "
-            f"**{extra_mb:.1f} MB extra** for the engine. RSS is counted after warming because lists and models "
-            "may load on first use.", ""]
+        out.append(
+            f"| {place} | {percentile(values, 50):.2f} | {percentile(values, 95):.2f} | {max(values):.2f} | "
+            f"{statistics.fmean(values):.2f} |"
+        )
+    out += [
+        "",
+        f"RSS: {rss_start:.1f} MB at start, {rss_app:.1f} MB after importing the app package and Flask, "
+        f"{rss_engine:.1f} MB after importing the engine and warming it (40 checks, {warm_s:.2f} s): "
+        f"**{extra_mb:.1f} MB extra** for the engine. RSS is counted after warming because lists and models "
+        "may load on first use.",
+        "",
+    ]
     return finish(out)
 
 
@@ -343,9 +408,13 @@ def held_out(check) -> list[str]:
     total = text_counts(rows)
     holds, passes = total["tp"] + total["fn"], total["fp"] + total["tn"]
     _, recall, _ = prf(total["tp"], total["fp"], total["fn"])
-    out = ["## Held out (never tuned on)", "",
-           f"{len(records)} texts ({HOLDOUT.relative_to(ROOT)}): recall on hold {fmt(recall)} ({total['tp']}/{holds}), "
-           f"false alarms {ratio(total['fp'], passes) or 0:.1%} ({total['fp']}/{passes}).", ""]
+    out = [
+        "## Held out (never tuned on)",
+        "",
+        f"{len(records)} texts ({HOLDOUT.relative_to(ROOT)}): recall on hold {fmt(recall)} ({total['tp']}/{holds}), "
+        f"false alarms {ratio(total['fp'], passes) or 0:.1%} ({total['fp']}/{passes}).",
+        "",
+    ]
     out += by_family([r for r in rows if r["label"] == "hold" and not r["findings"]], "Held-out misses", True)
     out += by_family([r for r in rows if r["label"] == "pass" and r["findings"]], "Held-out false alarms", False)
     return out

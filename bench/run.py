@@ -10,6 +10,7 @@ profiled in-process with pyinstrument.
 Writes bench/results/<engine>-<date>.md (and profiles under bench/results/profiles/).
 Run: .venv/bin/python bench/run.py --engine sqlite|postgresql [--seed 42] [--duration 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,6 +97,7 @@ HELLO: dict = {}
 
 # --- data ----------------------------------------------------------------------------------------
 
+
 def _fresh(meta: dict | None, seed: int) -> bool:
     if not meta or meta.get("fingerprint") != fingerprint(seed):
         return False
@@ -128,15 +130,23 @@ def prepare_postgresql(seed: int, regenerate: bool) -> tuple[str, dict, bool]:
     pristine, run = f"association_bench_s{seed}", f"association_bench_s{seed}_run"
     admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        comment = conn.execute(text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                    "WHERE datname = :name"), {"name": pristine}).scalar()
+        comment = conn.execute(
+            text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name"),
+            {"name": pristine},
+        ).scalar()
     meta = json.loads(comment) if comment and comment.startswith("{") else None
     made = False
     if regenerate or not _fresh(meta, seed):
         meta = generate(f"{POSTGRES_SERVER}/{pristine}", seed)
         with admin.connect() as conn:
-            conn.execute(text(f"COMMENT ON DATABASE \"{pristine}\" IS "
-                              + "'" + json.dumps(meta, default=str).replace("'", "''") + "'"))
+            conn.execute(
+                text(
+                    f'COMMENT ON DATABASE "{pristine}" IS '
+                    + "'"
+                    + json.dumps(meta, default=str).replace("'", "''")
+                    + "'"
+                )
+            )
         made = True
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)'))
@@ -146,6 +156,7 @@ def prepare_postgresql(seed: int, regenerate: bool) -> tuple[str, dict, bool]:
 
 
 # --- pages and in-process counts ------------------------------------------------------------
+
 
 def choose_pages(app) -> list[Page]:
     """The pages to load, with real ids from the generated data."""
@@ -159,20 +170,38 @@ def choose_pages(app) -> list[Page]:
 
     with app.app_context():
         now = datetime.now(UTC).replace(tzinfo=None)
-        going = (select(RSVP.event_id, func.count().label("n")).where(RSVP.response == "going")
-                 .group_by(RSVP.event_id).subquery())
+        going = (
+            select(RSVP.event_id, func.count().label("n"))
+            .where(RSVP.response == "going")
+            .group_by(RSVP.event_id)
+            .subquery()
+        )
         event_id = db.session.scalar(
-            select(Event.id).join(going, going.c.event_id == Event.id)
-            .where(Event.series_id.is_not(None), Event.visibility == "members", Event.status == "scheduled",
-                   Event.starts_at > now, Event.starts_at < now + timedelta(days=30))
-            .order_by(going.c.n.desc(), Event.id).limit(1))
+            select(Event.id)
+            .join(going, going.c.event_id == Event.id)
+            .where(
+                Event.series_id.is_not(None),
+                Event.visibility == "members",
+                Event.status == "scheduled",
+                Event.starts_at > now,
+                Event.starts_at < now + timedelta(days=30),
+            )
+            .order_by(going.c.n.desc(), Event.id)
+            .limit(1)
+        )
         carer = db.session.scalar(select(Member).where(Member.email == ACCOUNTS["carer"][0]))
         category = db.session.execute(
-            select(Category.id, Category.name).where(Category.restricted_to.is_(None))
-            .order_by(Category.thread_count.desc(), Category.id).limit(1)).one()
-        thread_id = db.session.scalar(select(Thread.id).where(Thread.category_id == category.id,
-                                                              Thread.held.is_(False), Thread.last_post_number >= 250)
-                                      .order_by(Thread.id).limit(1))
+            select(Category.id, Category.name)
+            .where(Category.restricted_to.is_(None))
+            .order_by(Category.thread_count.desc(), Category.id)
+            .limit(1)
+        ).one()
+        thread_id = db.session.scalar(
+            select(Thread.id)
+            .where(Thread.category_id == category.id, Thread.held.is_(False), Thread.last_post_number >= 250)
+            .order_by(Thread.id)
+            .limit(1)
+        )
         last_page = math.ceil(db.session.get(Thread, thread_id).last_post_number / app.config["FORUM_PAGE_SIZE"])
         meeting = next_meeting()
         token = carer.calendar_token
@@ -182,10 +211,19 @@ def choose_pages(app) -> list[Page]:
         Page("events", "events list", "/events/", "carer"),
         Page("event", "one event (series meeting)", f"/events/{event_id}", "carer"),
         Page("public_ics", "public feed", "/events.ics"),
-        Page("private_ics", "private feed (no ETag)", f"/calendar/{token}.ics",
-             note="full 200 body; the per-event VEVENT cache is warm after the first request"),
-        Page("private_ics_304", "private feed 304 (If-None-Match)", f"/calendar/{token}.ics", expect=304,
-             target=NOT_MODIFIED_TARGET),
+        Page(
+            "private_ics",
+            "private feed (no ETag)",
+            f"/calendar/{token}.ics",
+            note="full 200 body; the per-event VEVENT cache is warm after the first request",
+        ),
+        Page(
+            "private_ics_304",
+            "private feed 304 (If-None-Match)",
+            f"/calendar/{token}.ics",
+            expect=304,
+            target=NOT_MODIFIED_TARGET,
+        ),
         Page("forum", "forum index", "/forum/", "carer"),
         Page("category", f"forum category ({category.name})", f"/forum/c/{category.id}", "carer"),
         Page("thread", "thread, last page (250 posts)", f"/forum/t/{thread_id}?page={last_page}", "carer"),
@@ -200,7 +238,8 @@ def choose_pages(app) -> list[Page]:
 
 def _csrf(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     if not match:
         raise RuntimeError("no CSRF token on the login form")
     return match.group(1)
@@ -214,8 +253,11 @@ def test_clients(app) -> dict:
         token = _csrf(client.get("/login").get_data(as_text=True))
         # The test client speaks https here (PREFERRED_URL_SCHEME), so CSRF wants a same-site
         # Referer, as a browser sends.
-        response = client.post("/login", data={"email": ACCOUNTS[who][0], "password": BENCH_PASSWORD,
-                                               "csrf_token": token}, headers={"Referer": "https://localhost/login"})
+        response = client.post(
+            "/login",
+            data={"email": ACCOUNTS[who][0], "password": BENCH_PASSWORD, "csrf_token": token},
+            headers={"Referer": "https://localhost/login"},
+        )
         if response.status_code != 302:
             raise RuntimeError(f"in-process sign-in as {who} failed: {response.status_code}")
         clients[who] = client
@@ -297,6 +339,7 @@ def profile(app, clients, page: Page, out: Path) -> str:
 
 # --- servers and load -----------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -313,8 +356,22 @@ def get(port: int, path: str, headers: dict | None = None, method: str = "GET", 
 
 
 def serve(spec: str, port: int, env: dict, log: Path, ready_path: str) -> subprocess.Popen:
-    command = [str(BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-               "--pythonpath", str(BENCH), "--log-level", "warning", spec]
+    command = [
+        str(BIN / "gunicorn"),
+        "-w",
+        "2",
+        "-k",
+        "sync",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--pythonpath",
+        str(BENCH),
+        "--log-level",
+        "warning",
+        spec,
+    ]
     with log.open("ab") as handle:
         process = subprocess.Popen(command, env=env, stdout=handle, stderr=handle)
     deadline = time.time() + 60
@@ -345,10 +402,16 @@ def sign_in(port: int, who: str) -> str:
     response, body = get(port, "/login")
     cookies = _cookies(response)
     token = _csrf(body.decode())
-    response, _ = get(port, "/login", method="POST",
-                      body=urlencode({"email": ACCOUNTS[who][0], "password": BENCH_PASSWORD, "csrf_token": token}),
-                      headers={"Content-Type": "application/x-www-form-urlencoded",
-                               "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+    response, _ = get(
+        port,
+        "/login",
+        method="POST",
+        body=urlencode({"email": ACCOUNTS[who][0], "password": BENCH_PASSWORD, "csrf_token": token}),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        },
+    )
     if response.status != 302:
         raise RuntimeError(f"sign-in as {who} answered {response.status}")
     cookies.update(_cookies(response))
@@ -400,9 +463,14 @@ def wrk(url: str, headers: dict, duration: float, connections: int) -> dict:
 
     bad = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency("50"),
-            "p99": latency("99"), "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "bad": bad + (int(non_2xx.group(1)) if non_2xx else 0), "raw": out}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "bad": bad + (int(non_2xx.group(1)) if non_2xx else 0),
+        "raw": out,
+    }
 
 
 def load(port: int, path: str, headers: dict, duration: float, connections: int) -> dict:
@@ -416,14 +484,17 @@ def load(port: int, path: str, headers: dict, duration: float, connections: int)
 
 # --- report ---------------------------------------------------------------------------------
 
+
 def code_version() -> str:
     """The commit measured, and whether the app's files had uncommitted changes then."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     changed = git("status", "--porcelain", "--", "association", "templates", "config.py", "migrations")
     return f"commit {git('rev-parse', '--short', 'HEAD')}" + (
-        f", with uncommitted changes in {len(changed.splitlines())} app files" if changed else ", clean")
+        f", with uncommitted changes in {len(changed.splitlines())} app files" if changed else ", clean"
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -437,48 +508,72 @@ def _short(path: str) -> str:
 
 
 def table(pages: list[Page]) -> str:
-    lines = ["| page | path | req/s | p50 ms | p99 ms | SQL/request | × hello | target | verdict | "
-             "in-process ms (SQL ms) | hello req/s, idle before |",
-             "|---|---|--:|--:|--:|--:|--:|---|---|--:|--:|"]
-    lines.append(f"| hello world (ceiling) | `/` | {HELLO['rps']:,.0f} | {_ms(HELLO['p50'])} | {_ms(HELLO['p99'])} "
-                 f"| — | 1.00 | — | — | — | — |")
+    lines = [
+        "| page | path | req/s | p50 ms | p99 ms | SQL/request | × hello | target | verdict | "
+        "in-process ms (SQL ms) | hello req/s, idle before |",
+        "|---|---|--:|--:|--:|--:|--:|---|---|--:|--:|",
+    ]
+    lines.append(
+        f"| hello world (ceiling) | `/` | {HELLO['rps']:,.0f} | {_ms(HELLO['p50'])} | {_ms(HELLO['p99'])} "
+        f"| — | 1.00 | — | — | — | — |"
+    )
     for p in pages:
         target = f"≥ {p.target} × hello, p99 ≤ {P99_TARGET_MS:.0f} ms"
         verdict = "**miss**" if p.misses else "ok"
-        lines.append(f"| {p.name} | `{_short(p.path)}` | {p.rps:,.0f} | {_ms(p.p50)} | {_ms(p.p99)} | {p.sql} "
-                     f"| {p.fraction:.2f} | {target} | {verdict} | {_ms(p.inprocess_ms)} ({_ms(p.sql_ms)}) "
-                     f"| {p.hello_rps:,.0f}, {p.idle:.0%} |")
+        lines.append(
+            f"| {p.name} | `{_short(p.path)}` | {p.rps:,.0f} | {_ms(p.p50)} | {_ms(p.p99)} | {p.sql} "
+            f"| {p.fraction:.2f} | {target} | {verdict} | {_ms(p.inprocess_ms)} ({_ms(p.sql_ms)}) "
+            f"| {p.hello_rps:,.0f}, {p.idle:.0%} |"
+        )
     return "\n".join(lines)
 
 
-def report(engine: str, pages: list[Page], meta: dict, made: bool, args, hello_runs: list[dict],
-           profiles_dir: Path) -> str:
+def report(
+    engine: str, pages: list[Page], meta: dict, made: bool, args, hello_runs: list[dict], profiles_dir: Path
+) -> str:
     rows = meta.get("rows", {})
-    code = (f"**the app code changed during the run**: {meta['code_changed']}" if meta.get("code_changed")
-            else code_version())
-    lines = [f"# Benchmark: {engine}, {date.today().isoformat()}", "", f"App code: {code}.", "",
-             f"gunicorn `-w 2 -k sync` on 127.0.0.1 (production configuration, bench/bench_wsgi.py), "
-             f"`wrk -t2 -c{args.connections} -d{args.duration:g}s --latency` per page (three times as long for a page "
-             f"over 30 ms in-process) after a 1 s warm-up; "
-             f"{os.cpu_count()} cores shared by server, database and wrk. Hello world is a bare Flask app with "
-             f"the same gunicorn settings: " + ", ".join(f"{h['rps']:,.0f}" for h in hello_runs)
-             + " req/s over 5 s at the start and the end; it is measured again (3 s) right before each page, "
-             "and the page's fraction (× hello) is of that run. This machine may be shared with others' work: "
-             f"before each page the run waits (up to {args.quiet_wait:g} s) until {args.quiet:.0%} of the CPU is "
-             "idle, and measures the ceiling again if it came out under 0.8 of the best seen; the last column "
-             "says how idle the machine was.", "",
-             f"Data: seed {meta['seed']}, anchored {meta['now']}, {sum(rows.values()):,} rows "
-             f"({rows.get('members', 0):,} members, {rows.get('events', 0):,} events, "
-             f"{rows.get('rsvps', 0):,} RSVPs, {rows.get('forum_posts', 0):,} posts, "
-             f"{rows.get('strategy_items', 0):,} feedback items, {rows.get('outbox_messages', 0):,} outbox rows); "
-             f"generated in {meta['seconds']} s " + ("during this run." if made else "(cached from an earlier run)."),
-             "", "SQL/request: statements through SQLAlchemy for one steady-state request in-process "
-             "(test client, `before_cursor_execute`); the pool's pre-ping is not counted. In-process ms is that "
-             "one request's time without HTTP or concurrency, SQL ms the part spent in the database driver.", "",
-             table(pages), ""]
+    code = (
+        f"**the app code changed during the run**: {meta['code_changed']}"
+        if meta.get("code_changed")
+        else code_version()
+    )
+    lines = [
+        f"# Benchmark: {engine}, {date.today().isoformat()}",
+        "",
+        f"App code: {code}.",
+        "",
+        f"gunicorn `-w 2 -k sync` on 127.0.0.1 (production configuration, bench/bench_wsgi.py), "
+        f"`wrk -t2 -c{args.connections} -d{args.duration:g}s --latency` per page (three times as long for a page "
+        f"over 30 ms in-process) after a 1 s warm-up; "
+        f"{os.cpu_count()} cores shared by server, database and wrk. Hello world is a bare Flask app with "
+        f"the same gunicorn settings: "
+        + ", ".join(f"{h['rps']:,.0f}" for h in hello_runs)
+        + " req/s over 5 s at the start and the end; it is measured again (3 s) right before each page, "
+        "and the page's fraction (× hello) is of that run. This machine may be shared with others' work: "
+        f"before each page the run waits (up to {args.quiet_wait:g} s) until {args.quiet:.0%} of the CPU is "
+        "idle, and measures the ceiling again if it came out under 0.8 of the best seen; the last column "
+        "says how idle the machine was.",
+        "",
+        f"Data: seed {meta['seed']}, anchored {meta['now']}, {sum(rows.values()):,} rows "
+        f"({rows.get('members', 0):,} members, {rows.get('events', 0):,} events, "
+        f"{rows.get('rsvps', 0):,} RSVPs, {rows.get('forum_posts', 0):,} posts, "
+        f"{rows.get('strategy_items', 0):,} feedback items, {rows.get('outbox_messages', 0):,} outbox rows); "
+        f"generated in {meta['seconds']} s " + ("during this run." if made else "(cached from an earlier run)."),
+        "",
+        "SQL/request: statements through SQLAlchemy for one steady-state request in-process "
+        "(test client, `before_cursor_execute`); the pool's pre-ping is not counted. In-process ms is that "
+        "one request's time without HTTP or concurrency, SQL ms the part spent in the database driver.",
+        "",
+        table(pages),
+        "",
+    ]
     firsts = [p for p in pages if p.key in ("public_ics", "private_ics")]
-    lines += ["Feeds' first request on a fresh copy (VEVENT cache empty, every event serialised): "
-              + "; ".join(f"{p.name} {p.first_ms:.0f} ms" for p in firsts) + ".", ""]
+    lines += [
+        "Feeds' first request on a fresh copy (VEVENT cache empty, every event serialised): "
+        + "; ".join(f"{p.name} {p.first_ms:.0f} ms" for p in firsts)
+        + ".",
+        "",
+    ]
     misses = [p for p in pages if p.misses]
     lines.append("## Against the targets")
     lines.append("")
@@ -489,13 +584,22 @@ def report(engine: str, pages: list[Page], meta: dict, made: bool, args, hello_r
     for p in misses:
         if p.profile:
             head = "\n".join(p.profile.splitlines()[:60])
-            lines += ["", f"### Profile: {p.name}", "",
-                      f"pyinstrument, one request in-process; full text in "
-                      f"`{(profiles_dir / (p.key + '.txt')).relative_to(BENCH)}`.", "", "```", head, "```"]
+            lines += [
+                "",
+                f"### Profile: {p.name}",
+                "",
+                f"pyinstrument, one request in-process; full text in "
+                f"`{(profiles_dir / (p.key + '.txt')).relative_to(BENCH)}`.",
+                "",
+                "```",
+                head,
+                "```",
+            ]
     return "\n".join(lines) + "\n"
 
 
 # --- main -----------------------------------------------------------------------------------
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Load the pages of a large association with wrk.")
@@ -505,9 +609,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--regenerate", action="store_true", help="make the data again even if cached")
     parser.add_argument("--pages", help="comma-separated page keys to run (default: all)")
-    parser.add_argument("--tag", default="", help="added to the results' file name, so a partial run keeps the full one")
-    parser.add_argument("--quiet", type=float, default=0.85,
-                        help="before each page, wait until this share of CPU is idle (the machine may be shared)")
+    parser.add_argument(
+        "--tag", default="", help="added to the results' file name, so a partial run keeps the full one"
+    )
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=0.85,
+        help="before each page, wait until this share of CPU is idle (the machine may be shared)",
+    )
     parser.add_argument("--quiet-wait", type=float, default=120, help="at most this many seconds")
     parser.add_argument("--tries", type=int, default=3, help="measurements of the ceiling before giving up")
     args = parser.parse_args()
@@ -518,8 +628,13 @@ def main() -> int:
     code_at_start = code_version()
     prepare = prepare_sqlite if args.engine == "sqlite" else prepare_postgresql
     database_url, meta, made = prepare(args.seed, args.regenerate)
-    env = {**os.environ, "ASSOCIATION_ENV": "production", "SECRET_KEY": SECRET_KEY, "DATABASE_URL": database_url,
-           "BASE_URL": "http://127.0.0.1"}
+    env = {
+        **os.environ,
+        "ASSOCIATION_ENV": "production",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database_url,
+        "BASE_URL": "http://127.0.0.1",
+    }
     os.environ.update({k: env[k] for k in ("ASSOCIATION_ENV", "SECRET_KEY", "DATABASE_URL", "BASE_URL")})
 
     from bench_wsgi import make_app
@@ -566,15 +681,19 @@ def main() -> int:
             result = load(app_port, page.path, headers, duration, args.connections)
             page.rps, page.p50, page.p99 = result["rps"], result["p50"], result["p99"]
             page.requests, page.bad = result["requests"], result["bad"]
-            print(f"  {page.name:40} {page.rps:8,.0f} req/s  p50 {page.p50:7.1f} ms  p99 {page.p99:7.1f} ms  "
-                  f"{page.sql} SQL  (hello {page.hello_rps:,.0f} req/s, idle before {page.idle:.0%})", flush=True)
+            print(
+                f"  {page.name:40} {page.rps:8,.0f} req/s  p50 {page.p50:7.1f} ms  p99 {page.p99:7.1f} ms  "
+                f"{page.sql} SQL  (hello {page.hello_rps:,.0f} req/s, idle before {page.idle:.0%})",
+                flush=True,
+            )
         wait_for_quiet(args.quiet, args.quiet_wait)
         hello_runs.append(load(hello_port, "/", {}, args.duration, args.connections))
     finally:
         stop(server)
         stop(hello)
-    HELLO.update(rps=sum(h["rps"] for h in hello_runs) / len(hello_runs),
-                 p50=hello_runs[0]["p50"], p99=hello_runs[0]["p99"])
+    HELLO.update(
+        rps=sum(h["rps"] for h in hello_runs) / len(hello_runs), p50=hello_runs[0]["p50"], p99=hello_runs[0]["p99"]
+    )
 
     if code_version() != code_at_start:
         # Others commit to this tree while it runs; in-process counts and gunicorn may then
@@ -583,9 +702,15 @@ def main() -> int:
     profiles_dir = RESULTS / "profiles" / f"{args.engine}-{stamp}"
     out = RESULTS / f"{args.engine}-{stamp}.md"
     out.write_text(report(args.engine, pages, meta, made, args, hello_runs, profiles_dir))
-    Path(f"{out}.json.tmp").write_text(json.dumps(
-        {"pages": [{k: v for k, v in vars(p).items() if k != "profile"} for p in pages],
-         "hello": [{k: v for k, v in h.items() if k != "raw"} for h in hello_runs]}, indent=1))
+    Path(f"{out}.json.tmp").write_text(
+        json.dumps(
+            {
+                "pages": [{k: v for k, v in vars(p).items() if k != "profile"} for p in pages],
+                "hello": [{k: v for k, v in h.items() if k != "raw"} for h in hello_runs],
+            },
+            indent=1,
+        )
+    )
     for page in pages:
         if page.misses:
             page.profile = profile(app, clients, page, profiles_dir / f"{page.key}.txt")
@@ -593,9 +718,11 @@ def main() -> int:
     print()
     print(table(pages))
     hello_text = ", ".join(f"{h['rps']:,.0f}" for h in hello_runs)
-    print(f"\nhello world: {hello_text} req/s; "
-          f"{len([p for p in pages if p.misses])} of {len(pages)} pages miss their target; "
-          f"written to {out.relative_to(ROOT)} in {time.time() - started:.0f} s")
+    print(
+        f"\nhello world: {hello_text} req/s; "
+        f"{len([p for p in pages if p.misses])} of {len(pages)} pages miss their target; "
+        f"written to {out.relative_to(ROOT)} in {time.time() - started:.0f} s"
+    )
     return 1 if any(p.status != p.expect for p in pages) else 0
 
 

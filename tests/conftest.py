@@ -4,6 +4,7 @@ TEST_POSTGRES_URL is set), members in every role, a real SMTP server, and a SQL 
 Tests must not hold an app context while they make requests: Flask would reuse it, and with it
 ``g`` and Flask-Login's cached user, across requests. Use ``with app.app_context():`` for set-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -116,15 +117,20 @@ class MemberRef:
     password: str = PASSWORD
 
 
-def add_member(app, name: str = "Test Carer", email: str | None = None, *, status: str = "active",
-               roles=(), **fields) -> MemberRef:
+def add_member(
+    app, name: str = "Test Carer", email: str | None = None, *, status: str = "active", roles=(), **fields
+) -> MemberRef:
     email = email or f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.org"
     with app.app_context():
         member = Member(
-            name=name, email=email, area=fields.pop("area", "Riverside"), status=status,
+            name=name,
+            email=email,
+            area=fields.pop("area", "Riverside"),
+            status=status,
             application_state="approved" if status != "applicant" else fields.pop("application_state", "waiting"),
             password_hash=None if status == "applicant" else _PASSWORD_HASH,
-            role_rows=[MemberRole(role=r) for r in roles], **fields,
+            role_rows=[MemberRole(role=r) for r in roles],
+            **fields,
         )
         db.session.add(member)
         db.session.commit()

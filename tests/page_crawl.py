@@ -5,6 +5,7 @@ forms): the GET routes of ``app.url_map`` with the access-control test's real ob
 The sweep's own crawl is about breaking pages; this one is about what people read, so it keeps
 the pages' HTML and says which visitor saw it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,12 @@ def allowed(endpoint: str, role: str) -> bool:
 
 def every_role(app, people, objects) -> list[PageToSee]:
     """Each page as each visitor who may see it (the wording and form checks)."""
-    return [PageToSee(role, url, endpoint) for role in VISITORS
-            for endpoint, url in page_urls(app, people, objects) if allowed(endpoint, role)]
+    return [
+        PageToSee(role, url, endpoint)
+        for role in VISITORS
+        for endpoint, url in page_urls(app, people, objects)
+        if allowed(endpoint, role)
+    ]
 
 
 def one_role(app, people, objects) -> list[PageToSee]:

@@ -3,6 +3,7 @@
 A new route that is not listed in ``RULES`` fails ``test_every_route_has_a_rule``: decide who may
 reach it, add it here, and the role tests check the server enforces it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -12,19 +13,49 @@ from association.members.models import Member
 
 VISITORS = ("anonymous", "applicant", "member", "moderator", "strategy", "admin")
 OPEN = {v: "allowed" for v in VISITORS}
-SIGNED_IN = {"anonymous": "login", "applicant": "login", "member": "allowed", "moderator": "allowed",
-             "strategy": "allowed", "admin": "allowed"}
-ADMIN = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "forbidden",
-         "strategy": "forbidden", "admin": "allowed"}
+SIGNED_IN = {
+    "anonymous": "login",
+    "applicant": "login",
+    "member": "allowed",
+    "moderator": "allowed",
+    "strategy": "allowed",
+    "admin": "allowed",
+}
+ADMIN = {
+    "anonymous": "login",
+    "applicant": "login",
+    "member": "forbidden",
+    "moderator": "forbidden",
+    "strategy": "forbidden",
+    "admin": "allowed",
+}
 # Organisers' tools: admins and the committee (and the event's own organiser, tested in tests/events).
 ORGANISER = ADMIN
-MODERATOR = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "allowed",
-             "strategy": "forbidden", "admin": "allowed"}
-STRATEGY = {"anonymous": "login", "applicant": "login", "member": "forbidden", "moderator": "forbidden",
-            "strategy": "allowed", "admin": "allowed"}
+MODERATOR = {
+    "anonymous": "login",
+    "applicant": "login",
+    "member": "forbidden",
+    "moderator": "allowed",
+    "strategy": "forbidden",
+    "admin": "allowed",
+}
+STRATEGY = {
+    "anonymous": "login",
+    "applicant": "login",
+    "member": "forbidden",
+    "moderator": "forbidden",
+    "strategy": "allowed",
+    "admin": "allowed",
+}
 # A members-only thing found by a URL: not even its existence is shown to those who may not see it.
-MEMBERS_HIDDEN = {"anonymous": "hidden", "applicant": "hidden", "member": "allowed", "moderator": "allowed",
-                  "strategy": "allowed", "admin": "allowed"}
+MEMBERS_HIDDEN = {
+    "anonymous": "hidden",
+    "applicant": "hidden",
+    "member": "allowed",
+    "moderator": "allowed",
+    "strategy": "allowed",
+    "admin": "allowed",
+}
 
 # endpoint -> (expected outcome per visitor, URL values)
 RULES: dict[str, tuple[dict, dict]] = {
@@ -157,8 +188,9 @@ def people(app, make_member):
     }
     from tests.events.helpers import add_event
 
-    ids["event"] = add_event(app, ids["target"].id, title="Members' evening", visibility="members",
-                             rule="FREQ=MONTHLY;BYMONTHDAY=1")
+    ids["event"] = add_event(
+        app, ids["target"].id, title="Members' evening", visibility="members", rule="FREQ=MONTHLY;BYMONTHDAY=1"
+    )
     with app.app_context():
         target = db.session.get(Member, ids["target"].id)
         target.calendar_token = "target-calendar-token"
@@ -175,8 +207,12 @@ def people(app, make_member):
         ids["category"] = category.id
     make_trusted(app, ids["target"].id)
     with app.app_context():
-        outcome = start_thread(db.session.get(Category, ids["category"]), db.session.get(Member, ids["target"].id),
-                               "Bedtime routines", "What helped your family?")
+        outcome = start_thread(
+            db.session.get(Category, ids["category"]),
+            db.session.get(Member, ids["target"].id),
+            "Bedtime routines",
+            "What helped your family?",
+        )
         ids["thread"], ids["post"] = outcome.post.thread_id, outcome.post.id
     from datetime import timedelta
 
@@ -186,21 +222,37 @@ def people(app, make_member):
     from association.strategy.models import PackVersion
 
     with app.app_context():
-        item = raise_item(NewItem(kind="issue", what_happened="Calls go unanswered after 3pm"),
-                          db.session.get(Member, ids["target"].id))
-        meeting = save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=20),
-                                              attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")]))
-        versions = [PackVersion(meeting_id=meeting.id, version=n, html="<p>pack</p>", pdf=b"%PDF", csv="",
-                                token=f"pack-token-{n}") for n in (1, 2)]
+        item = raise_item(
+            NewItem(kind="issue", what_happened="Calls go unanswered after 3pm"),
+            db.session.get(Member, ids["target"].id),
+        )
+        meeting = save_meeting(
+            MeetingDetails(
+                held_at=utcnow() + timedelta(days=20),
+                attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")],
+            )
+        )
+        versions = [
+            PackVersion(
+                meeting_id=meeting.id, version=n, html="<p>pack</p>", pdf=b"%PDF", csv="", token=f"pack-token-{n}"
+            )
+            for n in (1, 2)
+        ]
         db.session.add_all(versions)
         db.session.commit()
-        ids.update(item=item.id, meeting=meeting.id, version=versions[0].id, revocable_version=versions[1].id,
-                   pack_token="pack-token-1")
+        ids.update(
+            item=item.id,
+            meeting=meeting.id,
+            version=versions[0].id,
+            revocable_version=versions[1].id,
+            pack_token="pack-token-1",
+        )
     from association.mail.models import Campaign
 
     with app.app_context():
-        campaign = Campaign(subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news",
-                            audience="active")
+        campaign = Campaign(
+            subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news", audience="active"
+        )
         db.session.add(campaign)
         db.session.commit()
         ids["campaign"] = campaign.id
@@ -225,12 +277,30 @@ def _client_as(app, visitor, people):
 
 
 def _url(app, endpoint, values, people):
-    resolved = {k: (people[v].id if v in ("applicant", "target", "erasable")
-                    else people[v] if v in ("message", "event", "calendar_token", "category", "thread", "post",
-                                            "item", "meeting", "version", "revocable_version", "pack_token",
-                                            "campaign")
-                    else v)
-                for k, v in values.items()}
+    resolved = {
+        k: (
+            people[v].id
+            if v in ("applicant", "target", "erasable")
+            else people[v]
+            if v
+            in (
+                "message",
+                "event",
+                "calendar_token",
+                "category",
+                "thread",
+                "post",
+                "item",
+                "meeting",
+                "version",
+                "revocable_version",
+                "pack_token",
+                "campaign",
+            )
+            else v
+        )
+        for k, v in values.items()
+    }
     with app.test_request_context():
         from flask import url_for
 

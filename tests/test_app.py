@@ -1,4 +1,5 @@
 """The app as a whole: health check, configuration, headers and error pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -112,8 +113,12 @@ def test_trusted_proxies_come_from_the_environment_and_give_the_real_address():
     code = "import config; print(config.Config.TRUSTED_PROXIES)"
     env = {"TRUSTED_PROXIES": "1", "PATH": "/usr/bin:/bin"}
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
-    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root,
-                          check=True).stdout.strip() == "1"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root, check=True
+        ).stdout.strip()
+        == "1"
+    )
     from association import create_app
 
     app = create_app("testing", {"TRUSTED_PROXIES": 1})
@@ -124,8 +129,9 @@ def test_trusted_proxies_come_from_the_environment_and_give_the_real_address():
 
         return f"{request.remote_addr} {request.scheme}"
 
-    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7",
-                                                         "X-Forwarded-Proto": "https"})
+    answer = app.test_client().get(
+        "/_address", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    )
     assert answer.get_data(as_text=True) == "203.0.113.7 https"
 
 
@@ -139,6 +145,7 @@ def test_production_warns_when_sign_in_limits_live_in_one_process(monkeypatch, c
     assert "each keeps its own sign-in limits" in caplog.text
     caplog.clear()
     with caplog.at_level("WARNING"):
-        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                  "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"})
+        create_app(
+            "production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"}
+        )
     assert "sign-in limits" not in caplog.text

@@ -1,4 +1,5 @@
 """The command-line contract: create-admin, seed-demo and worker."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -19,12 +20,17 @@ def test_create_admin_with_options_and_bad_input(app):
         boss = db.session.scalar(select(Member).where(Member.email == "boss@example.org"))
         assert boss.has_role("admin") and boss.status == "active"
     client = app.test_client()
-    assert client.post("/login", data={"email": "boss@example.org", "password": "kettle-lantern-orchard"}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "boss@example.org", "password": "kettle-lantern-orchard"}).status_code
+        == 302
+    )
     assert client.get("/admin/").status_code == 200
 
 
 def test_create_admin_prompts(app):
-    result = app.test_cli_runner().invoke(args=["create-admin"], input="p@example.org\nkettle-lantern-orchard\nkettle-lantern-orchard\n")
+    result = app.test_cli_runner().invoke(
+        args=["create-admin"], input="p@example.org\nkettle-lantern-orchard\nkettle-lantern-orchard\n"
+    )
     assert result.exit_code == 0, result.output
 
 

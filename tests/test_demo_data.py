@@ -1,6 +1,7 @@
 """Demo data agrees with itself and with today: lapsed members' renewal dates have passed,
 service meetings fall on weekdays 6-8 weeks apart and never over Christmas, items are answered
 only at meetings held after they were raised, and the answers differ (good practice is thanked)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

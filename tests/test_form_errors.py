@@ -10,6 +10,7 @@ same ``.field`` wrapper, as templates/macros/forms.html ``field`` draws it.
 Forms whose view may answer a bad value with a redirect (small action buttons with no field to
 get wrong) are listed in ``REDIRECTS_ON_ERROR`` with the reason.
 """
+
 from __future__ import annotations
 
 import time
@@ -51,8 +52,15 @@ def database_url():
 
 @pytest.fixture
 def app(database_url, smtp):
-    app = make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, RATELIMIT_ENABLED=False,
-                   FORUM_MEMBER_PACE=10**6, FORUM_NEW_MEMBER_PACE=10**6, FORUM_PREMODERATION_POSTS=0)
+    app = make_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        RATELIMIT_ENABLED=False,
+        FORUM_MEMBER_PACE=10**6,
+        FORUM_NEW_MEMBER_PACE=10**6,
+        FORUM_PREMODERATION_POSTS=0,
+    )
     yield app
     _dispose(app)
 
@@ -70,10 +78,16 @@ def objects(app, people, sweep_objects):
 
     with app.test_request_context():
         author = db.session.get(Member, people["target"].id)
-        flagged = raise_item(NewItem(kind="issue", what_happened="Helen Price at 12 Acacia Avenue never calls back"),
-                             author)
-        held = save_meeting(MeetingDetails(held_at=utcnow() - timedelta(days=10), date_reason="Moved for the holidays",
-                                           attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")]))
+        flagged = raise_item(
+            NewItem(kind="issue", what_happened="Helen Price at 12 Acacia Avenue never calls back"), author
+        )
+        held = save_meeting(
+            MeetingDetails(
+                held_at=utcnow() - timedelta(days=10),
+                date_reason="Moved for the holidays",
+                attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")],
+            )
+        )
         db.session.commit()
         pages = [f"/strategy/items/{flagged.id}/triage", f"/strategy/meetings/{held.id}/outcomes/{people['item']}"]
     return {**sweep_objects, "pages": sweep_objects["pages"] + pages}
@@ -143,8 +157,13 @@ def forms_in(root: Node) -> list[Node]:
 
 
 def text_controls(form: Node) -> list[Node]:
-    return [n for n in form.walk() if n.attrs.get("name") and not n.attrs.get("disabled", None) == "" and (
-        n.tag == "textarea" or (n.tag == "input" and n.attrs.get("type", "text").lower() in TEXT_TYPES))]
+    return [
+        n
+        for n in form.walk()
+        if n.attrs.get("name")
+        and not n.attrs.get("disabled", None) == ""
+        and (n.tag == "textarea" or (n.tag == "input" and n.attrs.get("type", "text").lower() in TEXT_TYPES))
+    ]
 
 
 def value_of(control: Node) -> str:
@@ -166,11 +185,15 @@ def choose(form: Node):
     def keepable(c: Node) -> bool:
         limit = c.attrs.get("maxlength", "")
         return (c.tag == "textarea" or c.attrs.get("type", "text") in KEEPABLE) and (
-            not limit.isdigit() or int(limit) >= len(kept_value(c)))
+            not limit.isdigit() or int(limit) >= len(kept_value(c))
+        )
 
     bad = [(c, "") for c in controls if "required" in c.attrs]
-    bad += [(c, "x" * (int(c.attrs["maxlength"]) + 1)) for c in controls
-            if c.attrs.get("maxlength", "").isdigit() and (c.tag == "textarea" or c.attrs.get("type", "text") in FREE_TEXT)]
+    bad += [
+        (c, "x" * (int(c.attrs["maxlength"]) + 1))
+        for c in controls
+        if c.attrs.get("maxlength", "").isdigit() and (c.tag == "textarea" or c.attrs.get("type", "text") in FREE_TEXT)
+    ]
     for control, value in bad:
         kept = next((c for c in controls if c is not control and keepable(c)), None)
         if kept is not None:
@@ -179,8 +202,11 @@ def choose(form: Node):
 
 
 def hidden_values(form: Node) -> set[tuple[str, str]]:
-    return {(n.attrs["name"], n.attrs.get("value", "")) for n in form.walk()
-            if n.tag == "input" and n.attrs.get("type", "").lower() == "hidden" and n.attrs.get("name")}
+    return {
+        (n.attrs["name"], n.attrs.get("value", ""))
+        for n in form.walk()
+        if n.tag == "input" and n.attrs.get("type", "").lower() == "hidden" and n.attrs.get("name")
+    }
 
 
 def the_form_again(root: Node, sent: Node | None) -> list[Node]:
@@ -208,13 +234,15 @@ def problems_with_answer(html: str, bad_name: str, kept_name: str | None, sent: 
     if bad is None:
         return found + [f"the invalid field {bad_name!r} is not on the page shown again"]
     if bad.attrs.get("aria-invalid") != "true":
-        found.append(f"{bad_name!r} is not marked aria-invalid=\"true\"")
+        found.append(f'{bad_name!r} is not marked aria-invalid="true"')
     by_id = {n.attrs["id"]: n for n in root.walk() if n.attrs.get("id")}
     described = [by_id.get(i) for i in bad.attrs.get("aria-describedby", "").split()]
     messages = [d for d in described if d is not None and "field-error" in d.classes() and d.text()]
     if not messages:
-        found.append(f"{bad_name!r} is not described by an error message (aria-describedby="
-                     f"{bad.attrs.get('aria-describedby', '')!r})")
+        found.append(
+            f"{bad_name!r} is not described by an error message (aria-describedby="
+            f"{bad.attrs.get('aria-describedby', '')!r})"
+        )
     else:
         wrapper = next((a for a in bad.ancestors() if "field" in a.classes()), None)
         if wrapper is None or not any(wrapper in list(m.ancestors()) for m in messages):
@@ -250,8 +278,10 @@ def test_every_form_keeps_input_and_shows_the_error_beside_the_field(app, people
                 tried[key] = "no text field to get wrong"
                 continue
             bad, bad_value, kept = chosen
-            tried[key] = (f"checked ({bad.attrs['name']} {'empty' if not bad_value else 'too long'}, "
-                          f"{kept.attrs['name'] if kept is not None else 'nothing'} kept)")
+            tried[key] = (
+                f"checked ({bad.attrs['name']} {'empty' if not bad_value else 'too long'}, "
+                f"{kept.attrs['name'] if kept is not None else 'nothing'} kept)"
+            )
             data = [(n, v) for n, v in browser_form.fields if n not in (bad.attrs["name"], kept and kept.attrs["name"])]
             data.append((bad.attrs["name"], bad_value))
             if kept is not None:
@@ -261,18 +291,26 @@ def test_every_form_keeps_input_and_shows_the_error_beside_the_field(app, people
             what = f"{endpoint} (form on {seen.url} as {seen.role}, {bad.attrs['name']!r} {'empty' if not bad_value else 'too long'})"
             if answer.status_code in (301, 302, 303, 307, 308):
                 if endpoint not in REDIRECTS_ON_ERROR:
-                    failures.append(f"{what}: redirected to {answer.headers.get('Location')} instead of showing the form again")
+                    failures.append(
+                        f"{what}: redirected to {answer.headers.get('Location')} instead of showing the form again"
+                    )
                 continue
             if answer.status_code not in (200, 400, 409, 422):
                 failures.append(f"{what}: answered {answer.status_code}")
                 continue
-            for problem in problems_with_answer(answer.get_data(as_text=True), bad.attrs["name"],
-                                                kept.attrs["name"] if kept is not None else None, form):
+            for problem in problems_with_answer(
+                answer.get_data(as_text=True), bad.attrs["name"], kept.attrs["name"] if kept is not None else None, form
+            ):
                 failures.append(f"{what}: {problem}")
     unchecked = sorted(f"{endpoint}: {why}" for (endpoint, _), why in tried.items() if not why.startswith("checked"))
-    print(f"\nform errors: {checked} forms checked in {time.perf_counter() - started:.1f} s; "
-          f"{len(unchecked)} with nothing to type:\n  " + "\n  ".join(unchecked))
-    print("  checked: " + "; ".join(sorted(f"{e} {why[8:]}" for (e, _), why in tried.items() if why.startswith("checked"))))
+    print(
+        f"\nform errors: {checked} forms checked in {time.perf_counter() - started:.1f} s; "
+        f"{len(unchecked)} with nothing to type:\n  " + "\n  ".join(unchecked)
+    )
+    print(
+        "  checked: "
+        + "; ".join(sorted(f"{e} {why[8:]}" for (e, _), why in tried.items() if why.startswith("checked")))
+    )
     assert checked >= 15, f"only {checked} forms were checked: is the crawl broken?"
     failing = {line.split(" ", 1)[0] for line in failures}
     fixed = sorted(set(AWAITING_FIX) - failing)

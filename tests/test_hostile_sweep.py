@@ -23,6 +23,7 @@ Rate limits are off and the forum's posting pace is raised, so thousands of post
 for speed instead of for their content. Hypothesis adds generated text to the fixed corpus; it is
 derandomised and bounded, so every run sends the same requests.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -86,14 +87,26 @@ EXAMPLES_FROM_HYPOTHESIS = 6
 def _generated_values() -> list[str]:
     """A fixed handful of awkward strings from Hypothesis: control and format characters, private
     use, combining marks, odd spaces and numbers, mixed with ordinary text."""
-    alphabet = st.characters(categories=("Cc", "Cf", "Co", "Mn", "Zs", "Zl", "Zp", "Nd", "No", "So", "Lo", "Po"),
-                             exclude_characters="\x00")  # NUL has its own entry above
+    alphabet = st.characters(
+        categories=("Cc", "Cf", "Co", "Mn", "Zs", "Zl", "Zp", "Nd", "No", "So", "Lo", "Po"), exclude_characters="\x00"
+    )  # NUL has its own entry above
     found: list[str] = []
 
-    @settings(max_examples=EXAMPLES_FROM_HYPOTHESIS, derandomize=True, database=None, deadline=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(st.one_of(st.text(alphabet, min_size=1, max_size=40), st.integers().map(str),
-                     st.from_regex(r"\A[=+\-@\t\r][A-Za-z0-9|!(]{1,20}\Z")))
+    @settings(
+        max_examples=EXAMPLES_FROM_HYPOTHESIS,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        st.one_of(
+            st.text(alphabet, min_size=1, max_size=40),
+            st.integers().map(str),
+            st.from_regex(r"\A[=+\-@\t\r][A-Za-z0-9|!(]{1,20}\Z"),
+        )
+    )
     def collect(value):
         found.append(value)
 
@@ -130,28 +143,52 @@ def sweep_objects(app, people):
 
     with app.test_request_context():
         target = db.session.get(Member, people["target"].id)
-        partner = Member(name="Pat Partner", email="pat.partner@example.org", area="Riverside", status="active",
-                         application_state="approved")
+        partner = Member(
+            name="Pat Partner",
+            email="pat.partner@example.org",
+            area="Riverside",
+            status="active",
+            application_state="approved",
+        )
         db.session.add(Household(name="Target household", members=[target, partner]))
         db.session.add(RSVP(event_id=people["event"], member_id=people["member"].id, response="going"))
         db.session.get(OutboxMessage, people["message"]).status = "failed"
-        own = reply(db.session.get(Thread, people["thread"]), db.session.get(Member, people["member"].id),
-                    "Our own bedtime story works").post
+        own = reply(
+            db.session.get(Thread, people["thread"]),
+            db.session.get(Member, people["member"].id),
+            "Our own bedtime story works",
+        ).post
         db.session.add(Report(post_id=people["post"], reporter_id=people["member"].id, reason="Please look"))
-        scheduled = Campaign(subject="Autumn social", body_markdown="Hello", topic="news", audience="active",
-                             status="scheduled", scheduled_for=utcnow() + timedelta(days=3))
+        scheduled = Campaign(
+            subject="Autumn social",
+            body_markdown="Hello",
+            topic="news",
+            audience="active",
+            status="scheduled",
+            scheduled_for=utcnow() + timedelta(days=3),
+        )
         db.session.add(scheduled)
         db.session.commit()
-        tokens = {"auth.set_password": password_token(target),
-                  "mail.unsubscribe": unsubscribe_token(target.id, "association_news")}
+        tokens = {
+            "auth.set_password": password_token(target),
+            "mail.unsubscribe": unsubscribe_token(target.id, "association_news"),
+        }
         request_sign_in_link(target.email)
-        link = db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.template == "sign_in_link")).first()
+        link = db.session.scalars(
+            select(OutboxMessage.text_body).where(OutboxMessage.template == "sign_in_link")
+        ).first()
         found = re.search(r"/login/link/([^\s/]+)", link or "")
         if found:
             tokens["auth.sign_in_with_link"] = found.group(1)
         assert db.session.get(Post, own.id) is not None
-        return {"tokens": tokens, "pages": [f"/admin/mail/{scheduled.id}", f"/forum/p/{own.id}/edit",
-                                           f"/admin/members/{people['erasable'].id}"]}
+        return {
+            "tokens": tokens,
+            "pages": [
+                f"/admin/mail/{scheduled.id}",
+                f"/forum/p/{own.id}/edit",
+                f"/admin/members/{people['erasable'].id}",
+            ],
+        }
 
 
 # --- forms, as a browser reads them --------------------------------------------------------
@@ -188,8 +225,11 @@ class FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(action=a.get("action") or self.page_url, method=(a.get("method") or "get").lower(),
-                              multipart="multipart" in a.get("enctype", ""))
+            self._form = Form(
+                action=a.get("action") or self.page_url,
+                method=(a.get("method") or "get").lower(),
+                multipart="multipart" in a.get("enctype", ""),
+            )
             self._radios, self._submitted = {}, False
             return
         if self._form is None:
@@ -268,9 +308,26 @@ def _encode(pairs: list[tuple[str, str | bytes]]) -> bytes:
 def _ids(people) -> dict:
     """URL values per access-control name: the real objects the sweep visits."""
     member_like = ("applicant", "target", "erasable")
-    return {name: (people[name].id if name in member_like else people[name])
-            for name in ("applicant", "target", "erasable", "message", "event", "calendar_token", "category", "thread",
-                         "post", "item", "meeting", "version", "revocable_version", "pack_token", "campaign")}
+    return {
+        name: (people[name].id if name in member_like else people[name])
+        for name in (
+            "applicant",
+            "target",
+            "erasable",
+            "message",
+            "event",
+            "calendar_token",
+            "category",
+            "thread",
+            "post",
+            "item",
+            "meeting",
+            "version",
+            "revocable_version",
+            "pack_token",
+            "campaign",
+        )
+    }
 
 
 def _rule_url(rule, values: dict) -> str:
@@ -340,8 +397,16 @@ class Sweep:
 
     # one request
 
-    def send(self, client, method: str, url: str, what: str, body: bytes | None = None, multipart=None,
-             count_rows: bool = False):
+    def send(
+        self,
+        client,
+        method: str,
+        url: str,
+        what: str,
+        body: bytes | None = None,
+        multipart=None,
+        count_rows: bool = False,
+    ):
         before = self.row_counts() if count_rows else None
         self.caplog.clear()
         kwargs = {}
@@ -358,17 +423,21 @@ class Sweep:
         self.statuses[response.status_code] += 1
         errors = [r for r in self.caplog.records if r.levelno >= logging.ERROR]
         if response.status_code >= 500:
-            self.failures.append(f"{what}: {method} {url[:120]} -> {response.status_code}"
-                                 + (f" ({errors[0].getMessage()[:200]})" if errors else ""))
+            self.failures.append(
+                f"{what}: {method} {url[:120]} -> {response.status_code}"
+                + (f" ({errors[0].getMessage()[:200]})" if errors else "")
+            )
         elif errors:
             self.failures.append(f"{what}: {method} {url[:120]} logged {errors[0].getMessage()[:200]}")
         if count_rows:
             refused = response.status_code >= 400 or (
-                response.status_code == 200 and b'class="field-error"' in response.data)
+                response.status_code == 200 and b'class="field-error"' in response.data
+            )
             if refused and self.row_counts() != before:
                 changed = [t for t, a, b in zip(self.tables, before, self.row_counts()) if a != b]
-                self.failures.append(f"{what}: {method} {url[:120]} -> {response.status_code} "
-                                     f"but wrote rows in {changed}")
+                self.failures.append(
+                    f"{what}: {method} {url[:120]} -> {response.status_code} but wrote rows in {changed}"
+                )
         return response
 
     # the three parts
@@ -379,8 +448,11 @@ class Sweep:
         seen: set[tuple] = set()
         for role in VISITORS:
             client = self.client(role)
-            pages = [_rule_url(rule, self.values(rule)) for rule in self.app.url_map.iter_rules()
-                     if "GET" in rule.methods and rule.endpoint != "static"] + self.extra_pages
+            pages = [
+                _rule_url(rule, self.values(rule))
+                for rule in self.app.url_map.iter_rules()
+                if "GET" in rule.methods and rule.endpoint != "static"
+            ] + self.extra_pages
             for url in pages:
                 response = self.send(client, "GET", url, f"crawl as {role}")
                 if response is None or response.status_code != 200 or response.mimetype != "text/html":
@@ -393,8 +465,12 @@ class Sweep:
                         continue
                     # One form per action for each role: the same form for the next post in a list
                     # adds nothing. Words in the URL (approve, hide) make different forms.
-                    key = (role, endpoint, form.method, tuple(sorted((k, v) for k, v in values.items()
-                                                                     if isinstance(v, str))))
+                    key = (
+                        role,
+                        endpoint,
+                        form.method,
+                        tuple(sorted((k, v) for k, v in values.items() if isinstance(v, str))),
+                    )
                     if key not in seen:
                         seen.add(key)
                         forms.setdefault((endpoint, role), []).append((url, form))
@@ -416,9 +492,12 @@ class Sweep:
             every = sorted(set(read) | set(COMMON_ARGS))
             for role, client in clients.items():
                 for label, value in self.share(VALUES, role, VISITORS):
-                    self.send(client, "GET",
-                              f"{url}?{_encode([(n, value) for n in every]).decode()}",
-                              f"?{'&'.join(every)}={label} as {role}")
+                    self.send(
+                        client,
+                        "GET",
+                        f"{url}?{_encode([(n, value) for n in every]).decode()}",
+                        f"?{'&'.join(every)}={label} as {role}",
+                    )
 
     def hostile_ids(self):
         """Ids the database cannot hold (and ids no row has) in every URL: as an admin for every
@@ -433,14 +512,20 @@ class Sweep:
                     for hostile in HOSTILE_IDS:
                         for method in sorted(rule.methods & methods):
                             body = _encode([("csrf_token", self.csrf)]) if method == "POST" else None
-                            self.send(client, method, _rule_url(rule, {**real, name: hostile}),
-                                      f"<{name}>={hostile} as {role}", body=body, count_rows=method == "POST")
+                            self.send(
+                                client,
+                                method,
+                                _rule_url(rule, {**real, name: hostile}),
+                                f"<{name}>={hostile} as {role}",
+                                body=body,
+                                count_rows=method == "POST",
+                            )
 
     @staticmethod
     def share(values: dict, who: str, everyone) -> list:
         """``who``'s share of ``values`` when ``everyone`` splits them: together they send each once."""
         everyone = list(everyone)
-        return list(values.items())[everyone.index(who)::len(everyone)]
+        return list(values.items())[everyone.index(who) :: len(everyone)]
 
     def post_form(self, shown: list[str], role: str, page_url: str, form: Form, endpoint: str):
         """One field at a time, as a role that was shown the form; the roles shown it share the values."""
@@ -463,8 +548,12 @@ class Sweep:
                 good = self.good_values.get(endpoint, {})
                 fields = [(n, good.get(n, v)) for n, v in fresh.fields]
                 action = f"{fresh.action}{'&' if '?' in fresh.action else '?'}{_encode([(name, value)]).decode()}"
-                self._post(client, Form(action, fresh.method, fresh.multipart, fields, fresh.names),
-                           fields, f"{endpoint} ?{name}={label} as {role}")
+                self._post(
+                    client,
+                    Form(action, fresh.method, fresh.multipart, fields, fresh.names),
+                    fields,
+                    f"{endpoint} ?{name}={label} as {role}",
+                )
 
     def post_blind(self, not_shown: list[str], role: str, form: Form, endpoint: str):
         """Every field hostile at once, as a role that was not shown the form (its share of the values)."""
@@ -510,8 +599,9 @@ def test_hostile_input_never_breaks_a_page(app, people, sweep_objects, caplog):
         if "POST" not in rule.methods or rule.endpoint in posted:
             continue
         posted.add(rule.endpoint)  # strategy.meeting has two rules, for a new and an existing meeting
-        shown = {role: [(u, f) for u, f in forms.get((rule.endpoint, role), []) if f.method == "post"]
-                 for role in VISITORS}
+        shown = {
+            role: [(u, f) for u, f in forms.get((rule.endpoint, role), []) if f.method == "post"] for role in VISITORS
+        }
         shown_to = [role for role in VISITORS if shown[role]]
         for role in shown_to:
             for page_url, form in shown[role]:
@@ -521,9 +611,12 @@ def test_hostile_input_never_breaks_a_page(app, people, sweep_objects, caplog):
             sweep.post_with_arguments(shown_to[0], page_url, form, rule.endpoint)
         not_shown = [role for role in VISITORS if not shown[role]]
         blind = next((f for role in shown_to for _u, f in shown[role]), None) or Form(
-            action=_rule_url(rule, sweep.values(rule)), method="post", multipart=False, names=["value"])
+            action=_rule_url(rule, sweep.values(rule)), method="post", multipart=False, names=["value"]
+        )
         for role in not_shown:
             sweep.post_blind(not_shown, role, blind, rule.endpoint)
     elapsed = time.perf_counter() - started
-    print(f"\nhostile sweep: {sweep.requests} requests in {elapsed:.1f} s; answers {dict(sorted(sweep.statuses.items()))}")
+    print(
+        f"\nhostile sweep: {sweep.requests} requests in {elapsed:.1f} s; answers {dict(sorted(sweep.statuses.items()))}"
+    )
     assert not sweep.failures, f"{len(sweep.failures)} failures:\n" + "\n".join(sweep.failures[:80])

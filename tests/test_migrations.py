@@ -1,4 +1,5 @@
 """Migrations build, from an empty database, exactly the schema the models describe."""
+
 from __future__ import annotations
 
 import warnings
@@ -51,8 +52,11 @@ def test_migrations_match_the_models(empty_database):
             member_indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("members")}
         if db.engine.dialect.name == "sqlite":
             with db.engine.connect() as conn:
-                member_indexes |= set(conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members'").scalars())
+                member_indexes |= set(
+                    conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members'"
+                    ).scalars()
+                )
         assert "ix_members_status_lower_name" in member_indexes
         tables = set(inspect(db.engine).get_table_names())
         assert {"members", "outbox_messages", "audit_entries", "events", "forum_posts", "forum_search"} <= tables

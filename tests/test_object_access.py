@@ -11,6 +11,7 @@ A new POST route with an object id and no entry in ``RULES`` fails
 ``test_every_object_route_has_a_rule``: say how to build objects each role may not act on, or
 why a role sees every object of that kind (``ALL_VISIBLE``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,8 +27,13 @@ from association.extensions import db
 from association.members.models import Member
 
 ROLES = ("member", "moderator", "strategy", "committee", "admin")
-ROLE_ROWS = {"member": [], "moderator": ["moderator"], "strategy": ["strategy"], "committee": ["committee"],
-             "admin": ["admin"]}
+ROLE_ROWS = {
+    "member": [],
+    "moderator": ["moderator"],
+    "strategy": ["strategy"],
+    "committee": ["committee"],
+    "admin": ["admin"],
+}
 RESTRICTIONS = ("committee", "moderator", "strategy")
 
 
@@ -79,10 +85,12 @@ def _ids(name, values):
 def gated(roles: tuple[str, ...], everything: Callable, visible_rule: Callable | None = None):
     """A route for ``roles`` only: anyone else is refused on every object of its kind; a role that
     passes is refused on the ones it cannot see (``visible_rule``)."""
+
     def build(world: World, role: str):
         if not holds(role, *roles):
             return everything(world)
         return visible_rule(world, role) if visible_rule else []
+
     return build
 
 
@@ -121,66 +129,155 @@ RULES: dict[str, Rule] = {
     "forum.delete": Rule(lambda w, r: _ids("post_id", w.hidden_posts(r))),
     "forum.report": Rule(lambda w, r: _ids("post_id", w.hidden_posts(r))),
     # moderation: the moderator's role, and then the same visibility as the pages
-    "forum.moderate_post": Rule(gated(("moderator",), lambda w: _ids("post_id", _posts(w)),
-                                      lambda w, r: _ids("post_id", w.hidden_posts(r))),
-                                actions("approve", "hide", "restore")),
-    "forum.moderate_thread": Rule(gated(("moderator",), lambda w: _ids("thread_id", _threads(w)),
-                                        lambda w, r: _ids("thread_id", w.hidden_threads(r))),
-                                  actions("lock", "unlock", "pin", "unpin", "move")),
-    "forum.moderate_member": Rule(gated(("moderator",), lambda w: _ids("member_id", [w.people["author"]]),
-                                        lambda w, r: _ids("member_id", [w.people["erased"], w.people["applicant"]])),
-                                  actions("warn", "suspend"), by_message=True),
+    "forum.moderate_post": Rule(
+        gated(("moderator",), lambda w: _ids("post_id", _posts(w)), lambda w, r: _ids("post_id", w.hidden_posts(r))),
+        actions("approve", "hide", "restore"),
+    ),
+    "forum.moderate_thread": Rule(
+        gated(
+            ("moderator",),
+            lambda w: _ids("thread_id", _threads(w)),
+            lambda w, r: _ids("thread_id", w.hidden_threads(r)),
+        ),
+        actions("lock", "unlock", "pin", "unpin", "move"),
+    ),
+    "forum.moderate_member": Rule(
+        gated(
+            ("moderator",),
+            lambda w: _ids("member_id", [w.people["author"]]),
+            lambda w, r: _ids("member_id", [w.people["erased"], w.people["applicant"]]),
+        ),
+        actions("warn", "suspend"),
+        by_message=True,
+    ),
     "forum.edit_category": Rule(gated(("admin",), lambda w: _ids("category_id", w.categories.values()))),
     # events: seeing the event first, then managing it (admins, the committee, its organiser)
     "events.rsvp": Rule(lambda w, r: _ids("event_id", w.hidden_events(r))),
-    **{endpoint: Rule(gated(("committee",), lambda w: _ids("event_id", w.events.values()),
-                            lambda w, r: _ids("event_id", w.hidden_events(r))))
-       for endpoint in ("events.edit", "events.cancel", "events.end_series", "events.register")},
+    **{
+        endpoint: Rule(
+            gated(
+                ("committee",),
+                lambda w: _ids("event_id", w.events.values()),
+                lambda w, r: _ids("event_id", w.hidden_events(r)),
+            )
+        )
+        for endpoint in ("events.edit", "events.cancel", "events.end_series", "events.register")
+    },
     # strategy: members support only what is open to them; the workspace is the group's
-    **{endpoint: Rule(lambda w, r: _ids("item_id", [w.items[k] for k in ("declined", "merged", "unreviewed")]))
-       for endpoint in ("strategy.support", "strategy.withdraw_support")},
+    **{
+        endpoint: Rule(lambda w, r: _ids("item_id", [w.items[k] for k in ("declined", "merged", "unreviewed")]))
+        for endpoint in ("strategy.support", "strategy.withdraw_support")
+    },
     "strategy.triage": Rule(gated(("strategy",), lambda w: _ids("item_id", _items(w)))),
-    "strategy.item_action": Rule(gated(("strategy",), lambda w: _ids("item_id", _items(w))),
-                                 actions("merge", "decline", "reviewed")),
-    "strategy.outcome": Rule(gated(("strategy",), lambda w: [{"meeting_id": w.meeting, "item_id": i}
-                                                              for i in _items(w)])),
+    "strategy.item_action": Rule(
+        gated(("strategy",), lambda w: _ids("item_id", _items(w))), actions("merge", "decline", "reviewed")
+    ),
+    "strategy.outcome": Rule(
+        gated(("strategy",), lambda w: [{"meeting_id": w.meeting, "item_id": i} for i in _items(w)])
+    ),
     "strategy.meeting": Rule(gated(("strategy",), lambda w: _ids("meeting_id", [w.meeting]))),
     "strategy.issue": Rule(gated(("strategy",), lambda w: _ids("meeting_id", [w.meeting]))),
     "strategy.revoke": Rule(gated(("strategy",), lambda w: _ids("version_id", w.pack_versions))),
     # campaigns and the outbox
-    **{endpoint: Rule(gated(("committee",), lambda w: _ids("campaign_id", [w.campaign])))
-       for endpoint in ("campaigns.edit", "campaigns.test", "campaigns.send", "campaigns.schedule_send",
-                        "campaigns.cancel_schedule", "campaigns.cancel")},
+    **{
+        endpoint: Rule(gated(("committee",), lambda w: _ids("campaign_id", [w.campaign])))
+        for endpoint in (
+            "campaigns.edit",
+            "campaigns.test",
+            "campaigns.send",
+            "campaigns.schedule_send",
+            "campaigns.cancel_schedule",
+            "campaigns.cancel",
+        )
+    },
     "admin.retry_message": Rule(gated(("admin",), lambda w: _ids("message_id", [w.message]))),
     # the registry: an erased member is nobody's to edit
-    "admin.edit_member": Rule(gated(("committee",), lambda w: _ids("member_id", [w.people["author"]]),
-                                    lambda w, r: _ids("member_id", [w.people["erased"]]))),
-    **{endpoint: Rule(gated(("admin",), lambda w: _ids("member_id", [w.people["author"]]),
-                            lambda w, r: _ids("member_id", [w.people["erased"]])))
-       for endpoint in ("admin.link_household", "admin.unlink_household", "admin.erase_member")},
-    **{endpoint: Rule(gated(("committee",), lambda w: _ids("member_id", [w.people["applicant"]]),
-                            lambda w, r: _ids("member_id", [w.people["erased"], w.people["author"]])),
-                      by_message=True)
-       for endpoint in ("admin.approve_application", "admin.decline_application")},
+    "admin.edit_member": Rule(
+        gated(
+            ("committee",),
+            lambda w: _ids("member_id", [w.people["author"]]),
+            lambda w, r: _ids("member_id", [w.people["erased"]]),
+        )
+    ),
+    **{
+        endpoint: Rule(
+            gated(
+                ("admin",),
+                lambda w: _ids("member_id", [w.people["author"]]),
+                lambda w, r: _ids("member_id", [w.people["erased"]]),
+            )
+        )
+        for endpoint in ("admin.link_household", "admin.unlink_household", "admin.erase_member")
+    },
+    **{
+        endpoint: Rule(
+            gated(
+                ("committee",),
+                lambda w: _ids("member_id", [w.people["applicant"]]),
+                lambda w, r: _ids("member_id", [w.people["erased"], w.people["author"]]),
+            ),
+            by_message=True,
+        )
+        for endpoint in ("admin.approve_application", "admin.decline_application")
+    },
 }
 
 # (endpoint, role) -> why that role sees every object the route acts on: nothing to refuse.
 _ADMIN_SEES_ALL = "admins see every category, event, item, meeting, campaign and message"
 _GROUP_SEES_ALL = "the strategy group sees every item, meeting and pack it works on"
 ALL_VISIBLE: dict[tuple[str, str], str] = {
-    **{(e, "admin"): _ADMIN_SEES_ALL for e in (
-        "forum.new_thread", "forum.watch_category", "forum.reply", "forum.watch", "forum.moderate_thread",
-        "forum.edit_category", "events.rsvp", "events.edit", "events.cancel", "events.end_series",
-        "events.register", "strategy.triage", "strategy.item_action", "strategy.outcome", "strategy.meeting",
-        "strategy.issue", "strategy.revoke", "campaigns.edit", "campaigns.test", "campaigns.send",
-        "campaigns.schedule_send", "campaigns.cancel_schedule", "campaigns.cancel", "admin.retry_message")},
-    **{(e, "strategy"): _GROUP_SEES_ALL for e in (
-        "strategy.triage", "strategy.item_action", "strategy.outcome", "strategy.meeting", "strategy.issue",
-        "strategy.revoke")},
+    **{
+        (e, "admin"): _ADMIN_SEES_ALL
+        for e in (
+            "forum.new_thread",
+            "forum.watch_category",
+            "forum.reply",
+            "forum.watch",
+            "forum.moderate_thread",
+            "forum.edit_category",
+            "events.rsvp",
+            "events.edit",
+            "events.cancel",
+            "events.end_series",
+            "events.register",
+            "strategy.triage",
+            "strategy.item_action",
+            "strategy.outcome",
+            "strategy.meeting",
+            "strategy.issue",
+            "strategy.revoke",
+            "campaigns.edit",
+            "campaigns.test",
+            "campaigns.send",
+            "campaigns.schedule_send",
+            "campaigns.cancel_schedule",
+            "campaigns.cancel",
+            "admin.retry_message",
+        )
+    },
+    **{
+        (e, "strategy"): _GROUP_SEES_ALL
+        for e in (
+            "strategy.triage",
+            "strategy.item_action",
+            "strategy.outcome",
+            "strategy.meeting",
+            "strategy.issue",
+            "strategy.revoke",
+        )
+    },
     ("events.rsvp", "strategy"): "the strategy group sees every event (public, members' and its own)",
-    **{(e, "committee"): "the committee sees every campaign it may send" for e in (
-        "campaigns.edit", "campaigns.test", "campaigns.send", "campaigns.schedule_send",
-        "campaigns.cancel_schedule", "campaigns.cancel")},
+    **{
+        (e, "committee"): "the committee sees every campaign it may send"
+        for e in (
+            "campaigns.edit",
+            "campaigns.test",
+            "campaigns.send",
+            "campaigns.schedule_send",
+            "campaigns.cancel_schedule",
+            "campaigns.cancel",
+        )
+    },
 }
 
 
@@ -190,8 +287,11 @@ def object_routes(app):
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        ids = [name for name, conv in rule._converters.items()
-               if isinstance(conv, IntegerConverter) or name.endswith("_id")]
+        ids = [
+            name
+            for name, conv in rule._converters.items()
+            if isinstance(conv, IntegerConverter) or name.endswith("_id")
+        ]
         if ids:
             found[rule.endpoint] = rule
     return found
@@ -204,13 +304,17 @@ def test_every_object_route_has_a_rule(app):
     stale = sorted(set(RULES) - endpoints)
     assert not stale, f"rules for routes that no longer exist: {stale}"
     for endpoint, rule in object_routes(app).items():
-        assert ("action" in rule.arguments) == bool(RULES[endpoint].actions), \
+        assert ("action" in rule.arguments) == bool(RULES[endpoint].actions), (
             f"{endpoint}: list the actions its <action> takes"
+        )
 
 
 # --- the world ---------------------------------------------------------------------------------
 
-def _add_thread(category_id: int, author_id: int, title: str, statuses: list[str], held: bool = False) -> tuple[int, list[int]]:
+
+def _add_thread(
+    category_id: int, author_id: int, title: str, statuses: list[str], held: bool = False
+) -> tuple[int, list[int]]:
     from association.forum.models import Post, Thread
     from association.forum.posting import refresh_counts
 
@@ -219,10 +323,16 @@ def _add_thread(category_id: int, author_id: int, title: str, statuses: list[str
     db.session.flush()
     posts = []
     for number, status in enumerate(statuses, start=1):
-        post = Post(thread_id=thread.id, number=number, author_id=author_id, body_md=f"{title}: post {number}",
-                    body_html=f"<p>{title}: post {number}</p>", status=status,
-                    hidden_reason="Unkind" if status == "hidden" else None,
-                    held_reason="new_member" if status == "held" else None)
+        post = Post(
+            thread_id=thread.id,
+            number=number,
+            author_id=author_id,
+            body_md=f"{title}: post {number}",
+            body_html=f"<p>{title}: post {number}</p>",
+            status=status,
+            hidden_reason="Unkind" if status == "hidden" else None,
+            held_reason="new_member" if status == "held" else None,
+        )
         db.session.add(post)
         db.session.flush()
         posts.append(post.id)
@@ -249,8 +359,9 @@ def world(app, make_member) -> World:
     w.people["newcomer"] = make_member("Nina Newcomer").id
     w.people["applicant"] = make_member("Ann Applicant", status="applicant").id
     w.people["erased"] = make_member("Eve Erased").id
-    w.events["strategy"] = add_event(app, w.people["admin"], title="Strategy group planning", visibility="strategy",
-                                     kind="strategy")
+    w.events["strategy"] = add_event(
+        app, w.people["admin"], title="Strategy group planning", visibility="strategy", kind="strategy"
+    )
     w.events["members"] = add_event(app, w.people["admin"], title="Coffee morning", visibility="members")
     with app.app_context():
         admin = db.session.get(Member, w.people["admin"])
@@ -263,16 +374,19 @@ def world(app, make_member) -> World:
             w.categories[restricted] = category.id
         for restricted in RESTRICTIONS:
             w.threads[restricted], (w.posts[restricted],) = _add_thread(
-                w.categories[restricted], author, f"Only for {restricted}", ["visible"])
-        w.threads["public"], posts = _add_thread(w.categories[None], author, "Bedtime routines",
-                                                 ["visible", "deleted", "hidden", "visible"])
+                w.categories[restricted], author, f"Only for {restricted}", ["visible"]
+            )
+        w.threads["public"], posts = _add_thread(
+            w.categories[None], author, "Bedtime routines", ["visible", "deleted", "hidden", "visible"]
+        )
         w.posts["public"], w.posts["deleted"], w.posts["hidden"] = posts[:3]
         _, (w.posts["held"],) = _add_thread(w.categories[None], newcomer, "Anyone near the river?", ["visible"])
         from association.forum.models import Post
 
         db.session.get(Post, w.posts["held"]).status = "held"
-        w.threads["held"], (w.posts["held_thread"],) = _add_thread(w.categories[None], newcomer,
-                                                                  "My first thread", ["held"], held=True)
+        w.threads["held"], (w.posts["held_thread"],) = _add_thread(
+            w.categories[None], newcomer, "My first thread", ["held"], held=True
+        )
         db.session.commit()
 
         tara = db.session.get(Member, author)
@@ -283,13 +397,22 @@ def world(app, make_member) -> World:
         merge(merged, open_item, admin)
         unreviewed = raise_item(NewItem(kind="issue", what_happened="Ring me on 07700 900123 about respite"), tara)
         w.items = {"open": open_item.id, "declined": declined.id, "merged": merged.id, "unreviewed": unreviewed.id}
-        meeting = save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=20),
-                                              attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")]))
+        meeting = save_meeting(
+            MeetingDetails(
+                held_at=utcnow() + timedelta(days=20),
+                attendees=[Attendee("Helen Price", "Team manager", "hp@example.org")],
+            )
+        )
         w.meeting = meeting.id
-        versions = [PackVersion(meeting_id=meeting.id, version=n, html="<p>pack</p>", pdf=b"%PDF", csv="",
-                                token=f"object-access-{n}") for n in (1, 2)]
-        campaign = Campaign(subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news",
-                            audience="active")
+        versions = [
+            PackVersion(
+                meeting_id=meeting.id, version=n, html="<p>pack</p>", pdf=b"%PDF", csv="", token=f"object-access-{n}"
+            )
+            for n in (1, 2)
+        ]
+        campaign = Campaign(
+            subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news", audience="active"
+        )
         db.session.add_all([*versions, campaign])
         db.session.commit()
         w.pack_versions, w.campaign = [v.id for v in versions], campaign.id
@@ -299,14 +422,36 @@ def world(app, make_member) -> World:
         db.session.commit()
         w.message = message.id
     # Fields that would let each form through, so a missing check shows as a change, not a form error.
-    w.data = {"reason": "Because it needed doing", "body": "A reply about bedtime routines", "title": "A thread",
-              "category_id": str(w.categories[None]), "response": "going", "adults": "1", "children": "0",
-              "target_id": str(w.items["open"]), "pack_wording": "Calls go unanswered", "theme_id": "0",
-              "meeting_id": "0", "attended": [str(w.people[r]) for r in ROLES], "subject": "Hello",
-              "body_markdown": "Hello all", "topic": "news", "audience": "active", "name": "Someone Else",
-              "renewal_date": "2031-01-31", "action": "Call back within a day", "owner": "service",
-              "status": "open", "last_date": "2031-01-31", "partner_email": "tara@example.org",
-              "confirm": "y", "description": "", "position": "1", "date": "2031-01-31", "time": "10:00"}
+    w.data = {
+        "reason": "Because it needed doing",
+        "body": "A reply about bedtime routines",
+        "title": "A thread",
+        "category_id": str(w.categories[None]),
+        "response": "going",
+        "adults": "1",
+        "children": "0",
+        "target_id": str(w.items["open"]),
+        "pack_wording": "Calls go unanswered",
+        "theme_id": "0",
+        "meeting_id": "0",
+        "attended": [str(w.people[r]) for r in ROLES],
+        "subject": "Hello",
+        "body_markdown": "Hello all",
+        "topic": "news",
+        "audience": "active",
+        "name": "Someone Else",
+        "renewal_date": "2031-01-31",
+        "action": "Call back within a day",
+        "owner": "service",
+        "status": "open",
+        "last_date": "2031-01-31",
+        "partner_email": "tara@example.org",
+        "confirm": "y",
+        "description": "",
+        "position": "1",
+        "date": "2031-01-31",
+        "time": "10:00",
+    }
     return w
 
 
@@ -361,7 +506,9 @@ def test_a_role_cannot_act_on_objects_it_cannot_see(app, world, role):
             if (endpoint, role) not in ALL_VISIBLE:
                 failures.append(f"{endpoint}: nothing built that {role} cannot see, and no reason in ALL_VISIBLE")
             continue
-        assert (endpoint, role) not in ALL_VISIBLE, f"{endpoint} for {role}: objects built, so drop the ALL_VISIBLE entry"
+        assert (endpoint, role) not in ALL_VISIBLE, (
+            f"{endpoint} for {role}: objects built, so drop the ALL_VISIBLE entry"
+        )
         checked["routes"] += 1
         for values in targets:
             for action in spec.actions or (None,):

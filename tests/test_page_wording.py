@@ -6,6 +6,7 @@ only the text a person reads is checked: not attribute values (links, option val
 inputs), not scripts or styles, and not what sits in a text box (that is the person's own typing).
 Codes meant to be shown are allowed below, each with the reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ SOURCE = Path(__file__).resolve().parent.parent / "association"
 # Text a page shows on purpose although it looks like a code: (pattern, reason).
 ALLOWED = [
     (r"\{\{ ?[a-z_]+ ?\}\}", "the campaign editor lists the merge fields an author types, e.g. {{ first_name }}"),
-    (r"\{[a-z_]+\}", "the campaign editor's greeting shows the merge field it uses: \"Hello {first name},\""),
+    (r"\{[a-z_]+\}", 'the campaign editor\'s greeting shows the merge field it uses: "Hello {first name},"'),
 ]
+
 
 @pytest.fixture
 def database_url():
@@ -77,11 +79,26 @@ def stored_codes() -> set[str]:
     from association.strategy import models as strategy
 
     collections = [
-        members.STATUSES, members.ROLES, members.APPROVAL_CATEGORIES, members.SERVICE_TYPES,
-        members.APPLICATION_STATES, events.KINDS, events.VISIBILITIES, events.RSVP_RESPONSES,
-        forum.POST_STATUSES, forum.HELD_REASONS, mail.OUTBOX_STATUSES, mail.CAMPAIGN_STATUSES,
-        audiences.AUDIENCES, audiences.TOPICS, preferences.FORUM_CHOICES, preferences.DEFAULTS,
-        strategy.KINDS, strategy.ITEM_STATUSES, strategy.OUTCOME_STATUSES, strategy.OWNERS,
+        members.STATUSES,
+        members.ROLES,
+        members.APPROVAL_CATEGORIES,
+        members.SERVICE_TYPES,
+        members.APPLICATION_STATES,
+        events.KINDS,
+        events.VISIBILITIES,
+        events.RSVP_RESPONSES,
+        forum.POST_STATUSES,
+        forum.HELD_REASONS,
+        mail.OUTBOX_STATUSES,
+        mail.CAMPAIGN_STATUSES,
+        audiences.AUDIENCES,
+        audiences.TOPICS,
+        preferences.FORUM_CHOICES,
+        preferences.DEFAULTS,
+        strategy.KINDS,
+        strategy.ITEM_STATUSES,
+        strategy.OUTCOME_STATUSES,
+        strategy.OWNERS,
     ]
     codes = {str(code) for collection in collections for code in collection}
     # Audit and moderation actions, as the code writes them: record("member.edited", …).
@@ -110,8 +127,11 @@ def problems_in(text: str, codes: set[str], tables: set[str]) -> list[str]:
     found += [f"Python repr {m!r}" for m in re.findall(r"<[A-Z]\w+[ >][^|]{0,20}|\bobject at 0x[0-9a-f]+", text)]
     # "None yet" and "None agreed" are English; a None, True or False standing alone is a value.
     found += [f"Python value {m!r}" for m in re.findall(r"\b(?:None|True|False)\b(?! [a-z])", text)]
-    found += [f"stored code {m!r}" for m in re.findall(r"(?<![\w.@/-])[a-z]+(?:[_.][a-z]+)+(?![\w@/-]|\.\w)", text)
-              if m in codes or "_" in m]
+    found += [
+        f"stored code {m!r}"
+        for m in re.findall(r"(?<![\w.@/-])[a-z]+(?:[_.][a-z]+)+(?![\w@/-]|\.\w)", text)
+        if m in codes or "_" in m
+    ]
     found += [f"raw id {m!r}" for m in re.findall(r"\b(?:" + "|".join(sorted(tables)) + r") #?\d+\b", text)]
     return found
 
@@ -132,24 +152,52 @@ def history(app, people):
     from association.forum.models import ModerationEntry
     from association.mail.models import OUTBOX_STATUSES, OutboxMessage
 
-    subjects = [("member", people["target"].id), ("servicemeeting", people["meeting"]),
-                ("packversion", people["version"]), ("campaign", people["campaign"]), ("event", people["event"])]
+    subjects = [
+        ("member", people["target"].id),
+        ("servicemeeting", people["meeting"]),
+        ("packversion", people["version"]),
+        ("campaign", people["campaign"]),
+        ("event", people["event"]),
+    ]
     actions = sorted(code for code in stored_codes() if "." in code)
     with app.app_context():
         for n, action in enumerate(actions):
             kind, subject_id = subjects[n % len(subjects)]
-            db.session.add(AuditEntry(actor_id=people["admin"].id, action=action, subject_type=kind,
-                                      subject_id=subject_id, detail="Changed by the committee"))
+            db.session.add(
+                AuditEntry(
+                    actor_id=people["admin"].id,
+                    action=action,
+                    subject_type=kind,
+                    subject_id=subject_id,
+                    detail="Changed by the committee",
+                )
+            )
         for action in sorted(moderation_actions()):
-            db.session.add(ModerationEntry(moderator_id=people["moderator"].id, action=action, post_id=people["post"],
-                                           thread_id=people["thread"], member_id=people["target"].id,
-                                           reason="Kind words"))
+            db.session.add(
+                ModerationEntry(
+                    moderator_id=people["moderator"].id,
+                    action=action,
+                    post_id=people["post"],
+                    thread_id=people["thread"],
+                    member_id=people["target"].id,
+                    reason="Kind words",
+                )
+            )
         kinds = ("service", "news", "event", "forum", "strategy")
         for n, status in enumerate(OUTBOX_STATUSES):
-            db.session.add(OutboxMessage(to_address=f"carer{n}@example.org", kind=kinds[n % len(kinds)],
-                                         template="confirm_application", subject="Please confirm your application",
-                                         text_body="Hello", html_body="<p>Hello</p>", message_id=f"<wording-{n}@test>",
-                                         status=status, delivered_via="catcher" if status == "sent" else None))
+            db.session.add(
+                OutboxMessage(
+                    to_address=f"carer{n}@example.org",
+                    kind=kinds[n % len(kinds)],
+                    template="confirm_application",
+                    subject="Please confirm your application",
+                    text_body="Hello",
+                    html_body="<p>Hello</p>",
+                    message_id=f"<wording-{n}@test>",
+                    status=status,
+                    delivered_via="catcher" if status == "sent" else None,
+                )
+            )
         db.session.commit()
 
 
@@ -174,15 +222,18 @@ def test_no_page_shows_an_internal_code(app, people, sweep_objects, history):
     assert not failures, f"{len(failures)} internal codes shown to people:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Template: confirm_application", ["stored code 'confirm_application'"]),
-    ("Sent using email/base.html", ["template name 'email/base.html'"]),
-    ("Answer: None", ["Python value 'None'"]),
-    ("Who: <Member 3>", ["Python repr '<Member 3>'"]),
-    ("mail.campaign_queued by Ada", ["stored code 'mail.campaign_queued'"]),
-    ("Changed servicemeeting 4", ["raw id 'servicemeeting 4'"]),
-    ("Write to ada.admin@example.org or see example.org/a_b", []),
-    ("Hello {{ first_name }}, we met on 3.5 and it was good.", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Template: confirm_application", ["stored code 'confirm_application'"]),
+        ("Sent using email/base.html", ["template name 'email/base.html'"]),
+        ("Answer: None", ["Python value 'None'"]),
+        ("Who: <Member 3>", ["Python repr '<Member 3>'"]),
+        ("mail.campaign_queued by Ada", ["stored code 'mail.campaign_queued'"]),
+        ("Changed servicemeeting 4", ["raw id 'servicemeeting 4'"]),
+        ("Write to ada.admin@example.org or see example.org/a_b", []),
+        ("Hello {{ first_name }}, we met on 3.5 and it was good.", []),
+    ],
+)
 def test_the_check_finds_codes_and_leaves_words(text, expected):
     assert problems_in(text, {"mail.campaign_queued", "confirm_application"}, {"servicemeeting", "member"}) == expected

@@ -5,6 +5,7 @@ PostgreSQL; each page is requested and every SELECT it ran is EXPLAINed with
 ``enable_seqscan = off``. With that setting the planner takes any index it can use, so a Seq Scan
 that remains means no index serves the query — the thing that hurts once tables are large.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,12 +24,29 @@ from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables that grow with members and years; small lookup tables (categories, themes) may be scanned.
-LARGE = {"members", "member_roles", "households", "events", "rsvps", "forum_threads", "forum_posts",
-         "forum_watches", "forum_reads", "forum_visits", "forum_search", "strategy_items",
-         "strategy_supports", "strategy_outcomes", "strategy_meetings", "strategy_pack_versions",
-         "outbox_messages", "audit_entries", "mail_campaigns", "mail_preferences"}
-SMALL_SIZES = {"events": 150, "threads": 30, "posts_per_thread": 250, "items": 120,
-               "meetings": 4, "outbox": 1500}
+LARGE = {
+    "members",
+    "member_roles",
+    "households",
+    "events",
+    "rsvps",
+    "forum_threads",
+    "forum_posts",
+    "forum_watches",
+    "forum_reads",
+    "forum_visits",
+    "forum_search",
+    "strategy_items",
+    "strategy_supports",
+    "strategy_outcomes",
+    "strategy_meetings",
+    "strategy_pack_versions",
+    "outbox_messages",
+    "audit_entries",
+    "mail_campaigns",
+    "mail_preferences",
+}
+SMALL_SIZES = {"events": 150, "threads": 30, "posts_per_thread": 250, "items": 120, "meetings": 4, "outbox": 1500}
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="query plans are checked on PostgreSQL")
 
@@ -81,8 +99,9 @@ def test_main_pages_use_indexes_on_large_tables(large_app):
     clients = {None: app.test_client()}
     for who in ("carer", "strategy"):
         clients[who] = app.test_client()
-        response = clients[who].post("/login", data={"email": generate.ACCOUNTS[who][0],
-                                                     "password": generate.BENCH_PASSWORD})
+        response = clients[who].post(
+            "/login", data={"email": generate.ACCOUNTS[who][0], "password": generate.BENCH_PASSWORD}
+        )
         assert response.status_code == 302
     with app.app_context():
         engine = db.engine
@@ -113,8 +132,9 @@ def test_main_pages_use_indexes_on_large_tables(large_app):
     with engine.connect() as conn:
         conn.exec_driver_sql("SET enable_seqscan = off")
         # The detector itself: a search no index can serve must show up as a Seq Scan.
-        unindexed = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) SELECT id FROM forum_posts "
-                                         "WHERE body_html LIKE '%%respite%%'", ()).scalar()
+        unindexed = conn.exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM forum_posts WHERE body_html LIKE '%%respite%%'", ()
+        ).scalar()
         assert _seq_scans((json.loads(unindexed) if isinstance(unindexed, str) else unindexed)[0]["Plan"])
         for key, statement, parameters in statements:
             plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()

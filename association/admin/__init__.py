@@ -1,4 +1,5 @@
 """Admin: dashboard, applications, registry, audit log and outbox."""
+
 from __future__ import annotations
 
 from flask import Flask

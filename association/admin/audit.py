@@ -1,4 +1,5 @@
 """Write to the audit log in the caller's transaction."""
+
 from __future__ import annotations
 
 from flask_login import current_user

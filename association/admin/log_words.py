@@ -5,6 +5,7 @@ Entries keep their codes (``action``, ``subject_type``): the pages filter by the
 read for a whole page at once, one query per kind of thing named, so a page of fifty entries costs
 the same as a page of one.
 """
+
 from __future__ import annotations
 
 from flask import url_for
@@ -45,8 +46,10 @@ def _members(ids: set[int], endpoint: str = "admin.edit_member") -> dict[int, Na
     if not ids:
         return {}
     rows = db.session.execute(select(Member.id, Member.name, Member.erased_at).where(Member.id.in_(ids)))
-    return {i: Named(FORMER_MEMBER, None) if erased or not name else
-            Named(name, url_for(endpoint, member_id=i)) for i, name, erased in rows}
+    return {
+        i: Named(FORMER_MEMBER, None) if erased or not name else Named(name, url_for(endpoint, member_id=i))
+        for i, name, erased in rows
+    }
 
 
 def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
@@ -63,17 +66,20 @@ def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
     for i, n in _members(wanted.get("member", set())).items():
         named["member", i] = n
     if wanted.get("campaign"):
-        for i, subject in db.session.execute(select(Campaign.id, Campaign.subject)
-                                             .where(Campaign.id.in_(wanted["campaign"]))):
+        for i, subject in db.session.execute(
+            select(Campaign.id, Campaign.subject).where(Campaign.id.in_(wanted["campaign"]))
+        ):
             named["campaign", i] = Named(f"“{subject}”", url_for("campaigns.review", campaign_id=i))
     if wanted.get("event"):
         for i, title in db.session.execute(select(Event.id, Event.title).where(Event.id.in_(wanted["event"]))):
             named["event", i] = Named(f"“{title}”", url_for("events.detail", event_id=i))
     if wanted.get("servicemeeting"):
-        for i, held_at in db.session.execute(select(ServiceMeeting.id, ServiceMeeting.held_at)
-                                             .where(ServiceMeeting.id.in_(wanted["servicemeeting"]))):
-            named["servicemeeting", i] = Named(f"the service meeting on {format_date(to_local(held_at))}",
-                                               url_for("strategy.pack", meeting_id=i))
+        for i, held_at in db.session.execute(
+            select(ServiceMeeting.id, ServiceMeeting.held_at).where(ServiceMeeting.id.in_(wanted["servicemeeting"]))
+        ):
+            named["servicemeeting", i] = Named(
+                f"the service meeting on {format_date(to_local(held_at))}", url_for("strategy.pack", meeting_id=i)
+            )
     if wanted.get("feedbackitem"):
         for (i,) in db.session.execute(select(FeedbackItem.id).where(FeedbackItem.id.in_(wanted["feedbackitem"]))):
             named["feedbackitem", i] = Named(f"feedback item {i}", url_for("strategy.item", item_id=i))

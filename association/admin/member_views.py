@@ -1,4 +1,5 @@
 """The registry for admins: list, edit, households, erase, CSV export and import."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,6 +20,7 @@ from .audit import record
 from .forms import ConfirmForm, HouseholdForm, ImportConfirmForm, ImportForm, MemberEditForm
 from .views import bp
 
+
 def _member(member_id: int) -> Member:
     member = db.session.get(Member, member_id, options=[selectinload(Member.household)])
     if member is None or member.erased_at is not None:
@@ -30,13 +32,24 @@ def _member(member_id: int) -> Member:
 @role_required("admin", "committee")
 def members():
     filters = registry.RegistryFilters(
-        q=request.args.get("q", "")[:100], status=request.args.get("status", ""),
-        role=request.args.get("role", ""), category=request.args.get("category", ""),
+        q=request.args.get("q", "")[:100],
+        status=request.args.get("status", ""),
+        role=request.args.get("role", ""),
+        category=request.args.get("category", ""),
         renewal_due=request.args.get("renewal_due") == "1",
     )
     rows, paging = registry.list_members(filters, requested_page())
-    return render_template("admin/members.html", members=rows, filters=filters, page=paging.page,
-                           pages=paging.pages, total=paging.total, statuses=STATUSES, roles=ROLES, categories=APPROVAL_CATEGORIES)
+    return render_template(
+        "admin/members.html",
+        members=rows,
+        filters=filters,
+        page=paging.page,
+        pages=paging.pages,
+        total=paging.total,
+        statuses=STATUSES,
+        roles=ROLES,
+        categories=APPROVAL_CATEGORIES,
+    )
 
 
 @bp.get("/members/export.csv")
@@ -46,8 +59,9 @@ def export_members():
     db.session.commit()
     body = csv_io.export_csv(csv_io.registry_for_export())
     stamp = datetime.now().strftime("%Y-%m-%d")
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"'})
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"'}
+    )
 
 
 @bp.route("/members/<int:member_id>", methods=["GET", "POST"])
@@ -65,8 +79,16 @@ def edit_member(member_id: int):
         try:
             editing.edit_member(member, _changes(form), current_user, seen_version(form))
             db.session.commit()
-            flash("Saved." + (f" We've emailed {form.email.data.strip().lower()} a link to confirm the new address; "
-                              "until it is used the old one stays." if member.pending_email else ""), "success")
+            flash(
+                "Saved."
+                + (
+                    f" We've emailed {form.email.data.strip().lower()} a link to confirm the new address; "
+                    "until it is used the old one stays."
+                    if member.pending_email
+                    else ""
+                ),
+                "success",
+            )
             return redirect(url_for("admin.edit_member", member_id=member.id))
         except editing.EditRefused as error:
             db.session.rollback()
@@ -78,17 +100,28 @@ def edit_member(member_id: int):
     return _member_page(member, form, conflict=conflict)
 
 
-def _member_page(member: Member, form: MemberEditForm | None = None, household_form: HouseholdForm | None = None,
-                 conflict: list | None = None) -> str:
+def _member_page(
+    member: Member,
+    form: MemberEditForm | None = None,
+    household_form: HouseholdForm | None = None,
+    conflict: list | None = None,
+) -> str:
     """The member's page. The form that was sent (details, or the household link) is drawn with what was
     typed and its messages; the other is drawn fresh from the record, not from this request's form data."""
     if form is None:
         form = MemberEditForm(formdata=None, obj=member)
         form.roles.data = sorted(member.roles)
-    return render_template("admin/member_edit.html", member=member, form=form, bounced=undelivered_to(member.id),
-                           household_form=household_form or HouseholdForm(formdata=None), confirm_form=ConfirmForm(),
-                           may_edit=editing.may_edit(current_user, member),
-                           may_change_email=editing.may_change_email(current_user), conflict=conflict or [])
+    return render_template(
+        "admin/member_edit.html",
+        member=member,
+        form=form,
+        bounced=undelivered_to(member.id),
+        household_form=household_form or HouseholdForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        may_edit=editing.may_edit(current_user, member),
+        may_change_email=editing.may_change_email(current_user),
+        conflict=conflict or [],
+    )
 
 
 def _fill(form: MemberEditForm, member: Member) -> None:

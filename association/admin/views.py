@@ -1,4 +1,5 @@
 """Admin dashboard, applications queue, audit log and outbox."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,21 +25,39 @@ PAGE_SIZE = 50
 @bp.get("/")
 @role_required("admin", "committee")
 def dashboard():
-    waiting = db.session.scalar(select(func.count()).select_from(Member).where(
-        Member.application_state == "waiting")) or 0
-    renewals_due = db.session.scalar(select(func.count()).select_from(Member).where(
-        Member.status == "active", Member.renewal_date <= renewal_horizon())) or 0
-    failed_mail = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status == "failed")) or 0
-    return render_template("admin/dashboard.html", waiting=waiting, renewals_due=renewals_due,
-                           failed_mail=failed_mail, leavers=leave_requests(), renewals_asked=renewal_requests())
+    waiting = (
+        db.session.scalar(select(func.count()).select_from(Member).where(Member.application_state == "waiting")) or 0
+    )
+    renewals_due = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.status == "active", Member.renewal_date <= renewal_horizon())
+        )
+        or 0
+    )
+    failed_mail = (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")) or 0
+    )
+    return render_template(
+        "admin/dashboard.html",
+        waiting=waiting,
+        renewals_due=renewals_due,
+        failed_mail=failed_mail,
+        leavers=leave_requests(),
+        renewals_asked=renewal_requests(),
+    )
 
 
 @bp.get("/applications")
 @role_required("admin", "committee")
 def application_queue():
-    return render_template("admin/applications.html", applications=applications.waiting_applications(),
-                           approve_form=ApproveForm(), decline_form=DeclineForm())
+    return render_template(
+        "admin/applications.html",
+        applications=applications.waiting_applications(),
+        approve_form=ApproveForm(),
+        decline_form=DeclineForm(),
+    )
 
 
 def _waiting_applicant(member_id: int) -> Member:
@@ -88,9 +107,14 @@ def audit_log():
         query = query.where(AuditEntry.action == action)
     paging = paginate(query, requested_page(), PAGE_SIZE)
     entries = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
-    return render_template("admin/audit.html", lines=log_words.audit_lines(entries), page=paging.page,
-                           pages=paging.pages, action=action if action in log_words.AUDIT_ACTIONS else "",
-                           actions=log_words.AUDIT_ACTIONS)
+    return render_template(
+        "admin/audit.html",
+        lines=log_words.audit_lines(entries),
+        page=paging.page,
+        pages=paging.pages,
+        action=action if action in log_words.AUDIT_ACTIONS else "",
+        actions=log_words.AUDIT_ACTIONS,
+    )
 
 
 @bp.get("/outbox")
@@ -99,18 +123,24 @@ def outbox():
     status, recipient = request.args.get("status", ""), request.args.get("to", "")[:120]
     query = outbox_words.outbox_query(status, recipient)
     paging = paginate(query, requested_page(), PAGE_SIZE)
-    messages = list(db.session.scalars(
-        query.order_by(OutboxMessage.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
-    return render_template("admin/outbox.html", messages=messages, status=status, recipient=recipient,
-                           page=paging.page, pages=paging.pages, words=outbox_words, retry_form=ConfirmForm())
+    messages = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
+    return render_template(
+        "admin/outbox.html",
+        messages=messages,
+        status=status,
+        recipient=recipient,
+        page=paging.page,
+        pages=paging.pages,
+        words=outbox_words,
+        retry_form=ConfirmForm(),
+    )
 
 
 @bp.get("/outbox/<int:message_id>")
 @role_required("admin")
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("admin/outbox_message.html", message=message, words=outbox_words,
-                           retry_form=ConfirmForm())
+    return render_template("admin/outbox_message.html", message=message, words=outbox_words, retry_form=ConfirmForm())
 
 
 @bp.post("/outbox/<int:message_id>/retry")

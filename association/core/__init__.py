@@ -1,4 +1,5 @@
 """Core: home, privacy notice, health check, error pages, security headers, template helpers, backups."""
+
 from __future__ import annotations
 
 from flask import Flask

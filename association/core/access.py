@@ -1,4 +1,5 @@
 """Who may reach a route: checked on the server for every request."""
+
 from __future__ import annotations
 
 from functools import wraps

@@ -9,6 +9,7 @@ command line where ``ps`` would show it.
 A restore first proves the file is a whole backup of the right engine and only then touches the
 live database, in one transaction, so a refused or failed restore leaves the live data as it was.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,16 @@ EXTENSIONS = {"sqlite": "sqlite", "postgresql": "dump"}
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # libpq reads these from the environment exactly as it reads them from a connection string.
 LIBPQ_QUERY_ENVIRONMENT = {
-    "host": "PGHOST", "port": "PGPORT", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY", "connect_timeout": "PGCONNECT_TIMEOUT",
-    "application_name": "PGAPPNAME", "options": "PGOPTIONS", "service": "PGSERVICE",
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "application_name": "PGAPPNAME",
+    "options": "PGOPTIONS",
+    "service": "PGSERVICE",
 }
 SQLITE_WAIT_SECONDS = 30
 
@@ -111,11 +119,12 @@ def check_backup(engine: Engine, source: str | Path) -> BackupFile:
         header = file.read(len(SQLITE_MAGIC))
     found = next((name for name, magic in MAGIC.items() if header.startswith(magic)), None)
     if found is None:
-        raise BackupError(f"{path} is not a backup: it is neither a SQLite database "
-                          "nor a PostgreSQL custom dump.")
+        raise BackupError(f"{path} is not a backup: it is neither a SQLite database nor a PostgreSQL custom dump.")
     if found != kind:
-        raise BackupError(f"{path} is a {ENGINE_NAMES[found]} backup, but this app uses "
-                          f"{ENGINE_NAMES[kind]}; restore it on a {ENGINE_NAMES[found]} set-up instead.")
+        raise BackupError(
+            f"{path} is a {ENGINE_NAMES[found]} backup, but this app uses "
+            f"{ENGINE_NAMES[kind]}; restore it on a {ENGINE_NAMES[found]} set-up instead."
+        )
     if kind == "sqlite":
         if _is_live_file(engine, path):
             raise BackupError(f"{path} is the live database itself, not a backup of it.")
@@ -150,6 +159,7 @@ def describe_database(engine: Engine) -> str:
 
 
 # SQLite ------------------------------------------------------------------------------------------
+
 
 def _sqlite_file(engine: Engine, must_exist: bool = True) -> Path:
     database = engine.url.database
@@ -210,8 +220,7 @@ def _check_sqlite(path: Path) -> None:
         connection.close()
     # A sound SQLite file may still be somebody else's database; ours always has the members.
     if "members" not in tables:
-        raise BackupError(f"{path} is a SQLite database, but not a backup of this app "
-                          "(it has no members table).")
+        raise BackupError(f"{path} is a SQLite database, but not a backup of this app (it has no members table).")
 
 
 def _restore_sqlite(backup: Path, live: Path) -> None:
@@ -231,6 +240,7 @@ def _restore_sqlite(backup: Path, live: Path) -> None:
 
 # PostgreSQL --------------------------------------------------------------------------------------
 
+
 def libpq_environment(url: URL, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for pg_dump/pg_restore: ``base`` (default ``os.environ``) plus PG* settings
     taken from the SQLAlchemy URL, so the tools reach the same database as the app."""
@@ -238,8 +248,13 @@ def libpq_environment(url: URL, base: dict[str, str] | None = None) -> dict[str,
     for key, value in url.query.items():
         if key in LIBPQ_QUERY_ENVIRONMENT:
             environment[LIBPQ_QUERY_ENVIRONMENT[key]] = value if isinstance(value, str) else value[0]
-    given = {"PGHOST": url.host, "PGPORT": url.port, "PGUSER": url.username,
-             "PGPASSWORD": url.password, "PGDATABASE": url.database}
+    given = {
+        "PGHOST": url.host,
+        "PGPORT": url.port,
+        "PGUSER": url.username,
+        "PGPASSWORD": url.password,
+        "PGDATABASE": url.database,
+    }
     environment.update({name: str(value) for name, value in given.items() if value not in (None, "")})
     return environment
 
@@ -247,8 +262,10 @@ def libpq_environment(url: URL, base: dict[str, str] | None = None) -> dict[str,
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} was not found on PATH. Install the PostgreSQL client tools of the same "
-                          f"major version as the server (Debian: apt-get install postgresql-client).")
+        raise BackupError(
+            f"{name} was not found on PATH. Install the PostgreSQL client tools of the same "
+            f"major version as the server (Debian: apt-get install postgresql-client)."
+        )
     return path
 
 
@@ -264,15 +281,21 @@ def _run(command: list[str], environment: dict[str, str], failure: str) -> None:
 
 def _backup_postgres(url: URL, destination: Path) -> None:
     # --no-password: fail at once instead of waiting for a prompt nobody sees (cron, CI).
-    _run([_tool("pg_dump"), "--format=custom", "--no-password", f"--file={destination}"],
-         libpq_environment(url), "pg_dump could not back up the database")
+    _run(
+        [_tool("pg_dump"), "--format=custom", "--no-password", f"--file={destination}"],
+        libpq_environment(url),
+        "pg_dump could not back up the database",
+    )
 
 
 def _check_postgres(path: Path) -> None:
     # Turning the whole archive into SQL (thrown away) reads every data block, so a truncated or
     # damaged dump is caught here, before the live database is touched; --list reads the TOC only.
-    _run([_tool("pg_restore"), f"--file={os.devnull}", str(path)], dict(os.environ),
-         f"{path} is not a readable PostgreSQL dump")
+    _run(
+        [_tool("pg_restore"), f"--file={os.devnull}", str(path)],
+        dict(os.environ),
+        f"{path} is not a readable PostgreSQL dump",
+    )
 
 
 def _conninfo_dbname(name: str | None) -> str:
@@ -286,6 +309,18 @@ def _restore_postgres(url: URL, backup: Path) -> None:
     # One transaction (which also stops at the first error): either the whole backup is in place
     # or the live database is as it was. --no-owner/--no-privileges: the dump may come from a
     # server whose roles differ from this one's.
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--no-password", f"--dbname={_conninfo_dbname(url.database)}", str(backup)],
-         libpq_environment(url), "pg_restore failed and nothing was changed")
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--no-password",
+            f"--dbname={_conninfo_dbname(url.database)}",
+            str(backup),
+        ],
+        libpq_environment(url),
+        "pg_restore failed and nothing was changed",
+    )

@@ -1,4 +1,5 @@
 """``flask backup`` and ``flask restore``: the whole database to one file and back."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from .backup import (BackupError, backup_database, check_backup, default_backup_path, describe_database,
-                     restore_database)
+from .backup import BackupError, backup_database, check_backup, default_backup_path, describe_database, restore_database
 
 
 def _size(size: int) -> str:

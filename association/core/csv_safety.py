@@ -7,6 +7,7 @@ full-width signs ＝ ＋ － ＠ into the ASCII ones. A single quote in front ma
 text in all of them; nothing else is changed. A test fails if any module of the app uses
 ``csv.writer`` or ``csv.DictWriter`` itself.
 """
+
 from __future__ import annotations
 
 import csv

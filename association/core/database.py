@@ -1,4 +1,5 @@
 """Database helpers shared by every part."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ def tune_sqlite(engine: Engine) -> None:
 # the same value. Every counter is therefore changed in SQL, and every row two requests may both
 # create is inserted so that the second one is a no-op rather than a UNIQUE violation (a 500).
 
+
 def increment(column, row_id: int, by: int = 1) -> int:
     """Add ``by`` to ``column`` of the row ``row_id`` in one statement; returns the new value.
 
@@ -57,8 +59,12 @@ def increment(column, row_id: int, by: int = 1) -> int:
     model = column.class_
     key = model.__mapper__.primary_key[0]
     value = db.session.execute(
-        update(model).where(key == row_id).values({column.key: column + by}).returning(column)
-        .execution_options(synchronize_session=False)).scalar_one()
+        update(model)
+        .where(key == row_id)
+        .values({column.key: column + by})
+        .returning(column)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
     loaded = db.session.identity_map.get(db.session.identity_key(model, row_id))
     if loaded is not None:
         set_committed_value(loaded, column.key, value)

@@ -1,4 +1,5 @@
 """Friendly error pages; JSON for clients that ask for it."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request

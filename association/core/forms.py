@@ -5,6 +5,7 @@ Every single-line text field (StringField and its kinds: email, URL, search) car
 ``core/plain_text.py``, where the same check guards every flush; the form says it first, kindly,
 next to the field. A test walks every form of the app and fails on a field without its validator.
 """
+
 from __future__ import annotations
 
 from wtforms.validators import ValidationError

@@ -1,5 +1,6 @@
 """Log entries as sentences for people: plain words with the named things (members, threads,
 meetings) to be linked by the template. Used by the audit log and the forum's moderation log."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import datetime
 @dataclass(frozen=True)
 class Named:
     """Something an entry is about: its name and, when there is a page for it, a link."""
+
     text: str
     url: str | None = None
 
@@ -19,6 +21,7 @@ GONE = Named("something since removed")
 @dataclass(frozen=True)
 class Sentence:
     """An entry as a sentence: plain text and named things, in order (the template links the latter)."""
+
     parts: tuple[str | Named, ...]
 
 

@@ -4,6 +4,7 @@ CommonMark via markdown-it-py with raw HTML off, then bleach: only the tags belo
 get ``rel="nofollow noopener"`` and only http, https and mailto schemes. Callers store the result
 beside the source, so pages never render Markdown on a view.
 """
+
 from __future__ import annotations
 
 import bleach
@@ -11,8 +12,21 @@ from bleach.linkifier import Linker
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "pre", "a", "hr",
-    "h3", "h4", "del",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "a",
+    "hr",
+    "h3",
+    "h4",
+    "del",
 }
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}

@@ -1,4 +1,5 @@
 """Page numbers for long lists: one count query, the requested page kept in range."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ statements written directly (``insert_or_ignore``, counters, the outbox worker, 
 A ``String`` column holds one line; ``Text`` holds several. A ``String`` column that is meant to
 hold several lines says so with ``info={"multiline": True}`` (no schema change: ``info`` is not DDL).
 """
+
 from __future__ import annotations
 
 import re
@@ -100,7 +101,9 @@ def _table_rules(table: Table) -> dict[str, bool]:
     if rules is None:
         rules = _columns_by_table[table] = {
             column.key: isinstance(column.type, Text) or bool(column.info.get("multiline"))
-            for column in table.columns if isinstance(column.type, String)}
+            for column in table.columns
+            if isinstance(column.type, String)
+        }
     return rules
 
 
@@ -128,7 +131,7 @@ def check_text_in_statement(_conn, statement, multiparams, params, _options):
         for row in rows:
             _check_values(row, table, rules)
     for values in multiparams or ():
-        for row in (values if isinstance(values, (list, tuple)) else [values]):
+        for row in values if isinstance(values, (list, tuple)) else [values]:
             _check_values(row, table, rules)
     _check_values(params or {}, table, rules)
 

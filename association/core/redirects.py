@@ -7,6 +7,7 @@ it to: joined to this site's address, it must still be this site, and only its p
 are kept. Anything unusual (control characters, spaces, backslashes, characters outside ASCII)
 is refused outright rather than cleaned, because cleaning is where bypasses live.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit, urlunsplit

@@ -10,6 +10,7 @@ Two kinds of crafted input used to reach the database and end in a 500:
   past 2^31. ``<int:…>`` in every route is bounded to that range (a larger id is a 404, as a
   missing one is), and ``requested_id`` does the same for ids in the query string.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,11 @@ from .errors import render_error
 # Every id column is an ``integer``: 4 bytes on PostgreSQL, the smaller of the two engines.
 DB_INT_MAX = 2**31 - 1
 
-UNREADABLE = ("Some of that couldn't be read",
-              "It had a hidden or broken character in it, which can happen when text is copied from another "
-              "program. Please go back, type it again and send it.")
+UNREADABLE = (
+    "Some of that couldn't be read",
+    "It had a hidden or broken character in it, which can happen when text is copied from another "
+    "program. Please go back, type it again and send it.",
+)
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _FIELD_SEPARATORS = re.compile(rb"[&;]")
@@ -34,8 +37,9 @@ _FIELD_SEPARATORS = re.compile(rb"[&;]")
 class DatabaseInteger(IntegerConverter):
     """``<int:…>`` that only matches ids the database can hold, so a larger one is a plain 404."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -1,4 +1,5 @@
 """Show stored UTC times in the association's time zone."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -9,6 +9,7 @@ shows, field by field, what is saved now beside what they typed, so nothing is l
 Only saves through the edit forms count as edits: background writes to the same row (a sign-in
 time, a counter) do not bump the version, so they never cause a false alarm.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ def claim_edit(record, seen: int | None) -> None:
     model = type(record)
     expected = record.edit_version if seen is None else seen
     result = db.session.execute(
-        update(model).where(model.id == record.id, model.edit_version == expected)
+        update(model)
+        .where(model.id == record.id, model.edit_version == expected)
         .values(edit_version=model.edit_version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -1,4 +1,5 @@
 """Pages that belong to no single part."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for

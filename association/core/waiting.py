@@ -5,6 +5,7 @@ expression that counts it. The menu asks once per page, and every count the view
 back in a single SELECT of scalar subqueries, so the menu costs one query for a committee member,
 a moderator or the strategy group and none for everyone else.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

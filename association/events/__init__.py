@@ -1,4 +1,5 @@
 """Events: the association's calendar, replies with a waitlist, and iCalendar feeds."""
+
 from __future__ import annotations
 
 from flask import Flask

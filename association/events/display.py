@@ -1,4 +1,5 @@
 """Events in words, for pages and emails."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta

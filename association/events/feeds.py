@@ -1,4 +1,5 @@
 """Calendar feeds over HTTP: public, per event, and each member's private feed, with ETags."""
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,10 @@ def _events_changed():
     deleted row lowers the count. Taken over all events rather than a feed's own, so a change to
     an event someone cannot see may cost them a full download, never a stale calendar.
     """
-    return (select(func.count()).select_from(Event).scalar_subquery(),
-            select(func.max(Event.updated_at)).scalar_subquery())
+    return (
+        select(func.count()).select_from(Event).scalar_subquery(),
+        select(func.max(Event.updated_at)).scalar_subquery(),
+    )
 
 
 def _stamp(*versions) -> tuple:
@@ -42,8 +45,12 @@ def _respond(etag: str, last_modified, build, private: bool, headers: dict | Non
     if request.if_none_match:
         unchanged = request.if_none_match.contains_weak(etag.strip('"'))
     else:
-        unchanged = (not private and last_modified is not None and request.if_modified_since is not None
-                     and last_modified.replace(microsecond=0, tzinfo=UTC) <= request.if_modified_since)
+        unchanged = (
+            not private
+            and last_modified is not None
+            and request.if_modified_since is not None
+            and last_modified.replace(microsecond=0, tzinfo=UTC) <= request.if_modified_since
+        )
     if unchanged:
         response = Response(status=304)
     else:
@@ -67,9 +74,17 @@ def public_feed():
     version = _stamp(*db.session.execute(select(*_events_changed())).one())
     # The window moves at midnight: what falls out of the feed changes it then.
     last_modified = max(version[-2], queries.feed_window_start(0)) if version[-2] else None
-    return _respond(feed_etag(version, f"public:{_feed_name()}"), last_modified, lambda: build_feed(
-        queries.feed_events(visibilities, since=version[-1]), "public", f"{_feed_name()} events",
-        "Public events of the association."), private=False)
+    return _respond(
+        feed_etag(version, f"public:{_feed_name()}"),
+        last_modified,
+        lambda: build_feed(
+            queries.feed_events(visibilities, since=version[-1]),
+            "public",
+            f"{_feed_name()} events",
+            "Public events of the association.",
+        ),
+        private=False,
+    )
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -83,21 +98,37 @@ def event_feed(event_id: int):
     variant = "member" if viewer is not None and viewer.is_active_member else "public"
     replies = (Event.__table__.c.id == event.id) | rows
     version = db.session.execute(select(*_event_version(rows, replies, viewer))).one()
-    extra = f"event:{event.id}:{variant}:{_feed_name()}" + (f":{viewer.id}:{viewer.name}:{viewer.email}" if viewer else "")
+    extra = f"event:{event.id}:{variant}:{_feed_name()}" + (
+        f":{viewer.id}:{viewer.name}:{viewer.email}" if viewer else ""
+    )
 
     def build() -> bytes:
         mine = {}
         if viewer is not None:
-            mine = {r.event_id: r for r in db.session.scalars(select(RSVP).join(Event, Event.id == RSVP.event_id)
-                                                              .where(RSVP.member_id == viewer.id, replies))}
-        return build_feed(select(Event.__table__).where(rows).order_by(Event.starts_at, Event.id), variant,
-                          root.title, f"{root.title} — {_feed_name()}", rsvps=mine, member=viewer,
-                          replies_beyond=(event.visibility,))
+            mine = {
+                r.event_id: r
+                for r in db.session.scalars(
+                    select(RSVP).join(Event, Event.id == RSVP.event_id).where(RSVP.member_id == viewer.id, replies)
+                )
+            }
+        return build_feed(
+            select(Event.__table__).where(rows).order_by(Event.starts_at, Event.id),
+            variant,
+            root.title,
+            f"{root.title} — {_feed_name()}",
+            rsvps=mine,
+            member=viewer,
+            replies_beyond=(event.visibility,),
+        )
 
     # Signed in, the event carries the member's reply: their copy is theirs alone.
-    return _respond(feed_etag(tuple(version), extra), max(v for v in version[1::2] if v is not None), build,
-                    private=viewer is not None,
-                    headers={"Content-Disposition": f'attachment; filename="event-{root.id}.ics"', "Vary": "Cookie"})
+    return _respond(
+        feed_etag(tuple(version), extra),
+        max(v for v in version[1::2] if v is not None),
+        build,
+        private=viewer is not None,
+        headers={"Content-Disposition": f'attachment; filename="event-{root.id}.ics"', "Vary": "Cookie"},
+    )
 
 
 def _event_rows(root: Event):
@@ -113,25 +144,36 @@ def _event_rows(root: Event):
 def _event_version(rows, replies, viewer) -> tuple:
     """Scalar subqueries of what one event's feed shows: how many rows and their newest change,
     and the viewer's replies to them likewise."""
-    changed = (select(func.count()).select_from(Event).where(rows).scalar_subquery(),
-               select(func.max(Event.updated_at)).where(rows).scalar_subquery())
+    changed = (
+        select(func.count()).select_from(Event).where(rows).scalar_subquery(),
+        select(func.max(Event.updated_at)).where(rows).scalar_subquery(),
+    )
     if viewer is None:
         return changed
     mine = select(RSVP.updated_at).join(Event, Event.id == RSVP.event_id).where(RSVP.member_id == viewer.id, replies)
-    return (*changed, select(func.count()).select_from(mine.subquery()).scalar_subquery(),
-            select(func.max(mine.subquery().c.updated_at)).scalar_subquery())
+    return (
+        *changed,
+        select(func.count()).select_from(mine.subquery()).scalar_subquery(),
+        select(func.max(mine.subquery().c.updated_at)).scalar_subquery(),
+    )
 
 
 @functools.cache
 def _private_version_query():
     """Built once: constructing this statement cost more than running it."""
-    sees_strategy = (select(func.count()).select_from(MemberRole)
-                     .where(MemberRole.member_id == Member.id, MemberRole.role.in_(("strategy", "admin")))
-                     .scalar_subquery())
-    replies = (select(func.count()).select_from(RSVP).where(RSVP.member_id == Member.id).scalar_subquery(),
-               select(func.max(RSVP.updated_at)).where(RSVP.member_id == Member.id).scalar_subquery())
-    return (select(Member.id, Member.status, Member.name, Member.email, sees_strategy, *_events_changed(), *replies)
-            .where(Member.calendar_token == bindparam("token")))
+    sees_strategy = (
+        select(func.count())
+        .select_from(MemberRole)
+        .where(MemberRole.member_id == Member.id, MemberRole.role.in_(("strategy", "admin")))
+        .scalar_subquery()
+    )
+    replies = (
+        select(func.count()).select_from(RSVP).where(RSVP.member_id == Member.id).scalar_subquery(),
+        select(func.max(RSVP.updated_at)).where(RSVP.member_id == Member.id).scalar_subquery(),
+    )
+    return select(
+        Member.id, Member.status, Member.name, Member.email, sees_strategy, *_events_changed(), *replies
+    ).where(Member.calendar_token == bindparam("token"))
 
 
 @bp.get("/calendar/<token>.ics")
@@ -149,9 +191,15 @@ def private_feed(token: str):
     def build() -> bytes:
         member = db.session.get(Member, member_id)
         mine = {r.event_id: r for r in db.session.scalars(select(RSVP).where(RSVP.member_id == member_id))}
-        return build_feed(queries.feed_events(visibilities, since=version[-1]), "member", f"{_feed_name()} (mine)",
-                          "Association events you can see, with your replies.", rsvps=mine, member=member,
-                          replies_beyond=visibilities)
+        return build_feed(
+            queries.feed_events(visibilities, since=version[-1]),
+            "member",
+            f"{_feed_name()} (mine)",
+            "Association events you can see, with your replies.",
+            rsvps=mine,
+            member=member,
+            replies_beyond=visibilities,
+        )
 
     # The member's name and address are in the ATTENDEE of each event they replied to.
     extra = f"{member_id}:{token}:{name}:{email}:{visibilities}:{_feed_name()}"

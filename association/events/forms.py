@@ -1,12 +1,31 @@
 """Forms for events, replies and the register."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField,
-                     TimeField, URLField)
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..admin.forms import MultiCheckboxField
 from ..core.forms import MultiLine, SingleLine
@@ -38,8 +57,11 @@ def _web_link(_form, field):
 
 class EventForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the event a title."), Length(max=140), SingleLine()])
-    kind = SelectField("Kind of event", choices=[("", "Choose one"), *KINDS.items()],
-                       validators=[DataRequired("Choose the kind of event.")])
+    kind = SelectField(
+        "Kind of event",
+        choices=[("", "Choose one"), *KINDS.items()],
+        validators=[DataRequired("Choose the kind of event.")],
+    )
     description = TextAreaField("Description", validators=[Optional(), Length(max=10000), MultiLine()])
     start_date = DateField("Date", validators=[InputRequired("Enter the date, like 2026-12-01.")])
     start_time = TimeField("Starts at", validators=[_time_unless_all_day("a start time")])
@@ -47,33 +69,52 @@ class EventForm(FlaskForm):
     end_time = TimeField("Ends at", validators=[_time_unless_all_day("an end time")])
     all_day = BooleanField("All-day event")
     repeat = SelectField("Repeats", choices=list(REPEAT_CHOICES.items()), validators=[Optional()])
-    repeat_weekday = SelectField("On which day of the week", validators=[Optional()],
-                                 choices=[("", "The day of the first meeting"), *zip(WEEKDAYS, DAY_NAMES)])
-    repeat_nth = SelectField("Which one in the month", validators=[Optional()],
-                             choices=[("", "As the first meeting"), *NTH_CHOICES.items()])
-    repeat_weeks = IntegerField("How many weeks apart", validators=[
-        Optional(), NumberRange(2, 12, "Enter a number of weeks from 2 to 12.")])
+    repeat_weekday = SelectField(
+        "On which day of the week",
+        validators=[Optional()],
+        choices=[("", "The day of the first meeting"), *zip(WEEKDAYS, DAY_NAMES)],
+    )
+    repeat_nth = SelectField(
+        "Which one in the month", validators=[Optional()], choices=[("", "As the first meeting"), *NTH_CHOICES.items()]
+    )
+    repeat_weeks = IntegerField(
+        "How many weeks apart", validators=[Optional(), NumberRange(2, 12, "Enter a number of weeks from 2 to 12.")]
+    )
     custom_rule = StringField("Custom rule", validators=[Optional(), Length(max=200), SingleLine()])
     venue_name = StringField("Venue", validators=[Optional(), Length(max=140), SingleLine()])
     venue_address = StringField("Venue address", validators=[Optional(), Length(max=300), SingleLine()])
-    map_url = URLField("Map link", validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()])
-    online_url = URLField("Online joining link (shown only to people going)",
-                          validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()])
-    visibility = RadioField("Who can see it", choices=list(VISIBILITIES.items()), default="members",
-                            validators=[InputRequired("Choose who can see the event.")])
+    map_url = URLField(
+        "Map link", validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()]
+    )
+    online_url = URLField(
+        "Online joining link (shown only to people going)",
+        validators=[Optional(), Length(max=500), URL(message="Enter a full link."), _web_link, SingleLine()],
+    )
+    visibility = RadioField(
+        "Who can see it",
+        choices=list(VISIBILITIES.items()),
+        default="members",
+        validators=[InputRequired("Choose who can see the event.")],
+    )
     children_welcome = BooleanField("Children welcome")
     age_bands = MultiCheckboxField("Ages it suits", choices=list(AGE_BANDS.items()))
     bring_a_dish = BooleanField("Bring a dish to share")
     accessibility_notes = StringField("Access information", validators=[Optional(), Length(max=500), SingleLine()])
-    capacity = IntegerField("Places (people, counting children)", validators=[
-        Optional(), NumberRange(1, 10000, "Places must be from 1 to 10,000, or empty for no limit.")])
+    capacity = IntegerField(
+        "Places (people, counting children)",
+        validators=[Optional(), NumberRange(1, 10000, "Places must be from 1 to 10,000, or empty for no limit.")],
+    )
     rsvp_deadline_date = DateField("Reply by (date)", validators=[Optional()])
     takes_register = BooleanField("Take a register of who came")
     # Shown only once the event turns out longer than a day (see validate).
     confirm_long = BooleanField("Yes, it lasts more than a day")
     edit_version = EditVersionField()
-    scope = RadioField("Change", choices=[("this", "Only this meeting"), ("series", "This and all later meetings")],
-                       default="this", validators=[Optional()])
+    scope = RadioField(
+        "Change",
+        choices=[("this", "Only this meeting"), ("series", "This and all later meetings")],
+        default="this",
+        validators=[Optional()],
+    )
 
     # Set by the view before validating: the event as saved (None for a new one), and whether
     # the editor may write a raw recurrence rule (admins only).
@@ -102,10 +143,14 @@ class EventForm(FlaskForm):
             return None
         end_day = self.end_date.data or self.start_date.data
         if self.all_day.data:
-            return datetime.combine(self.start_date.data, time(0)), datetime.combine(end_day + timedelta(days=1), time(0))
+            return datetime.combine(self.start_date.data, time(0)), datetime.combine(
+                end_day + timedelta(days=1), time(0)
+            )
         if self.start_time.data is None or self.end_time.data is None:
             return None
-        return datetime.combine(self.start_date.data, self.start_time.data), datetime.combine(end_day, self.end_time.data)
+        return datetime.combine(self.start_date.data, self.start_time.data), datetime.combine(
+            end_day, self.end_time.data
+        )
 
     def validate(self, extra_validators=None) -> bool:
         """Every field, then what fields say together (end after start, not in the past, the reply
@@ -120,22 +165,39 @@ class EventForm(FlaskForm):
         saved_start = to_local(saved.starts_at).replace(tzinfo=None) if saved is not None else None
         problems: list[tuple] = []
         if end <= start:
-            problems.append((self.end_time if not self.all_day.data else self.end_date,
-                             "The event must end after it starts. Check the end date and time."))
+            problems.append(
+                (
+                    self.end_time if not self.all_day.data else self.end_date,
+                    "The event must end after it starts. Check the end date and time.",
+                )
+            )
         elif end - start > LONG_EVENT and not self.confirm_long.data and not self._length_unchanged(start, end):
             self.asked_long = True
-            problems.append((self.end_date, f"This event would last {_length_words(end - start)}, from "
-                             f"{_when_words(start)} to {_when_words(end)}. If that's right, tick “Yes, it lasts "
-                             f"more than a day” below and save again; if not, correct the end."))
+            problems.append(
+                (
+                    self.end_date,
+                    f"This event would last {_length_words(end - start)}, from "
+                    f"{_when_words(start)} to {_when_words(end)}. If that's right, tick “Yes, it lasts "
+                    f"more than a day” below and save again; if not, correct the end.",
+                )
+            )
         in_past = start.date() < now.date() if self.all_day.data else start < now
         if in_past and start != saved_start:
             problems.append((self.start_date, "That start is in the past. Enter a date and time from now on."))
         if self.rsvp_deadline_date.data and self.rsvp_deadline_date.data > start.date():
-            problems.append((self.rsvp_deadline_date, "The reply-by date must be on or before the day the event starts."))
+            problems.append(
+                (self.rsvp_deadline_date, "The reply-by date must be on or before the day the event starts.")
+            )
         if saved is None and self.repeat.data and not self.repeat.errors:
             try:
-                self.rule = build_rule(self.repeat.data, start, self.custom_rule.data or "", self.repeat_weekday.data or "",
-                                       self.repeat_nth.data or "", self.repeat_weeks.data)
+                self.rule = build_rule(
+                    self.repeat.data,
+                    start,
+                    self.custom_rule.data or "",
+                    self.repeat_weekday.data or "",
+                    self.repeat_nth.data or "",
+                    self.repeat_weeks.data,
+                )
             except RecurrenceError as error:
                 field = "custom_rule" if self.repeat.data == "custom" and error.field == "repeat" else error.field
                 problems.append((getattr(self, field), str(error)))
@@ -147,7 +209,8 @@ class EventForm(FlaskForm):
         """A long event saved before was confirmed then: ask again only if its length changes."""
         saved = self.saved
         return saved is not None and saved.ends_at - saved.starts_at == (
-            end.replace(tzinfo=local_zone()) - start.replace(tzinfo=local_zone()))
+            end.replace(tzinfo=local_zone()) - start.replace(tzinfo=local_zone())
+        )
 
     def keep_duration(self, saved) -> None:
         """Editing: when the start moves and the end was left as it was, the end moves with it, so
@@ -159,9 +222,13 @@ class EventForm(FlaskForm):
             shown_end_day = None if last_day == start.date() else last_day
         if self.start_date.data is None or bool(self.all_day.data) != saved.all_day:
             return
-        if self.end_date.data not in (None, shown_end_day) and not (shown_end_day is None and self.end_date.data == start.date()):
+        if self.end_date.data not in (None, shown_end_day) and not (
+            shown_end_day is None and self.end_date.data == start.date()
+        ):
             return  # the organiser changed the end date
-        if not saved.all_day and (self.end_time.data != end.time().replace(tzinfo=None) or self.start_time.data is None):
+        if not saved.all_day and (
+            self.end_time.data != end.time().replace(tzinfo=None) or self.start_time.data is None
+        ):
             return  # the organiser changed the end time
         new_start = self.local_start()
         if new_start == start.replace(tzinfo=None):
@@ -192,14 +259,24 @@ class EventForm(FlaskForm):
         if self.rsvp_deadline_date.data:
             deadline = utc(datetime.combine(self.rsvp_deadline_date.data, time(23, 59)))
         return EventDetails(
-            kind=self.kind.data, title=self.title.data.strip(), starts_at=utc(local_start), ends_at=utc(local_end),
-            description_md=self.description.data or "", all_day=self.all_day.data,
-            venue_name=(self.venue_name.data or "").strip(), venue_address=(self.venue_address.data or "").strip(),
-            map_url=self.map_url.data or "", online_url=self.online_url.data or "",
-            visibility=self.visibility.data, children_welcome=self.children_welcome.data,
+            kind=self.kind.data,
+            title=self.title.data.strip(),
+            starts_at=utc(local_start),
+            ends_at=utc(local_end),
+            description_md=self.description.data or "",
+            all_day=self.all_day.data,
+            venue_name=(self.venue_name.data or "").strip(),
+            venue_address=(self.venue_address.data or "").strip(),
+            map_url=self.map_url.data or "",
+            online_url=self.online_url.data or "",
+            visibility=self.visibility.data,
+            children_welcome=self.children_welcome.data,
             age_bands=",".join(b for b in AGE_BANDS if b in (self.age_bands.data or [])),
-            bring_a_dish=self.bring_a_dish.data, accessibility_notes=(self.accessibility_notes.data or "").strip(),
-            capacity=self.capacity.data, rsvp_deadline=deadline, takes_register=self.takes_register.data,
+            bring_a_dish=self.bring_a_dish.data,
+            accessibility_notes=(self.accessibility_notes.data or "").strip(),
+            capacity=self.capacity.data,
+            rsvp_deadline=deadline,
+            takes_register=self.takes_register.data,
         )
 
     def fill_from(self, event) -> None:
@@ -210,8 +287,18 @@ class EventForm(FlaskForm):
         last_day = (end - timedelta(days=1)).date() if event.all_day else end.date()
         # Empty when it ends the day it starts: a filled-in end date would stay behind when the start moves.
         self.end_date.data = None if last_day == start.date() else last_day
-        for name in ("venue_name", "venue_address", "map_url", "online_url", "visibility", "children_welcome",
-                     "bring_a_dish", "accessibility_notes", "capacity", "takes_register"):
+        for name in (
+            "venue_name",
+            "venue_address",
+            "map_url",
+            "online_url",
+            "visibility",
+            "children_welcome",
+            "bring_a_dish",
+            "accessibility_notes",
+            "capacity",
+            "takes_register",
+        ):
             getattr(self, name).data = getattr(event, name)
         self.age_bands.data = [b for b in event.age_bands.split(",") if b]
         self.rsvp_deadline_date.data = to_local(event.rsvp_deadline).date() if event.rsvp_deadline else None
@@ -248,25 +335,46 @@ class _NeededIfGoing:
 
 
 class RSVPForm(FlaskForm):
-    response = RadioField("Are you coming?", choices=[("going", "Yes, I'm coming"), ("not_going", "No, I can't come")],
-                          default="going", validators=[InputRequired("Choose whether you're coming.")])
-    adults = IntegerField("Adults, including you", default=1, validators=[
-        _NeededIfGoing("Enter how many adults are coming, including you."),
-        NumberRange(0, 20, "Adults must be from 0 to 20.")])
-    children = IntegerField("Children", default=0, validators=[
-        _NeededIfGoing("Enter how many children are coming, or 0.", absent_ok=True),  # not asked at adults-only events
-         NumberRange(0, 20, "Children must be from 0 to 20.")])
+    response = RadioField(
+        "Are you coming?",
+        choices=[("going", "Yes, I'm coming"), ("not_going", "No, I can't come")],
+        default="going",
+        validators=[InputRequired("Choose whether you're coming.")],
+    )
+    adults = IntegerField(
+        "Adults, including you",
+        default=1,
+        validators=[
+            _NeededIfGoing("Enter how many adults are coming, including you."),
+            NumberRange(0, 20, "Adults must be from 0 to 20."),
+        ],
+    )
+    children = IntegerField(
+        "Children",
+        default=0,
+        validators=[
+            _NeededIfGoing(
+                "Enter how many children are coming, or 0.", absent_ok=True
+            ),  # not asked at adults-only events
+            NumberRange(0, 20, "Children must be from 0 to 20."),
+        ],
+    )
     note = StringField("A short note, e.g. 'bringing a curry'", validators=[Optional(), Length(max=200), SingleLine()])
     # Asked only when the party is bigger than the places left (rsvps.PartyTooBig).
-    split = RadioField("What would you like to do?", choices=[("book_now", "Book the places left"),
-                                                              ("waitlist_all", "Put everyone on the waiting list")],
-                       validate_choice=False, validators=[Optional()])
+    split = RadioField(
+        "What would you like to do?",
+        choices=[("book_now", "Book the places left"), ("waitlist_all", "Put everyone on the waiting list")],
+        validate_choice=False,
+        validators=[Optional()],
+    )
     places_seen = IntegerField(validators=[Optional()])
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Why is it cancelled? (sent to everyone going)", validators=[
-        DataRequired("Say briefly why; people going are told."), Length(max=1000), MultiLine()])
+    reason = TextAreaField(
+        "Why is it cancelled? (sent to everyone going)",
+        validators=[DataRequired("Say briefly why; people going are told."), Length(max=1000), MultiLine()],
+    )
 
 
 class _LastMeetingDate(DateField):

@@ -6,6 +6,7 @@ writes a member's reply into the kept text of the events they answered. A series
 with RRULE, EXDATE for cancelled meetings and a RECURRENCE-ID VEVENT for each meeting changed on
 its own.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,10 +40,16 @@ STAMP_END = "\n"  # a kept text is "<stamp>\n<VEVENT>"; a VEVENT itself only has
 
 def _header(name: str, description: str, tzid: str) -> bytes:
     # RFC 7986 NAME/DESCRIPTION; Calendar.new adds the older X-WR-CALNAME/X-WR-CALDESC too.
-    calendar = Calendar.new(prodid="-//Foster Carers Association//association//EN", name=name,
-                            description=description, color=COLOUR, refresh_interval=REFRESH,
-                            method="PUBLISH", calscale="GREGORIAN",
-                            uid=hashlib.sha256(name.encode()).hexdigest()[:32])
+    calendar = Calendar.new(
+        prodid="-//Foster Carers Association//association//EN",
+        name=name,
+        description=description,
+        color=COLOUR,
+        refresh_interval=REFRESH,
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        uid=hashlib.sha256(name.encode()).hexdigest()[:32],
+    )
     calendar.add("X-WR-TIMEZONE", tzid)
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     text = calendar.to_ical()
@@ -68,8 +75,11 @@ def _plain_description(event: Event, variant: str, rsvp: RSVP | None) -> str:
         lines.append("This event has been cancelled.")
     if event.description_md:
         lines.append(Markup(event.description_html).striptags() if event.description_html else event.description_md)
-    facts = [label for flag, label in ((event.children_welcome, "Children welcome"),
-                                       (event.bring_a_dish, "Bring a dish to share")) if flag]
+    facts = [
+        label
+        for flag, label in ((event.children_welcome, "Children welcome"), (event.bring_a_dish, "Bring a dish to share"))
+        if flag
+    ]
     if event.age_band_labels:
         facts.append("Ages: " + ", ".join(event.age_band_labels))
     if facts:
@@ -85,8 +95,9 @@ def _plain_description(event: Event, variant: str, rsvp: RSVP | None) -> str:
 def _times(component: VEvent, event: Event, zone: ZoneInfo) -> None:
     if event.all_day:
         start = _local(event.starts_at, zone).date()
-        end = max(_local(event.ends_at - timedelta(seconds=1), zone).date() + timedelta(days=1),
-                  start + timedelta(days=1))
+        end = max(
+            _local(event.ends_at - timedelta(seconds=1), zone).date() + timedelta(days=1), start + timedelta(days=1)
+        )
         component.add("DTSTART", start)
         component.add("DTEND", end)
     else:
@@ -98,8 +109,9 @@ def _recurrence_value(value: datetime, event: Event, zone: ZoneInfo):
     return _local(value, zone).date() if event.all_day else _local(value, zone)
 
 
-def build_vevent(event: Event, variant: str, master: Event | None = None, exdates=(), rsvp: RSVP | None = None,
-                 member=None) -> bytes:
+def build_vevent(
+    event: Event, variant: str, master: Event | None = None, exdates=(), rsvp: RSVP | None = None, member=None
+) -> bytes:
     """One VEVENT. ``master`` is the series' first row when ``event`` is a changed meeting of it."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     component = VEvent()
@@ -176,8 +188,15 @@ def _column(variant: str):
     return Event.__table__.c.ics_public if variant == "public" else Event.__table__.c.ics_member
 
 
-def build_feed(listing: Select, variant: str, name: str, description: str, rsvps: dict[int, RSVP] | None = None,
-               member=None, replies_beyond: tuple[str, ...] = ()) -> bytes:
+def build_feed(
+    listing: Select,
+    variant: str,
+    name: str,
+    description: str,
+    rsvps: dict[int, RSVP] | None = None,
+    member=None,
+    replies_beyond: tuple[str, ...] = (),
+) -> bytes:
     """A whole VCALENDAR of the events ``listing`` selects (a Core select of the events table, in
     feed order).
 
@@ -192,11 +211,18 @@ def build_feed(listing: Select, variant: str, name: str, description: str, rsvps
     column = _column(variant)
     events = Event.__table__.c
     texts: dict[int, str | None] = {}
-    for event_id, text in db.session.execute(listing.with_only_columns(events.id, column).where(
-            or_(events.series_id.is_(None), events.status != "cancelled"))):  # a cancelled meeting is an EXDATE
+    for event_id, text in db.session.execute(
+        listing.with_only_columns(events.id, column).where(
+            or_(events.series_id.is_(None), events.status != "cancelled")
+        )
+    ):  # a cancelled meeting is an EXDATE
         texts[event_id] = _unstamped(text, stamp)
-    loaded = _load_full([i for i, text in texts.items() if text is None or i in rsvps],
-                        [i for i in rsvps if i not in texts], replies_beyond, column.name)
+    loaded = _load_full(
+        [i for i, text in texts.items() if text is None or i in rsvps],
+        [i for i in rsvps if i not in texts],
+        replies_beyond,
+        column.name,
+    )
     for event in sorted((e for i, e in loaded.items() if i not in texts), key=lambda e: (e.starts_at, e.id)):
         texts[event.id] = _unstamped(getattr(event, column.name), stamp)  # a reply beyond the listing
     fresh = _build_missing([loaded[i] for i, text in texts.items() if text is None and i in loaded], variant)
@@ -204,8 +230,9 @@ def build_feed(listing: Select, variant: str, name: str, description: str, rsvps
     attendee_lines: dict[str, dict[str, str]] = {}
     for event_id in rsvps.keys() & texts.keys():
         if texts[event_id] is not None and event_id in loaded:
-            texts[event_id] = _with_reply(texts[event_id], loaded[event_id], variant, rsvps[event_id], member,
-                                          attendee_lines)
+            texts[event_id] = _with_reply(
+                texts[event_id], loaded[event_id], variant, rsvps[event_id], member, attendee_lines
+            )
     # A row deleted since the listing was read is simply left out.
     vevents = [text for text in texts.values() if text is not None]
     body = "".join([_head(name, description, current_app.config["TIMEZONE"]), *vevents, "END:VCALENDAR\r\n"])
@@ -214,19 +241,27 @@ def build_feed(listing: Select, variant: str, name: str, description: str, rsvps
     return body.encode()
 
 
-def _load_full(listed: list[int], replied_beyond: list[int], replies_beyond: tuple[str, ...],
-               column: str) -> dict[int, Event]:
+def _load_full(
+    listed: list[int], replied_beyond: list[int], replies_beyond: tuple[str, ...], column: str
+) -> dict[int, Event]:
     """Whole rows (with their kept text) of the ``listed`` ids, and of the meetings of a series
     among ``replied_beyond`` that are not cancelled and have one of the ``replies_beyond``
     visibilities: one query."""
     wanted = [Event.id.in_(listed)] if listed else []
     if replied_beyond and replies_beyond:
-        wanted.append(and_(Event.id.in_(replied_beyond), Event.series_id.is_not(None), Event.status != "cancelled",
-                           Event.visibility.in_(replies_beyond)))
+        wanted.append(
+            and_(
+                Event.id.in_(replied_beyond),
+                Event.series_id.is_not(None),
+                Event.status != "cancelled",
+                Event.visibility.in_(replies_beyond),
+            )
+        )
     if not wanted:
         return {}
-    return {e.id: e for e in db.session.scalars(
-        select(Event).where(or_(*wanted)).options(undefer(getattr(Event, column))))}
+    return {
+        e.id: e for e in db.session.scalars(select(Event).where(or_(*wanted)).options(undefer(getattr(Event, column))))
+    }
 
 
 def _unstamped(text: str | None, stamp: str) -> str | None:
@@ -244,12 +279,19 @@ def _build_missing(events: list[Event], variant: str) -> dict[int, str]:
     exdates: dict[int, list[datetime]] = {}
     series_ids = [e.id for e in events if e.rrule]
     if series_ids:
-        for series_id, recurrence_id in db.session.execute(select(Event.series_id, Event.recurrence_id).where(
-                Event.series_id.in_(series_ids), Event.status == "cancelled")):
+        for series_id, recurrence_id in db.session.execute(
+            select(Event.series_id, Event.recurrence_id).where(
+                Event.series_id.in_(series_ids), Event.status == "cancelled"
+            )
+        ):
             exdates.setdefault(series_id, []).append(recurrence_id)
     masters = _masters_for(events)
-    return {e.id: build_vevent(e, variant, masters.get(e.series_id) if e.series_id else None,
-                               exdates.get(e.id, ())).decode() for e in events}
+    return {
+        e.id: build_vevent(
+            e, variant, masters.get(e.series_id) if e.series_id else None, exdates.get(e.id, ())
+        ).decode()
+        for e in events
+    }
 
 
 def _masters_for(events: list[Event]) -> dict[int, Event]:
@@ -328,7 +370,8 @@ def _keep(column: str, texts: dict[int, tuple[datetime, str]]) -> None:
     try:
         # One executemany on the table: no ORM bookkeeping over the events already loaded.
         db.session.connection().execute(
-            table.update().where(table.c.id == bindparam("event_id"), table.c.updated_at == bindparam("seen"))
+            table.update()
+            .where(table.c.id == bindparam("event_id"), table.c.updated_at == bindparam("seen"))
             .values({column: bindparam("text")}),
             [{"event_id": event_id, "seen": seen, "text": text} for event_id, (seen, text) in texts.items()],
         )

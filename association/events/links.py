@@ -1,4 +1,5 @@
 """Add-to-calendar links."""
+
 from __future__ import annotations
 
 from datetime import UTC, timedelta
@@ -18,8 +19,12 @@ def google_calendar_link(event: Event, show_place: bool) -> str:
     else:
         utc = [value.replace(tzinfo=UTC) for value in (event.starts_at, event.ends_at)]
         dates = "/".join(f"{value:%Y%m%dT%H%M%SZ}" for value in utc)
-    params = {"action": "TEMPLATE", "text": event.title, "dates": dates,
-              "details": f"{external_url('events.detail', event_id=event.id)}"}
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": dates,
+        "details": f"{external_url('events.detail', event_id=event.id)}",
+    }
     if show_place and (event.venue_name or event.venue_address):
         params["location"] = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
     return "https://calendar.google.com/calendar/render?" + urlencode(params)

@@ -1,4 +1,5 @@
 """Events, the occurrences of a series, and who is coming."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """What the events part holds about a member, for their data download."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,7 +9,21 @@ from .models import RSVP, Event
 
 
 def export_rsvps(member) -> list[dict]:
-    rows = db.session.execute(select(RSVP, Event.title, Event.starts_at).join(Event, Event.id == RSVP.event_id)
-                              .where(RSVP.member_id == member.id).order_by(Event.starts_at)).all()
-    return [{"event": title, "starts_at": starts.isoformat(), "response": r.response, "adults": r.adults,
-             "children": r.children, "note": r.note, "attended": r.attended} for r, title, starts in rows]
+    rows = db.session.execute(
+        select(RSVP, Event.title, Event.starts_at)
+        .join(Event, Event.id == RSVP.event_id)
+        .where(RSVP.member_id == member.id)
+        .order_by(Event.starts_at)
+    ).all()
+    return [
+        {
+            "event": title,
+            "starts_at": starts.isoformat(),
+            "response": r.response,
+            "adults": r.adults,
+            "children": r.children,
+            "note": r.note,
+            "attended": r.attended,
+        }
+        for r, title, starts in rows
+    ]

@@ -1,4 +1,5 @@
 """Which events a visitor may see, and the listings built from them in a fixed number of queries."""
+
 from __future__ import annotations
 
 import calendar
@@ -56,8 +57,11 @@ def event_for_page(event_id: int) -> tuple[Event, int, str | None] | None:
 def seats_taken_column():
     """Places taken at the event of the enclosing query's row, as a correlated subquery: summing
     only the listed events' replies (index on event_id, response), never every reply there is."""
-    return (select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
-            .where(RSVP.event_id == Event.id, RSVP.response == "going").scalar_subquery())
+    return (
+        select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
+        .where(RSVP.event_id == Event.id, RSVP.response == "going")
+        .scalar_subquery()
+    )
 
 
 @dataclass(slots=True)
@@ -157,15 +161,18 @@ def _listing(query, viewer, count=None) -> tuple[list[Listed], int | None]:
     chosen = query.with_only_columns(Event.id).subquery()
     mine = literal(None, String)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
-        mine = (select(RSVP.response).where(RSVP.event_id == Event.id, RSVP.member_id == viewer.id)
-                .scalar_subquery())
+        mine = select(RSVP.response).where(RSVP.event_id == Event.id, RSVP.member_id == viewer.id).scalar_subquery()
     total = literal(None, Integer)
     if count is not None:
-        total = (select(func.count()).select_from(count.with_only_columns(Event.id).order_by(None).subquery())
-                 .scalar_subquery())
+        total = (
+            select(func.count())
+            .select_from(count.with_only_columns(Event.id).order_by(None).subquery())
+            .scalar_subquery()
+        )
     rows = db.session.execute(
         select(*CARD_COLUMNS, seats_taken_column(), mine, _series_rule_column(), total)
-        .join(chosen, chosen.c.id == Event.id).order_by(Event.starts_at, Event.id)
+        .join(chosen, chosen.c.id == Event.id)
+        .order_by(Event.starts_at, Event.id)
     ).all()
     width = len(CARD_COLUMNS)
     listed = [Listed(EventCard(*row[:width]), int(row[width] or 0), row[width + 1], row[width + 2]) for row in rows]
@@ -222,8 +229,12 @@ _SIBLING = aliased(Event, name="sibling")
 
 def _coming_in_series(row, viewer, now: datetime):
     """Conditions on ``row``: a coming, scheduled meeting of a series that follows it."""
-    return and_(row.detached.is_(False), row.status == "scheduled", row.ends_at >= now,
-                row.visibility.in_(visible_visibilities(viewer)))
+    return and_(
+        row.detached.is_(False),
+        row.status == "scheduled",
+        row.ends_at >= now,
+        row.visibility.in_(visible_visibilities(viewer)),
+    )
 
 
 def _next_of_its_series(viewer, now: datetime):
@@ -232,30 +243,50 @@ def _next_of_its_series(viewer, now: datetime):
     root = func.coalesce(Event.series_id, Event.id)
     sibling = _SIBLING
     earlier = exists().where(
-        or_(sibling.id == root, sibling.series_id == root), _coming_in_series(sibling, viewer, now),
-        or_(sibling.starts_at < Event.starts_at, and_(sibling.starts_at == Event.starts_at, sibling.id < Event.id)))
+        or_(sibling.id == root, sibling.series_id == root),
+        _coming_in_series(sibling, viewer, now),
+        or_(sibling.starts_at < Event.starts_at, and_(sibling.starts_at == Event.starts_at, sibling.id < Event.id)),
+    )
     return or_(~_in_series(), and_(Event.status == "scheduled", ~earlier))
 
 
 def _add_later_dates(listed: list[Listed], viewer, now: datetime) -> None:
     """The other coming dates of each series on the page (cancelled ones too, marked), the first
     LATER_DATES of each, in one statement."""
-    roots = {item.event.series_id or item.event.id: item for item in listed
-             if item.event.is_series and not item.event.detached and item.series_rule}
+    roots = {
+        item.event.series_id or item.event.id: item
+        for item in listed
+        if item.event.is_series and not item.event.detached and item.series_rule
+    }
     if not roots:
         return
     root = func.coalesce(Event.series_id, Event.id)
     shown = [item.event.id for item in roots.values()]
-    ranked = (select(Event.id, Event.starts_at, Event.ends_at, Event.all_day, Event.status, root.label("root"),
-                     func.row_number().over(partition_by=root, order_by=(Event.starts_at, Event.id)).label("n"),
-                     func.count().over(partition_by=root).label("total"))
-              .where(or_(Event.id.in_(list(roots)), Event.series_id.in_(list(roots))), _in_series(),
-                     Event.ends_at >= now, Event.visibility.in_(visible_visibilities(viewer)), Event.id.not_in(shown))
-              .subquery())
+    ranked = (
+        select(
+            Event.id,
+            Event.starts_at,
+            Event.ends_at,
+            Event.all_day,
+            Event.status,
+            root.label("root"),
+            func.row_number().over(partition_by=root, order_by=(Event.starts_at, Event.id)).label("n"),
+            func.count().over(partition_by=root).label("total"),
+        )
+        .where(
+            or_(Event.id.in_(list(roots)), Event.series_id.in_(list(roots))),
+            _in_series(),
+            Event.ends_at >= now,
+            Event.visibility.in_(visible_visibilities(viewer)),
+            Event.id.not_in(shown),
+        )
+        .subquery()
+    )
     for item in roots.values():
         item.later = []
-    for row in db.session.execute(select(ranked).where(ranked.c.n <= LATER_DATES)
-                                  .order_by(ranked.c.root, ranked.c.starts_at, ranked.c.id)):
+    for row in db.session.execute(
+        select(ranked).where(ranked.c.n <= LATER_DATES).order_by(ranked.c.root, ranked.c.starts_at, ranked.c.id)
+    ):
         item = roots[row.root]
         item.later.append(LaterDate(row.id, row.starts_at, row.ends_at, row.all_day, row.status))
         item.later_count = row.total
@@ -273,8 +304,13 @@ class MonthView:
 
     def items(self, in_month: bool) -> list[Listed]:
         """The events of the month's own days (``in_month``), or of the greyed days either side."""
-        return [item for week in self.weeks for day, items in week if (day.month == self.month) == in_month
-                for item in items]
+        return [
+            item
+            for week in self.weeks
+            for day, items in week
+            if (day.month == self.month) == in_month
+            for item in items
+        ]
 
     @property
     def previous(self) -> str:
@@ -318,9 +354,16 @@ def feed_events(visibilities: tuple[str, ...], since: datetime | None = None):
     reads a couple of columns of thousands of rows, and ORM rows cost several times as much."""
     since = since or feed_window_start()
     events = Event.__table__.c
-    return (select(Event.__table__)
-            .where(events.visibility.in_(visibilities),
-                   or_(events.ends_at >= since, and_(events.rrule.is_not(None), events.series_ended_at.is_(None)),
-                       events.series_ended_at >= since),
-                   or_(events.series_id.is_(None), events.detached.is_(True), events.status == "cancelled"))
-            .order_by(events.starts_at, events.id))
+    return (
+        select(Event.__table__)
+        .where(
+            events.visibility.in_(visibilities),
+            or_(
+                events.ends_at >= since,
+                and_(events.rrule.is_not(None), events.series_ended_at.is_(None)),
+                events.series_ended_at >= since,
+            ),
+            or_(events.series_id.is_(None), events.detached.is_(True), events.status == "cancelled"),
+        )
+        .order_by(events.starts_at, events.id)
+    )

@@ -4,6 +4,7 @@ Expansion happens in the association's wall-clock time and only then turns into 
 7 pm meeting stays at 7 pm across the October and March clock changes, as calendar apps do with
 the same RRULE and a TZID.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -47,8 +48,9 @@ def nth_weekday(local_start: datetime) -> int:
     return nth
 
 
-def build_rule(choice: str, local_start: datetime, custom: str = "", weekday: str = "", nth: str = "",
-               weeks: int | None = None) -> str | None:
+def build_rule(
+    choice: str, local_start: datetime, custom: str = "", weekday: str = "", nth: str = "", weeks: int | None = None
+) -> str | None:
     """The RRULE value for a repeat choice, e.g. 'FREQ=MONTHLY;BYDAY=1TU'. ``weekday`` ("TU"),
     ``nth`` ("1".."4", "-1") and ``weeks`` (every so many weeks) are the plain choices; the
     weekday and the nth must be those of the first meeting, ``local_start``, which the series
@@ -58,8 +60,11 @@ def build_rule(choice: str, local_start: datetime, custom: str = "", weekday: st
         return None
     first = f"{local_start:%a} {local_start.day} {local_start:%b %Y}"
     if weekday and weekday != day and choice in ("weekly", "fortnightly", "every_n_weeks", "monthly_weekday"):
-        raise RecurrenceError(f"The first meeting, {first}, is a {DAY_NAMES[local_start.weekday()]}. Choose "
-                              f"{DAY_NAMES[local_start.weekday()]}, or change the date to the first meeting.", "repeat_weekday")
+        raise RecurrenceError(
+            f"The first meeting, {first}, is a {DAY_NAMES[local_start.weekday()]}. Choose "
+            f"{DAY_NAMES[local_start.weekday()]}, or change the date to the first meeting.",
+            "repeat_weekday",
+        )
     if choice == "weekly":
         return f"FREQ=WEEKLY;BYDAY={day}"
     if choice == "fortnightly":
@@ -72,9 +77,12 @@ def build_rule(choice: str, local_start: datetime, custom: str = "", weekday: st
         actual = nth_weekday(local_start)
         fourth_and_last = actual == -1 and (local_start.day - 1) // 7 + 1 == 4
         if nth and int(nth) != actual and not (nth == "4" and fourth_and_last):
-            raise RecurrenceError(f"The first meeting, {first}, is the {NTH_CHOICES[str(actual)]} "
-                                  f"{DAY_NAMES[local_start.weekday()]} of its month. Choose "
-                                  f"“{NTH_CHOICES[str(actual)]}”, or change the date to the first meeting.", "repeat_nth")
+            raise RecurrenceError(
+                f"The first meeting, {first}, is the {NTH_CHOICES[str(actual)]} "
+                f"{DAY_NAMES[local_start.weekday()]} of its month. Choose "
+                f"“{NTH_CHOICES[str(actual)]}”, or change the date to the first meeting.",
+                "repeat_nth",
+            )
         return f"FREQ=MONTHLY;BYDAY={nth or actual}{day}"
     if choice == "monthly_date":
         return f"FREQ=MONTHLY;BYMONTHDAY={local_start.day}"
@@ -106,13 +114,24 @@ def validate_rule(rule: str) -> str:
         raise RecurrenceError(f"That recurrence rule isn't valid: {error}.") from error
     if first is None:
         raise RecurrenceError("That rule never produces a date.")
-    if parts["FREQ"] == "DAILY" and int(parts.get("INTERVAL", "1") or 1) < 2 and "COUNT" not in parts and "UNTIL" not in parts:
+    if (
+        parts["FREQ"] == "DAILY"
+        and int(parts.get("INTERVAL", "1") or 1) < 2
+        and "COUNT" not in parts
+        and "UNTIL" not in parts
+    ):
         raise RecurrenceError("A daily series needs an end (COUNT or UNTIL) so it doesn't fill the calendar.")
     return rule
 
 
-def expand(rule: str, local_start: datetime, zone: ZoneInfo, until_utc: datetime | None = None,
-           horizon_from: datetime | None = None, after: datetime | None = None) -> list[datetime]:
+def expand(
+    rule: str,
+    local_start: datetime,
+    zone: ZoneInfo,
+    until_utc: datetime | None = None,
+    horizon_from: datetime | None = None,
+    after: datetime | None = None,
+) -> list[datetime]:
     """Start times (naive UTC) of the occurrences of ``rule`` from ``local_start`` (naive local),
     later than ``after`` if given, up to ``until_utc`` or the horizon, at most MAX_OCCURRENCES.
 

@@ -1,4 +1,5 @@
 """The day-before reminder to everyone going, unless they turned reminders off."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -23,14 +24,27 @@ def send_reminders() -> int:
     tomorrow = local_today() + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), zone).astimezone(UTC).replace(tzinfo=None)
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), zone).astimezone(UTC).replace(tzinfo=None)
-    events = list(db.session.scalars(select(Event).where(
-        Event.starts_at >= start, Event.starts_at < end, Event.status == "scheduled", Event.reminders_sent_at.is_(None))))
+    events = list(
+        db.session.scalars(
+            select(Event).where(
+                Event.starts_at >= start,
+                Event.starts_at < end,
+                Event.status == "scheduled",
+                Event.reminders_sent_at.is_(None),
+            )
+        )
+    )
     if not events:
         return 0
     rows = db.session.execute(
-        select(RSVP, Member).join(Member, Member.id == RSVP.member_id)
-        .where(RSVP.event_id.in_([e.id for e in events]), RSVP.response == "going",
-               Member.status == "active", Member.email.is_not(None))
+        select(RSVP, Member)
+        .join(Member, Member.id == RSVP.member_id)
+        .where(
+            RSVP.event_id.in_([e.id for e in events]),
+            RSVP.response == "going",
+            Member.status == "active",
+            Member.email.is_not(None),
+        )
     ).all()
     opted_out = members_opted_out([member.id for _, member in rows], "event_reminders")
     by_id = {e.id: e for e in events}
@@ -39,9 +53,17 @@ def send_reminders() -> int:
         if member.id in opted_out:
             continue
         event = by_id[rsvp.event_id]
-        queue_email(member.email, f"Tomorrow: {event.title}", "event_reminder", member=member, kind="event_reminder",
-                    event=event, rsvp=rsvp, event_url=external_url("events.detail", event_id=event.id),
-                    preferences_url=external_url("mail.preferences"))
+        queue_email(
+            member.email,
+            f"Tomorrow: {event.title}",
+            "event_reminder",
+            member=member,
+            kind="event_reminder",
+            event=event,
+            rsvp=rsvp,
+            event_url=external_url("events.detail", event_id=event.id),
+            preferences_url=external_url("mail.preferences"),
+        )
         queued += 1
     for event in events:
         event.reminders_sent_at = utcnow()

@@ -5,6 +5,7 @@ statement of its transaction, so it takes the write lock (SQLite) or the event r
 (PostgreSQL) before the places are counted: two requests for the last place are served one
 after the other, and the capacity is never exceeded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,12 @@ class PartyTooBig(RSVPError):
 
     def __init__(self, places_left: int, adults: int, children: int, message: str = ""):
         self.places_left, self.adults, self.children = places_left, adults, children
-        super().__init__(message or f"There {'is' if places_left == 1 else 'are'} only {places_left} "
-                         f"{'place' if places_left == 1 else 'places'} left for your party of {adults + children}.",
-                         field="adults")
+        super().__init__(
+            message
+            or f"There {'is' if places_left == 1 else 'are'} only {places_left} "
+            f"{'place' if places_left == 1 else 'places'} left for your party of {adults + children}.",
+            field="adults",
+        )
 
     @property
     def booked(self) -> tuple[int, int]:
@@ -87,11 +91,22 @@ def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, 
         return None, []
     listed = RSVP.response.in_(("going", "waitlisted"))
     rows = db.session.execute(
-        select(RSVP.member_id, RSVP.response, RSVP.adults, RSVP.children, RSVP.adults_waiting,
-               RSVP.children_waiting, RSVP.note, Member.name, Member.erased_at)
+        select(
+            RSVP.member_id,
+            RSVP.response,
+            RSVP.adults,
+            RSVP.children,
+            RSVP.adults_waiting,
+            RSVP.children_waiting,
+            RSVP.note,
+            Member.name,
+            Member.erased_at,
+        )
         .join(Member, Member.id == RSVP.member_id)
-        .where(RSVP.event_id == event_id, or_(listed, RSVP.member_id == viewer.id) if everyone
-               else RSVP.member_id == viewer.id)
+        .where(
+            RSVP.event_id == event_id,
+            or_(listed, RSVP.member_id == viewer.id) if everyone else RSVP.member_id == viewer.id,
+        )
         .order_by(RSVP.response, RSVP.waitlisted_at, RSVP.created_at)
     ).all()
     replies = [Reply(*row) for row in rows]
@@ -112,19 +127,32 @@ def check_numbers(adults: int, children: int, note: str) -> None:
 
 def check_children_allowed(event: Event, children: int) -> None:
     if children and not event.children_welcome:
-        raise RSVPError("This event is for adults only, so children can't come to it. "
-                        "Set children to 0, or look for an event where children are welcome.", field="children")
+        raise RSVPError(
+            "This event is for adults only, so children can't come to it. "
+            "Set children to 0, or look for an event where children are welcome.",
+            field="children",
+        )
 
 
 def _lock(event_id: int) -> Event:
     db.session.commit()  # start a fresh transaction whose first statement takes the lock
     db.session.execute(update(Event).where(Event.id == event_id).values(rsvp_version=Event.rsvp_version + 1))
-    event = db.session.scalars(select(Event).where(Event.id == event_id).execution_options(populate_existing=True)).one()
+    event = db.session.scalars(
+        select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    ).one()
     return event
 
 
-def respond(event_id: int, member, going: bool, adults: int = 1, children: int = 0, note: str = "",
-            split: str = "", places_seen: int | None = None) -> RSVPOutcome:
+def respond(
+    event_id: int,
+    member,
+    going: bool,
+    adults: int = 1,
+    children: int = 0,
+    note: str = "",
+    split: str = "",
+    places_seen: int | None = None,
+) -> RSVPOutcome:
     """Record ``member``'s answer. Commits; on an RSVPError nothing is stored.
 
     A party bigger than the places left raises PartyTooBig until ``split`` says what to do:
@@ -143,11 +171,22 @@ def respond(event_id: int, member, going: bool, adults: int = 1, children: int =
         raise
 
 
-def _respond_locked(event: Event, member, going: bool, adults: int, children: int, note: str,
-                    split: str = "", places_seen: int | None = None) -> RSVPOutcome:
+def _respond_locked(
+    event: Event,
+    member,
+    going: bool,
+    adults: int,
+    children: int,
+    note: str,
+    split: str = "",
+    places_seen: int | None = None,
+) -> RSVPOutcome:
     now = utcnow()
-    rsvp = db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.member_id == member.id)
-                              .execution_options(populate_existing=True)).one_or_none()
+    rsvp = db.session.scalars(
+        select(RSVP)
+        .where(RSVP.event_id == event.id, RSVP.member_id == member.id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if event.is_cancelled:
         raise RSVPError("This event has been cancelled.")
     if event.ends_at <= now:
@@ -173,12 +212,19 @@ def _respond_locked(event: Event, member, going: bool, adults: int, children: in
         if split != "book_now":
             raise PartyTooBig(left, adults, children)
         if places_seen is not None and places_seen != left:
-            raise PartyTooBig(left, adults, children, message=(
-                f"Places changed while you were choosing: {left} {'is' if left == 1 else 'are'} left now."))
+            raise PartyTooBig(
+                left,
+                adults,
+                children,
+                message=(f"Places changed while you were choosing: {left} {'is' if left == 1 else 'are'} left now."),
+            )
         return _book_part(event, rsvp, adults, children, note, left, now)
     if not fits and was == "going" and split != "waitlist_all":
-        raise RSVPError("There's no room for more people in your party just now, so we couldn't change your "
-                        "numbers. Your earlier reply still stands.", field="adults")
+        raise RSVPError(
+            "There's no room for more people in your party just now, so we couldn't change your "
+            "numbers. Your earlier reply still stands.",
+            field="adults",
+        )
     rsvp.adults, rsvp.children, rsvp.note, rsvp.updated_at = adults, children, note, now
     if fits and (was == "going" or not _anyone_waiting(event.id, rsvp.id, left)):
         rsvp.response, rsvp.waitlisted_at = "going", None
@@ -190,8 +236,9 @@ def _respond_locked(event: Event, member, going: bool, adults: int, children: in
     rsvp.response = "waitlisted"
     if split == "waitlist_all":
         return RSVPOutcome("waitlisted", "You're all on the waiting list. We'll email you if places come up.")
-    return RSVPOutcome("waitlisted", "The event is full, so you're on the waiting list. "
-                                     "We'll email you if a place frees up.")
+    return RSVPOutcome(
+        "waitlisted", "The event is full, so you're on the waiting list. We'll email you if a place frees up."
+    )
 
 
 def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, left: int, now) -> RSVPOutcome:
@@ -205,20 +252,25 @@ def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, 
     rsvp.adults_waiting, rsvp.children_waiting = adults - booked_adults, children - booked_children
     db.session.flush()
     waiting = rsvp.seats_waiting
-    return RSVPOutcome("going", f"You're going with {left} {'person' if left == 1 else 'people'} now, and the other "
-                                f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
-                                f"We'll email you if places come up.")
+    return RSVPOutcome(
+        "going",
+        f"You're going with {left} {'person' if left == 1 else 'people'} now, and the other "
+        f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
+        f"We'll email you if places come up.",
+    )
 
 
 def _waiting():
     """Rows in the line: whole parties waiting, and parties going with some still waiting."""
-    return or_(RSVP.response == "waitlisted",
-               and_(RSVP.response == "going", RSVP.adults_waiting + RSVP.children_waiting > 0))
+    return or_(
+        RSVP.response == "waitlisted", and_(RSVP.response == "going", RSVP.adults_waiting + RSVP.children_waiting > 0)
+    )
 
 
 def _seats_needed():
-    return case((RSVP.response == "waitlisted", RSVP.adults + RSVP.children),
-                else_=RSVP.adults_waiting + RSVP.children_waiting)
+    return case(
+        (RSVP.response == "waitlisted", RSVP.adults + RSVP.children), else_=RSVP.adults_waiting + RSVP.children_waiting
+    )
 
 
 def _anyone_waiting(event_id: int, rsvp_id: int | None, free: int | None) -> bool:
@@ -237,12 +289,14 @@ def fill_from_waitlist(event: Event) -> list[RSVP]:
     never left empty for a family of five. The rest of a partly booked party comes in whole, like
     any party. Call with the event locked (or in its edit)."""
     if event.capacity is None and not db.session.scalar(
-            select(RSVP.id).where(RSVP.event_id == event.id, _waiting()).limit(1)):
+        select(RSVP.id).where(RSVP.event_id == event.id, _waiting()).limit(1)
+    ):
         return []
     taken = seats_taken(event.id)
     promoted = []
-    waiting = db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, _waiting())
-                                 .order_by(RSVP.waitlisted_at, RSVP.id))
+    waiting = db.session.scalars(
+        select(RSVP).where(RSVP.event_id == event.id, _waiting()).order_by(RSVP.waitlisted_at, RSVP.id)
+    )
     for rsvp in waiting:
         needed = rsvp.seats if rsvp.response == "waitlisted" else rsvp.seats_waiting
         if event.capacity is not None and taken + needed > event.capacity:
@@ -262,13 +316,23 @@ def fill_from_waitlist(event: Event) -> list[RSVP]:
 def _tell_promoted(event: Event, promoted: list[RSVP]) -> None:
     from ..members.models import Member
 
-    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_([r.member_id for r in promoted])))}
+    members = {
+        m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_([r.member_id for r in promoted])))
+    }
     url = external_url("events.detail", event_id=event.id)
     for rsvp in promoted:
         member = members[rsvp.member_id]
         if member.email:
-            queue_email(member.email, f"A place has come up: {event.title}", "event_place_available",
-                        member=member, kind="event_update", event=event, event_url=url, rsvp=rsvp)
+            queue_email(
+                member.email,
+                f"A place has come up: {event.title}",
+                "event_place_available",
+                member=member,
+                kind="event_update",
+                event=event,
+                event_url=url,
+                rsvp=rsvp,
+            )
 
 
 def set_attendance(event: Event, attended_member_ids: set[int]) -> None:

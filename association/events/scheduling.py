@@ -1,4 +1,5 @@
 """Creating, changing, cancelling and ending events and series, and telling people who are going."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -68,15 +69,19 @@ def touch(event: Event) -> None:
     event.ics_public = event.ics_member = None
     if event.series_id is not None:
         # The series' first row carries RRULE and EXDATE: it changes with its occurrences.
-        db.session.execute(update(Event).where(Event.id == event.series_id)
-                           .values(updated_at=event.updated_at, ics_public=None, ics_member=None))
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.series_id)
+            .values(updated_at=event.updated_at, ics_public=None, ics_member=None)
+        )
 
 
 def create_event(details: EventDetails, organiser, rule: str | None = None) -> Event:
     """Create an event, or a series and its occurrences up to the horizon. Commits."""
     _check(details)
-    event = Event(**{f.name: getattr(details, f.name) for f in fields(EventDetails)},
-                  organiser_id=organiser.id, rrule=rule)
+    event = Event(
+        **{f.name: getattr(details, f.name) for f in fields(EventDetails)}, organiser_id=organiser.id, rrule=rule
+    )
     event.description_html = render_markdown(details.description_md)
     db.session.add(event)
     if rule:
@@ -94,8 +99,13 @@ def _local_naive(utc: datetime) -> datetime:
 def _add_occurrences(master: Event, after: datetime) -> int:
     """Rows for the series' occurrences after ``after`` up to the horizon; returns how many."""
     try:
-        starts = expand(master.rrule, _local_naive(master.recurrence_id or master.starts_at), local_zone(),
-                        until_utc=master.series_ended_at, after=after)
+        starts = expand(
+            master.rrule,
+            _local_naive(master.recurrence_id or master.starts_at),
+            local_zone(),
+            until_utc=master.series_ended_at,
+            after=after,
+        )
     except (ValueError, TypeError) as error:
         raise RecurrenceError(f"That recurrence rule can't be used: {error}.") from error
     existing = set(db.session.scalars(select(Event.recurrence_id).where(Event.series_id == master.id)))
@@ -108,8 +118,16 @@ def _add_occurrences(master: Event, after: datetime) -> int:
         copy.update(starts_at=start, ends_at=start + duration, rsvp_deadline=None)
         if master.rsvp_deadline is not None:
             copy["rsvp_deadline"] = start - (master.starts_at - master.rsvp_deadline)
-        db.session.add(Event(**copy, description_html=master.description_html, organiser_id=master.organiser_id,
-                             series_id=master.id, recurrence_id=start, uid=f"{master.uid}#{start:%Y%m%dT%H%M%S}"))
+        db.session.add(
+            Event(
+                **copy,
+                description_html=master.description_html,
+                organiser_id=master.organiser_id,
+                series_id=master.id,
+                recurrence_id=start,
+                uid=f"{master.uid}#{start:%Y%m%dT%H%M%S}",
+            )
+        )
         added += 1
     return added
 
@@ -117,10 +135,14 @@ def _add_occurrences(master: Event, after: datetime) -> int:
 def seats_taken(event_id: int) -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(
-        select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
-        .where(RSVP.event_id == event_id, RSVP.response == "going")
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0)).where(
+                RSVP.event_id == event_id, RSVP.response == "going"
+            )
+        )
+        or 0
+    )
 
 
 def update_event(event: Event, details: EventDetails, editor, whole_series: bool = False) -> list[str]:
@@ -130,13 +152,23 @@ def update_event(event: Event, details: EventDetails, editor, whole_series: bool
     # Same lock as an RSVP, so places can't be taken between this check and the commit.
     db.session.execute(update(Event).where(Event.id == event.id).values(rsvp_version=Event.rsvp_version + 1))
     if details.capacity is not None and details.capacity < seats_taken(event.id):
-        raise EventError(f"{seats_taken(event.id)} places are already taken, so the event needs at least that many places.")
+        raise EventError(
+            f"{seats_taken(event.id)} places are already taken, so the event needs at least that many places."
+        )
     targets = [event]
     if whole_series and event.is_series:
-        targets = list(db.session.scalars(select(Event).where(
-            (Event.id == event.series_root_id) | (Event.series_id == event.series_root_id),
-            Event.starts_at >= event.starts_at, Event.detached.is_(False), Event.status == "scheduled",
-        ).order_by(Event.starts_at)))
+        targets = list(
+            db.session.scalars(
+                select(Event)
+                .where(
+                    (Event.id == event.series_root_id) | (Event.series_id == event.series_root_id),
+                    Event.starts_at >= event.starts_at,
+                    Event.detached.is_(False),
+                    Event.status == "scheduled",
+                )
+                .order_by(Event.starts_at)
+            )
+        )
     changed: list[str] = []
     for target in targets:
         changed = _apply(target, details, shift_from=event if target is not event else None) or changed
@@ -177,8 +209,7 @@ def _apply(target: Event, details: EventDetails, shift_from: Event | None) -> li
         increment(Event.sequence, target.id)
     touch(target)
     if notify and target.status == "scheduled" and target.ends_at > utcnow():
-        _tell_people_going(target, "event_changed", f"Changed: {target.title}", responses=("going",),
-                           changed=notify)
+        _tell_people_going(target, "event_changed", f"Changed: {target.title}", responses=("going",), changed=notify)
     return changed
 
 
@@ -188,13 +219,17 @@ def cancel_event(event: Event, reason: str, by) -> int:
     # Cancelled and counted in one conditional UPDATE: of two organisers (or two clicks) cancelling
     # at once, one cancels and the other is told, so people going hear about it only once.
     cancelled = db.session.execute(
-        update(Event).where(Event.id == event.id, Event.status != "cancelled")
-        .values(status="cancelled", sequence=Event.sequence + 1).execution_options(synchronize_session="fetch"))
+        update(Event)
+        .where(Event.id == event.id, Event.status != "cancelled")
+        .values(status="cancelled", sequence=Event.sequence + 1)
+        .execution_options(synchronize_session="fetch")
+    )
     if not cancelled.rowcount:
         raise EventError("This event is already cancelled.")
     touch(event)
-    told = _tell_people_going(event, "event_cancelled", f"Cancelled: {event.title}",
-                              responses=("going", "waitlisted"), reason=reason.strip())
+    told = _tell_people_going(
+        event, "event_cancelled", f"Cancelled: {event.title}", responses=("going", "waitlisted"), reason=reason.strip()
+    )
     record("event.cancelled", event, reason.strip()[:500], actor=by)
     db.session.commit()
     return told
@@ -211,15 +246,27 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
     master.series_ended_at = last_day_utc
     increment(Event.sequence, master.id)
     touch(master)
-    later = list(db.session.scalars(select(Event).where(
-        Event.series_id == master.id, Event.starts_at > last_day_utc, Event.status == "scheduled")))
+    later = list(
+        db.session.scalars(
+            select(Event).where(
+                Event.series_id == master.id, Event.starts_at > last_day_utc, Event.status == "scheduled"
+            )
+        )
+    )
     for occurrence in later:
         occurrence.status = "cancelled"
         increment(Event.sequence, occurrence.id)
         touch(occurrence)
-        _tell_people_going(occurrence, "event_cancelled", f"Cancelled: {occurrence.title}",
-                           responses=("going", "waitlisted"), reason="This series of meetings has ended.")
-    record("event.series_ended", master, f"after {last_day_utc:%Y-%m-%d}; {len(later)} later meetings cancelled", actor=by)
+        _tell_people_going(
+            occurrence,
+            "event_cancelled",
+            f"Cancelled: {occurrence.title}",
+            responses=("going", "waitlisted"),
+            reason="This series of meetings has ended.",
+        )
+    record(
+        "event.series_ended", master, f"after {last_day_utc:%Y-%m-%d}; {len(later)} later meetings cancelled", actor=by
+    )
     db.session.commit()
     return len(later)
 
@@ -227,14 +274,21 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
 def extend_series() -> int:
     """Daily: add occurrence rows as the horizon moves on. Commits; returns rows added."""
     added = 0
-    masters = list(db.session.scalars(select(Event).where(Event.rrule.is_not(None), Event.status == "scheduled")
-                                      .order_by(Event.id)))  # one lock order for every caller
+    masters = list(
+        db.session.scalars(
+            select(Event).where(Event.rrule.is_not(None), Event.status == "scheduled").order_by(Event.id)
+        )
+    )  # one lock order for every caller
     for master in masters:
         # Under the series' lock, so a second run (another worker, a retried job) sees the rows the
         # first added instead of adding them again (UNIQUE(series_id, recurrence_id)).
         lock_row(Event, master.id)
-        last = db.session.scalar(select(Event.recurrence_id).where(Event.series_id == master.id)
-                                 .order_by(Event.recurrence_id.desc()).limit(1))
+        last = db.session.scalar(
+            select(Event.recurrence_id)
+            .where(Event.series_id == master.id)
+            .order_by(Event.recurrence_id.desc())
+            .limit(1)
+        )
         added += _add_occurrences(master, after=last or master.starts_at)
     db.session.commit()
     return added
@@ -244,11 +298,21 @@ def _tell_people_going(event: Event, template: str, subject: str, responses: tup
     from ..members.models import Member
 
     rows = db.session.execute(
-        select(RSVP, Member).join(Member, Member.id == RSVP.member_id)
+        select(RSVP, Member)
+        .join(Member, Member.id == RSVP.member_id)
         .where(RSVP.event_id == event.id, RSVP.response.in_(responses), Member.email.is_not(None))
     ).all()
     url = external_url("events.detail", event_id=event.id)
     for rsvp, member in rows:
-        queue_email(member.email, subject, template, member=member, kind="event_update", event=event,
-                    event_url=url, response=rsvp.response, **context)
+        queue_email(
+            member.email,
+            subject,
+            template,
+            member=member,
+            kind="event_update",
+            event=event,
+            event_url=url,
+            response=rsvp.response,
+            **context,
+        )
     return len(rows)

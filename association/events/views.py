@@ -1,4 +1,5 @@
 """The calendar pages: list and month, one event, replies, and the organiser's tools."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
@@ -58,12 +59,20 @@ def calendar():
     if request.args.get("view") == "month":
         year, month = _month_arg(request.args.get("month", ""))
         view = queries.month_view(_viewer(), year, month, kind, children)
-        return render_template("events/month.html", view=view, kind=kind, children=children, kinds=KINDS,
-                               today=local_today())
+        return render_template(
+            "events/month.html", view=view, kind=kind, children=children, kinds=KINDS, today=local_today()
+        )
     listed, paging = queries.upcoming(_viewer(), kind, children, requested_page())
-    return render_template("events/list.html", listed=listed, kind=kind, children=children, kinds=KINDS,
-                           page=paging.page, pages=paging.pages,
-                           can_create=queries.can_manage(_viewer()))
+    return render_template(
+        "events/list.html",
+        listed=listed,
+        kind=kind,
+        children=children,
+        kinds=KINDS,
+        page=paging.page,
+        pages=paging.pages,
+        can_create=queries.can_manage(_viewer()),
+    )
 
 
 def _month_arg(value: str) -> tuple[int, int]:
@@ -82,8 +91,9 @@ def detail(event_id: int):
     return _detail_page(event_id)
 
 
-def _detail_page(event_id: int, form: RSVPForm | None = None, party_choice: rsvps.PartyTooBig | None = None,
-                 status: int = 200):
+def _detail_page(
+    event_id: int, form: RSVPForm | None = None, party_choice: rsvps.PartyTooBig | None = None, status: int = 200
+):
     """The event's page; with ``form``, the reply form as it was sent (with its errors), and with
     ``party_choice``, the question of what to do with a party bigger than the places left."""
     event, seats_taken, series_rule = queries.event_for_page(event_id) or (None, 0, None)
@@ -95,13 +105,22 @@ def _detail_page(event_id: int, form: RSVPForm | None = None, party_choice: rsvp
     if form is None:
         form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
         if mine is not None and mine.response == "going":  # the whole party, waiting part included
-            form.adults.data, form.children.data = (mine.adults + mine.adults_waiting,
-                                                    mine.children + mine.children_waiting)
+            form.adults.data, form.children.data = (
+                mine.adults + mine.adults_waiting,
+                mine.children + mine.children_waiting,
+            )
     return render_template(
-        "events/detail.html", event=event, mine=mine, form=form, managing=managing, going=going,
-        seats_taken=seats_taken, series_rule=describe(series_rule if event.is_series else None),
+        "events/detail.html",
+        event=event,
+        mine=mine,
+        form=form,
+        managing=managing,
+        going=going,
+        seats_taken=seats_taken,
+        series_rule=describe(series_rule if event.is_series else None),
         google_link=google_calendar_link(event, show_place=members_view),
-        members_view=members_view, party_choice=party_choice,
+        members_view=members_view,
+        party_choice=party_choice,
         ended=event.ends_at <= utcnow(),
         replies_closed=event.rsvp_deadline is not None and utcnow() > event.rsvp_deadline,
     ), status
@@ -117,10 +136,16 @@ def rsvp(event_id: int):
     if not form.validate_on_submit():
         return _detail_page(event.id, form, status=400)
     try:
-        outcome = rsvps.respond(event.id, current_user, form.response.data == "going",
-                                form.adults.data or 0, form.children.data or 0, form.note.data or "",
-                                split=form.split.data if form.split.data in rsvps.SPLIT_CHOICES else "",
-                                places_seen=form.places_seen.data)
+        outcome = rsvps.respond(
+            event.id,
+            current_user,
+            form.response.data == "going",
+            form.adults.data or 0,
+            form.children.data or 0,
+            form.note.data or "",
+            split=form.split.data if form.split.data in rsvps.SPLIT_CHOICES else "",
+            places_seen=form.places_seen.data,
+        )
     except rsvps.PartyTooBig as question:
         form.split.data = None
         return _detail_page(event.id, form, party_choice=question)
@@ -171,11 +196,16 @@ def edit(event_id: int):
     if form.validate_on_submit() and not (warnings := _unconfirmed_wording(form)):
         try:
             claim_edit(event, seen_version(form))
-            changed = scheduling.update_event(event, form.to_details(), current_user,
-                                              whole_series=event.is_series and form.scope.data == "series")
+            changed = scheduling.update_event(
+                event, form.to_details(), current_user, whole_series=event.is_series and form.scope.data == "series"
+            )
             _record_kept_wording(event, form)
-            flash("Saved. People going have been told about the new time or place." if any(
-                c in scheduling.TIME_AND_PLACE for c in changed) else "Saved.", "success")
+            flash(
+                "Saved. People going have been told about the new time or place."
+                if any(c in scheduling.TIME_AND_PLACE for c in changed)
+                else "Saved.",
+                "success",
+            )
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             db.session.rollback()
@@ -213,9 +243,15 @@ def cancel(event_id: int):
     if form.validate_on_submit():
         try:
             told = scheduling.cancel_event(event, form.reason.data, current_user)
-            flash("Cancelled. " + ("Nobody had replied yet." if not told else
-                  f"We're emailing the {told} {'person' if told == 1 else 'people'} who were going or waiting."),
-                  "success")
+            flash(
+                "Cancelled. "
+                + (
+                    "Nobody had replied yet."
+                    if not told
+                    else f"We're emailing the {told} {'person' if told == 1 else 'people'} who were going or waiting."
+                ),
+                "success",
+            )
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             flash(str(error), "error")
@@ -224,8 +260,9 @@ def cancel(event_id: int):
 
 def _cancel_page(event, form: CancelForm, end_form: EndSeriesForm):
     """The cancel page with both its forms as sent; 400 when either was refused (its message beside the field)."""
-    return render_template("events/cancel.html", form=form, event=event, end_form=end_form), \
-        400 if form.errors or end_form.errors else 200
+    return render_template(
+        "events/cancel.html", form=form, event=event, end_form=end_form
+    ), 400 if form.errors or end_form.errors else 200
 
 
 @bp.post("/events/<int:event_id>/end-series")
@@ -237,8 +274,9 @@ def end_series(event_id: int):
         last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
         try:
             count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
-            flash(f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.",
-                  "success")
+            flash(
+                f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.", "success"
+            )
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             form.last_date.errors.append(str(error))
@@ -249,9 +287,12 @@ def end_series(event_id: int):
 @login_required
 def register(event_id: int):
     event = _managed_event(event_id)
-    going = db.session.scalars(select(RSVP).options(selectinload(RSVP.member))
-                               .where(RSVP.event_id == event.id, RSVP.response == "going")
-                               .order_by(RSVP.created_at)).all()
+    going = db.session.scalars(
+        select(RSVP)
+        .options(selectinload(RSVP.member))
+        .where(RSVP.event_id == event.id, RSVP.response == "going")
+        .order_by(RSVP.created_at)
+    ).all()
     if request.method == "POST":
         came = form_ids("attended")
         rsvps.set_attendance(event, came)

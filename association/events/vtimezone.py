@@ -6,6 +6,7 @@ only the first value of each RDATE and so puts every event after the following c
 hour out. The rules are found in the zone's own transitions (zoneinfo), so any zone with regular
 yearly changes gets them; a zone whose changes follow no yearly rule falls back to RDATEs.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -25,6 +26,7 @@ MOST_ONE_OFF_CHANGES = 2  # more changes that follow no yearly rule than this: t
 @dataclass(frozen=True)
 class Change:
     """One clock change: when (UTC), the local time before it, and what the clocks show after it."""
+
     at: datetime  # naive UTC
     offset_from: timedelta
     offset_to: timedelta
@@ -44,6 +46,7 @@ class Change:
 @dataclass
 class Observance:
     """Changes of one kind that follow one yearly rule (or a single change, with no rule)."""
+
     changes: list[Change]
     rules: list[str] = field(default_factory=list)  # the BYDAY/BYMONTHDAY parts all of them fit, best first
 
@@ -55,16 +58,22 @@ def vtimezone(tzid: str) -> bytes:
     changes = _changes(zone, FIRST_YEAR, LAST_YEAR)
     observances = _observances(changes)
     if sum(len(o.changes) == 1 for o in observances) > MOST_ONE_OFF_CHANGES:
-        return Timezone.from_tzinfo(zone, tzid=tzid, first_date=date(FIRST_YEAR, 1, 1),
-                                    last_date=date(LAST_YEAR, 1, 1)).to_ical()
+        return Timezone.from_tzinfo(
+            zone, tzid=tzid, first_date=date(FIRST_YEAR, 1, 1), last_date=date(LAST_YEAR, 1, 1)
+        ).to_ical()
     component = Timezone()
     component.add("TZID", tzid)
     start = datetime(FIRST_YEAR, 1, 1)
     if not changes or changes[0].at > start:  # what the clocks showed before the first change
         first = start.replace(tzinfo=zone)
-        component.add_component(_observance_component(
-            Change(start - first.utcoffset(), first.utcoffset(), first.utcoffset(), first.tzname(), bool(first.dst())),
-            None))
+        component.add_component(
+            _observance_component(
+                Change(
+                    start - first.utcoffset(), first.utcoffset(), first.utcoffset(), first.tzname(), bool(first.dst())
+                ),
+                None,
+            )
+        )
     for observance in observances:
         ends = observance.changes[-1]
         rule = None
@@ -90,6 +99,7 @@ def _observance_component(change: Change, rule: str | None):
 def _changes(zone: ZoneInfo, first_year: int, last_year: int) -> list[Change]:
     """Every change of the zone's offset, name or daylight flag from ``first_year`` until
     ``last_year``: a day-by-day walk, each change then found to the second."""
+
     def state(moment: datetime) -> tuple:
         local = moment.replace(tzinfo=UTC).astimezone(zone)
         return local.utcoffset(), local.tzname(), bool(local.dst())
@@ -128,8 +138,11 @@ def _observances(changes: list[Change]) -> list[Observance]:
         fits = []
         if run is not None:
             last = run.changes[-1]
-            if (change.at.year == last.at.year + 1 and change.local.month == last.local.month
-                    and change.local.time() == last.local.time()):
+            if (
+                change.at.year == last.at.year + 1
+                and change.local.month == last.local.month
+                and change.local.time() == last.local.time()
+            ):
                 fits = [r for r in run.rules if r in _rules_of(change.local.date())]
         if fits:
             run.changes.append(change)

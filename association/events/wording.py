@@ -9,6 +9,7 @@ pressing "Save anyway" on the very findings they were shown.
 The venue's name and address are not checked: they are there to name a place, and only members
 see them. The title, the description and the access notes are.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,6 +48,10 @@ def record_kept(event, details: EventDetails, by) -> None:
     a deliberate choice about personal data is on the record, with what was kept. Flushes."""
     found = check_event_wording(details)
     if found:
-        record("event.wording_kept", event, "kept after the personal-data warning: "
-               + " ".join(part.summary for part in found), actor=by)
+        record(
+            "event.wording_kept",
+            event,
+            "kept after the personal-data warning: " + " ".join(part.summary for part in found),
+            actor=by,
+        )
         db.session.flush()

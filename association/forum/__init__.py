@@ -1,4 +1,5 @@
 """Forum: moderated discussion for members."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Who sees which categories, threads and posts."""
+
 from __future__ import annotations
 
 from sqlalchemy import or_, select
@@ -20,8 +21,9 @@ def category_filter(viewer):
 
 
 def visible_categories(viewer) -> list[Category]:
-    return list(db.session.scalars(select(Category).where(category_filter(viewer))
-                                   .order_by(Category.position, Category.name)))
+    return list(
+        db.session.scalars(select(Category).where(category_filter(viewer)).order_by(Category.position, Category.name))
+    )
 
 
 def can_see_category(viewer, category: Category) -> bool:

@@ -10,6 +10,7 @@ costs no check (nor whatever the check reads) per post, so it stays a fixed numb
 a few milliseconds however long it grows. Highlighting works on the stored Markdown source with
 ``highlight()``, which escapes; rendered HTML is never marked up by pasting strings into it.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,13 +33,12 @@ WAITING = "Waiting for a check"
 # What the author reads when there is nothing found to explain.
 AUTHOR_NOTES = {
     NEW_MEMBER: "As you're new to the forum, your first few posts are read by a moderator before others "
-                "see them. This usually happens within a day.",
-    CHANGED: "You've changed it since it was held, so a moderator will read the new version before others "
-             "see it.",
+    "see them. This usually happens within a day.",
+    CHANGED: "You've changed it since it was held, so a moderator will read the new version before others see it.",
 }
 MODERATOR_NOTES = {
     CHANGED: "It was held because it may have identified someone, and has been changed since. Check the new "
-             "version before approving it.",
+    "version before approving it.",
 }
 MARKED = "The words to look at are marked below."
 
@@ -61,8 +61,7 @@ class Found:
 def check(body: str, title: str | None = None) -> Found:
     """Check a post's text, and ``title`` when it is an opening post's, each on its own (so each
     finding's position is in the text it was found in)."""
-    return Found(tuple(check_personal_data(title, PLACE)) if title else (),
-                 tuple(check_personal_data(body, PLACE)))
+    return Found(tuple(check_personal_data(title, PLACE)) if title else (), tuple(check_personal_data(body, PLACE)))
 
 
 def dump(found: Found) -> str:
@@ -79,15 +78,21 @@ def load(detail: str | None) -> Found | None:
         return None
     try:
         stored = json.loads(detail)
-        return Found(*(tuple(Finding(**{k: v for k, v in item.items() if k in _FINDING_FIELDS})
-                             for item in stored.get(part, ())) for part in ("title", "body")))
+        return Found(
+            *(
+                tuple(
+                    Finding(**{k: v for k, v in item.items() if k in _FINDING_FIELDS}) for item in stored.get(part, ())
+                )
+                for part in ("title", "body")
+            )
+        )
     except (ValueError, TypeError, AttributeError):
         return None
 
 
 def _in(text: str, findings) -> list[Finding]:
     # Only findings that still point at their words: a stale one is never marked in the wrong place.
-    return [f for f in findings if text[f.start:f.end] == f.text]
+    return [f for f in findings if text[f.start : f.end] == f.text]
 
 
 def _seems(subject: str, findings: list[Finding]) -> str:
@@ -108,8 +113,9 @@ class HeldNote:
     body: Markup | None = None
 
 
-def held_note(reason: str | None, detail: str | None, body_md: str | None, title: str | None,
-              *, to_author: bool) -> HeldNote:
+def held_note(
+    reason: str | None, detail: str | None, body_md: str | None, title: str | None, *, to_author: bool
+) -> HeldNote:
     """The note for a held post: ``title`` only for an opening post; ``to_author`` picks the kind
     second-person advice over the moderator's summary."""
     label = HOLD_LABELS.get(reason or "", WAITING)
@@ -126,18 +132,32 @@ def held_note(reason: str | None, detail: str | None, body_md: str | None, title
     if to_author:
         text = explain(found.everything) + " " + MARKED
     else:
-        text = " ".join(part for part in (
-            _seems("This post", list(found.body)) if found.body else "",
-            _seems("The thread's title", list(found.title)) if found.title else "") if part)
-    return HeldNote(label, text, highlight(title, in_title) if in_title else None,
-                    highlight(body_md, in_body) if in_body else None)
+        text = " ".join(
+            part
+            for part in (
+                _seems("This post", list(found.body)) if found.body else "",
+                _seems("The thread's title", list(found.title)) if found.title else "",
+            )
+            if part
+        )
+    return HeldNote(
+        label, text, highlight(title, in_title) if in_title else None, highlight(body_md, in_body) if in_body else None
+    )
 
 
 def held_notes(posts, thread_title: str, viewer_id: int) -> dict[int, HeldNote]:
     """Notes for the held posts on a thread page that the viewer may read (``posts``: queries.PostRow)."""
-    return {p.id: held_note(p.held_reason, p.held_detail, p.body_md, thread_title if p.number == 1 else None,
-                            to_author=p.author_id == viewer_id)
-            for p in posts if p.status == "held" and p.readable}
+    return {
+        p.id: held_note(
+            p.held_reason,
+            p.held_detail,
+            p.body_md,
+            thread_title if p.number == 1 else None,
+            to_author=p.author_id == viewer_id,
+        )
+        for p in posts
+        if p.status == "held" and p.readable
+    }
 
 
 def shown_revisions(revisions, *, everything: bool) -> list[tuple[object, bool]]:

@@ -1,4 +1,5 @@
 """Demo forum: categories, about thirty threads with replies, one held post and one report."""
+
 from __future__ import annotations
 
 import random
@@ -25,20 +26,41 @@ CATEGORIES = [
 ]
 THREADS = {
     "Peer support": [
-        ("First placement nerves", "We've just had our first placement and I'm finding the evenings hard. How did you all manage the first month?"),
-        ("Bedtime routines that helped", "What bedtime routines have worked for children who find night times frightening?"),
-        ("Feeling unheard in reviews", "Does anyone else feel their views get lost in looked-after reviews? How do you prepare?"),
+        (
+            "First placement nerves",
+            "We've just had our first placement and I'm finding the evenings hard. How did you all manage the first month?",
+        ),
+        (
+            "Bedtime routines that helped",
+            "What bedtime routines have worked for children who find night times frightening?",
+        ),
+        (
+            "Feeling unheard in reviews",
+            "Does anyone else feel their views get lost in looked-after reviews? How do you prepare?",
+        ),
         ("Looking after yourself", "What do you do to recharge? I realised I haven't had an evening off in months."),
-        ("Managing allegations worry", "A friend went through an allegation last year. What support is there if it happens?"),
+        (
+            "Managing allegations worry",
+            "A friend went through an allegation last year. What support is there if it happens?",
+        ),
     ],
     "Family time": [
-        ("Sessions moved at short notice", "Family time keeps being moved with a day's notice. How do others handle it with school?"),
+        (
+            "Sessions moved at short notice",
+            "Family time keeps being moved with a day's notice. How do others handle it with school?",
+        ),
         ("After-contact wobbles", "Any tips for the evening after family time? Ours is usually unsettled."),
-        ("Transport to contact", "Are you expected to drive to every session? What has your supervising social worker said?"),
+        (
+            "Transport to contact",
+            "Are you expected to drive to every session? What has your supervising social worker said?",
+        ),
         ("Keeping a memory box", "How do you help a child keep photos and mementos from family time?"),
     ],
     "Training": [
-        ("Trauma and attachment course", "Was the trauma and attachment course worth the full day? Thinking of booking."),
+        (
+            "Trauma and attachment course",
+            "Was the trauma and attachment course worth the full day? Thinking of booking.",
+        ),
         ("Online versus in person", "Do you prefer online training or face to face? I learn more in the room."),
         ("Training, Support and Development Standards", "How long did the TSD standards take you to finish?"),
         ("Paediatric first aid", "Recommend a good paediatric first aid refresher near Riverside?"),
@@ -105,8 +127,14 @@ def seed_forum(members: dict) -> None:
             texts = [opening] + rng.sample(REPLIES, rng.randint(1, 6))
             for number, body in enumerate(texts, start=1):
                 writer = author if number == 1 else rng.choice(active)
-                post = Post(thread_id=thread.id, number=number, author_id=writer.id, body_md=body,
-                            body_html=render_markdown(body), created_at=started + timedelta(hours=number * 3))
+                post = Post(
+                    thread_id=thread.id,
+                    number=number,
+                    author_id=writer.id,
+                    body_md=body,
+                    body_html=render_markdown(body),
+                    created_at=started + timedelta(hours=number * 3),
+                )
                 db.session.add(post)
                 db.session.flush()
                 search.index_post(post, thread)
@@ -118,13 +146,26 @@ def seed_forum(members: dict) -> None:
     held_thread = threads[1]
     held_body = "My foster son Jamie has started sleeping better since we tried this, thank you!"
     held_thread.last_post_number += 1
-    db.session.add(Post(thread_id=held_thread.id, number=held_thread.last_post_number,
-                        author_id=members["carer@example.org"].id, body_md=held_body,
-                        body_html=render_markdown(held_body), status="held", held_reason=checks.PERSONAL_DATA,
-                        held_detail=checks.dump(checks.check(held_body))))
+    db.session.add(
+        Post(
+            thread_id=held_thread.id,
+            number=held_thread.last_post_number,
+            author_id=members["carer@example.org"].id,
+            body_md=held_body,
+            body_html=render_markdown(held_body),
+            status="held",
+            held_reason=checks.PERSONAL_DATA,
+            held_detail=checks.dump(checks.check(held_body)),
+        )
+    )
     reported = db.session.scalar(select(Post).where(Post.thread_id == threads[5].id, Post.number == 2))
-    db.session.add(Report(post_id=reported.id, reporter_id=active[3].id,
-                          reason="This reads a bit harsh to a new carer; could a moderator have a look?"))
+    db.session.add(
+        Report(
+            post_id=reported.id,
+            reporter_id=active[3].id,
+            reason="This reads a bit harsh to a new carer; could a moderator have a look?",
+        )
+    )
     for thread in threads:
         refresh_counts(thread)
     db.session.flush()

@@ -1,4 +1,5 @@
 """Forum forms."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -10,14 +11,18 @@ from .posting import BODY_LENGTH, TITLE_LENGTH
 
 
 class ThreadForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the thread a title."), Length(max=TITLE_LENGTH), SingleLine()])
-    body = TextAreaField("Your post", validators=[DataRequired("Write something before posting."),
-                                                  Length(max=BODY_LENGTH), MultiLine()])
+    title = StringField(
+        "Title", validators=[DataRequired("Give the thread a title."), Length(max=TITLE_LENGTH), SingleLine()]
+    )
+    body = TextAreaField(
+        "Your post", validators=[DataRequired("Write something before posting."), Length(max=BODY_LENGTH), MultiLine()]
+    )
 
 
 class PostForm(FlaskForm):
-    body = TextAreaField("Your reply", validators=[DataRequired("Write something before posting."),
-                                                   Length(max=BODY_LENGTH), MultiLine()])
+    body = TextAreaField(
+        "Your reply", validators=[DataRequired("Write something before posting."), Length(max=BODY_LENGTH), MultiLine()]
+    )
 
 
 class ReasonForm(FlaskForm):
@@ -26,18 +31,29 @@ class ReasonForm(FlaskForm):
 
 class HideForm(FlaskForm):
     """A moderator hides a post; the labels match the small forms on the thread page and the queue."""
-    reason = StringField("Reason (shown to the author)",
-                         validators=[DataRequired("Give a reason: the author will see it."), Length(max=1000), SingleLine()])
+
+    reason = StringField(
+        "Reason (shown to the author)",
+        validators=[DataRequired("Give a reason: the author will see it."), Length(max=1000), SingleLine()],
+    )
 
 
 class WarnForm(FlaskForm):
-    reason = TextAreaField("What the warning is about", validators=[
-        DataRequired("Say what the warning is about; the member will read it."), Length(max=1000), MultiLine()])
+    reason = TextAreaField(
+        "What the warning is about",
+        validators=[
+            DataRequired("Say what the warning is about; the member will read it."),
+            Length(max=1000),
+            MultiLine(),
+        ],
+    )
 
 
 class SuspendForm(FlaskForm):
-    reason = TextAreaField("Reason for the suspension", validators=[
-        DataRequired("Give a reason for the suspension."), Length(max=1000), MultiLine()])
+    reason = TextAreaField(
+        "Reason for the suspension",
+        validators=[DataRequired("Give a reason for the suspension."), Length(max=1000), MultiLine()],
+    )
 
 
 class OptionalReasonForm(FlaskForm):
@@ -53,9 +69,15 @@ class CategoryForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the category a name."), Length(max=80), SingleLine()])
     description = StringField("Description", validators=[Optional(), Length(max=300), SingleLine()])
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 1000)])
-    restricted_to = SelectField("Who can see it", choices=[("", "Every member"), ("committee", "Committee only"),
-                                                           ("moderator", "Moderators only"),
-                                                           ("strategy", "Strategy group only")])
+    restricted_to = SelectField(
+        "Who can see it",
+        choices=[
+            ("", "Every member"),
+            ("committee", "Committee only"),
+            ("moderator", "Moderators only"),
+            ("strategy", "Strategy group only"),
+        ],
+    )
 
 
 class EditPostForm(PostForm):

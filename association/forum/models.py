@@ -1,4 +1,5 @@
 """The members' forum: categories, threads, posts, their edit history, reports and moderation."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,8 +13,11 @@ from ..extensions import db
 # visible: everyone who may see the category; held: waiting for a moderator (the author sees it);
 # hidden: taken down by a moderator (the author sees why); deleted: removed by its author.
 POST_STATUSES = ("visible", "held", "hidden", "deleted")
-HELD_REASONS = {"new_member": "new member's first posts", "personal_data": "may contain personal details",
-                "reported": "reported"}
+HELD_REASONS = {
+    "new_member": "new member's first posts",
+    "personal_data": "may contain personal details",
+    "reported": "reported",
+}
 
 
 class Category(db.Model):
@@ -128,7 +132,9 @@ class ThreadWatch(db.Model):
     __tablename__ = "forum_watches"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"), primary_key=True, index=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("forum_threads.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # For the daily digest: the last post number already told about.
     notified_number: Mapped[int] = mapped_column(Integer, default=0)
@@ -140,8 +146,9 @@ class CategoryWatch(db.Model):
     __tablename__ = "forum_category_watches"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id", ondelete="CASCADE"),
-                                             primary_key=True, index=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("forum_categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -1,4 +1,5 @@
 """Moderators' actions, each written to the moderation log with who, what and why."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
@@ -18,17 +19,33 @@ class ModerationError(ValueError):
     """An action that can't be taken; ``str(error)`` says why."""
 
 
-def log(moderator, action: str, *, post: Post | None = None, thread: Thread | None = None,
-        member_id: int | None = None, reason: str = "") -> None:
-    db.session.add(ModerationEntry(
-        moderator_id=moderator.id, action=action, post_id=post.id if post else None,
-        thread_id=thread.id if thread else (post.thread_id if post else None),
-        member_id=member_id if member_id is not None else (post.author_id if post else None), reason=reason.strip()))
+def log(
+    moderator,
+    action: str,
+    *,
+    post: Post | None = None,
+    thread: Thread | None = None,
+    member_id: int | None = None,
+    reason: str = "",
+) -> None:
+    db.session.add(
+        ModerationEntry(
+            moderator_id=moderator.id,
+            action=action,
+            post_id=post.id if post else None,
+            thread_id=thread.id if thread else (post.thread_id if post else None),
+            member_id=member_id if member_id is not None else (post.author_id if post else None),
+            reason=reason.strip(),
+        )
+    )
 
 
 def _resolve_reports(post: Post, moderator) -> None:
-    db.session.execute(update(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
-                       .values(resolved_at=utcnow(), resolved_by_id=moderator.id))
+    db.session.execute(
+        update(Report)
+        .where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=moderator.id)
+    )
 
 
 def approve(post: Post, moderator, reason: str = "") -> None:
@@ -63,9 +80,15 @@ def hide(post: Post, moderator, reason: str) -> None:
     author = db.session.get(Member, post.author_id) if post.author_id else None
     if author is not None and author.email:
         thread = db.session.get(Thread, post.thread_id)
-        queue_email(author.email, "A moderator has hidden one of your posts", "forum_post_hidden", member=author,
-                    thread=thread, reason=post.hidden_reason,
-                    post_url=external_url("forum.thread", thread_id=thread.id, _anchor=f"post-{post.number}"))
+        queue_email(
+            author.email,
+            "A moderator has hidden one of your posts",
+            "forum_post_hidden",
+            member=author,
+            thread=thread,
+            reason=post.hidden_reason,
+            post_url=external_url("forum.thread", thread_id=thread.id, _anchor=f"post-{post.number}"),
+        )
     db.session.commit()
 
 
@@ -98,8 +121,11 @@ def move_targets(thread: Thread, moderator) -> list[Category]:
     """The categories a moderator is offered for moving ``thread``: ones they can see, and (unless
     they are an admin) none where more people would read it than read it now."""
     current = db.session.get(Category, thread.category_id)
-    return [c for c in visible_categories(moderator) if c.id != current.id
-            and (moderator.has_role("admin") or not widens_audience(current, c))]
+    return [
+        c
+        for c in visible_categories(moderator)
+        if c.id != current.id and (moderator.has_role("admin") or not widens_audience(current, c))
+    ]
 
 
 def move_thread(thread: Thread, category: Category, moderator, reason: str = "") -> None:
@@ -119,8 +145,12 @@ def move_thread(thread: Thread, category: Category, moderator, reason: str = "")
 
 
 def refresh_counts_for_category(category: Category) -> None:
-    latest = db.session.scalar(select(Thread).where(Thread.category_id == category.id, Thread.held.is_(False))
-                               .order_by(Thread.last_post_at.desc()).limit(1))
+    latest = db.session.scalar(
+        select(Thread)
+        .where(Thread.category_id == category.id, Thread.held.is_(False))
+        .order_by(Thread.last_post_at.desc())
+        .limit(1)
+    )
     if latest is not None:
         refresh_counts(latest)
     else:
@@ -140,8 +170,14 @@ def warn(member: Member, moderator, reason: str) -> None:
     _only_active(member)
     if not reason.strip():
         raise ModerationError("Say what the warning is about; the member will read it.")
-    queue_email(member.email, "A message from the forum moderators", "forum_warning", member=member,
-                reason=reason.strip(), guidelines_url=external_url("forum.index"))
+    queue_email(
+        member.email,
+        "A message from the forum moderators",
+        "forum_warning",
+        member=member,
+        reason=reason.strip(),
+        guidelines_url=external_url("forum.index"),
+    )
     log(moderator, "warn", member_id=member.id, reason=reason)
     db.session.commit()
 
@@ -168,8 +204,11 @@ def report(post: Post, reporter, reason: str) -> None:
     if len(reason) > 500:
         raise ModerationError("Keep the reason to 500 characters.")
     lock_row(Post, post.id)  # a double click: the second report waits and then finds the first
-    if db.session.scalar(select(Report.id).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
-                                                 Report.resolved_at.is_(None))):
+    if db.session.scalar(
+        select(Report.id).where(
+            Report.post_id == post.id, Report.reporter_id == reporter.id, Report.resolved_at.is_(None)
+        )
+    ):
         raise ModerationError("You've already reported this post; a moderator will look at it.")
     db.session.add(Report(post_id=post.id, reporter_id=reporter.id, reason=reason))
     db.session.commit()
@@ -178,8 +217,12 @@ def report(post: Post, reporter, reason: str) -> None:
 def _visible_thread_ids(moderator):
     """Threads in the categories ``moderator`` may see, as a subquery: the queue and the log use the
     forum's own category rule, so a moderator never reads posts from a room they are not in."""
-    return (select(Thread.id).join(Category, Category.id == Thread.category_id)
-            .where(category_filter(moderator)).scalar_subquery())
+    return (
+        select(Thread.id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(category_filter(moderator))
+        .scalar_subquery()
+    )
 
 
 def queue(moderator) -> tuple[list[Post], list[Report]]:
@@ -187,14 +230,27 @@ def queue(moderator) -> tuple[list[Post], list[Report]]:
     from sqlalchemy.orm import selectinload
 
     visible = _visible_thread_ids(moderator)
-    held = list(db.session.scalars(select(Post).options(selectinload(Post.thread), selectinload(Post.author))
-                                   .where(Post.status == "held", Post.thread_id.in_(visible))
-                                   .order_by(Post.created_at)))
-    reports = list(db.session.scalars(
-        select(Report).options(selectinload(Report.post).selectinload(Post.thread),
-                               selectinload(Report.post).selectinload(Post.author), selectinload(Report.reporter))
-        .join(Post, Post.id == Report.post_id)
-        .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible)).order_by(Report.created_at)))
+    held = list(
+        db.session.scalars(
+            select(Post)
+            .options(selectinload(Post.thread), selectinload(Post.author))
+            .where(Post.status == "held", Post.thread_id.in_(visible))
+            .order_by(Post.created_at)
+        )
+    )
+    reports = list(
+        db.session.scalars(
+            select(Report)
+            .options(
+                selectinload(Report.post).selectinload(Post.thread),
+                selectinload(Report.post).selectinload(Post.author),
+                selectinload(Report.reporter),
+            )
+            .join(Post, Post.id == Report.post_id)
+            .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible))
+            .order_by(Report.created_at)
+        )
+    )
     return held, reports
 
 
@@ -202,8 +258,12 @@ def queue_size(moderator):
     """SQL: held posts plus open reports the moderator can see (the menu's count; the queue's rule)."""
     visible = _visible_thread_ids(moderator)
     held = select(func.count()).select_from(Post).where(Post.status == "held", Post.thread_id.in_(visible))
-    reports = (select(func.count()).select_from(Report).join(Post, Post.id == Report.post_id)
-               .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible)))
+    reports = (
+        select(func.count())
+        .select_from(Report)
+        .join(Post, Post.id == Report.post_id)
+        .where(Report.resolved_at.is_(None), Post.thread_id.in_(visible))
+    )
     return held.scalar_subquery() + reports.scalar_subquery()
 
 
@@ -212,13 +272,21 @@ def held_notes(held: list[Post]) -> dict:
     when it was held (no check and no query per post)."""
     from .checks import held_note
 
-    return {post.id: held_note(post.held_reason, post.held_detail, post.body_md,
-                               post.thread.title if post.number == 1 else None, to_author=False) for post in held}
+    return {
+        post.id: held_note(
+            post.held_reason,
+            post.held_detail,
+            post.body_md,
+            post.thread.title if post.number == 1 else None,
+            to_author=False,
+        )
+        for post in held
+    }
 
 
 def log_entries(moderator):
     """The moderation log as ``moderator`` may read it: entries about a thread in a category they
     can't see are left out (entries about a member only, or a thread since removed, stay)."""
-    return select(ModerationEntry).where(or_(ModerationEntry.thread_id.is_(None),
-                                             ModerationEntry.thread_id.in_(_visible_thread_ids(moderator))))
-
+    return select(ModerationEntry).where(
+        or_(ModerationEntry.thread_id.is_(None), ModerationEntry.thread_id.in_(_visible_thread_ids(moderator)))
+    )

@@ -1,4 +1,5 @@
 """The moderation queue and log, moderators' actions, and the admins' categories."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ def moderation_queue():
 
 def _queue_page(failed=None):
     held, reports = moderation.queue(current_user)
-    return render_template("forum/moderation.html", held=held, reports=reports, failed=failed,
-                           notes=moderation.held_notes(held))
+    return render_template(
+        "forum/moderation.html", held=held, reports=reports, failed=failed, notes=moderation.held_notes(held)
+    )
 
 
 @bp.get("/moderation/log")
@@ -45,10 +47,15 @@ def moderation_log():
     if action:
         listed = listed.where(ModerationEntry.action == action)
     paging = paginate(listed, requested_page(), LOG_PAGE)
-    entries = list(db.session.scalars(listed.order_by(ModerationEntry.id.desc()).offset(paging.offset)
-                                      .limit(LOG_PAGE)))
-    return render_template("forum/moderation_log.html", lines=moderation_lines(entries), page=paging.page,
-                           pages=paging.pages, action=action, actions=MODERATION_ACTIONS)
+    entries = list(db.session.scalars(listed.order_by(ModerationEntry.id.desc()).offset(paging.offset).limit(LOG_PAGE)))
+    return render_template(
+        "forum/moderation_log.html",
+        lines=moderation_lines(entries),
+        page=paging.page,
+        pages=paging.pages,
+        action=action,
+        actions=MODERATION_ACTIONS,
+    )
 
 
 def _back(default: str):
@@ -93,13 +100,21 @@ def moderate_post(post_id: int, action: str):
     if form is not None and not form.validate_on_submit():
         return _show_again(form, post, thread)
     reason = form.reason.data.strip() if form else (request.form.get("reason") or "").strip()[:1000]
-    actions = {"approve": lambda: moderation.approve(post, current_user, reason),
-               "hide": lambda: moderation.hide(post, current_user, reason),
-               "restore": lambda: moderation.restore(post, current_user, reason)}
+    actions = {
+        "approve": lambda: moderation.approve(post, current_user, reason),
+        "hide": lambda: moderation.hide(post, current_user, reason),
+        "restore": lambda: moderation.restore(post, current_user, reason),
+    }
     try:
         actions[action]()
-        flash({"approve": "Approved: everyone can see it now.", "hide": "Hidden; the author has been told why.",
-               "restore": "Restored."}[action], "success")
+        flash(
+            {
+                "approve": "Approved: everyone can see it now.",
+                "hide": "Hidden; the author has been told why.",
+                "restore": "Restored.",
+            }[action],
+            "success",
+        )
     except moderation.ModerationError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -163,8 +178,13 @@ def categories():
         if db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower())):
             form.name.errors.append("There is already a category with that name.")
         # Inserted ON CONFLICT DO NOTHING: a double click finds the first click's category.
-        elif not insert_or_ignore(Category, name=form.name.data.strip(), description=form.description.data or "",
-                                  position=form.position.data or 0, restricted_to=form.restricted_to.data or None):
+        elif not insert_or_ignore(
+            Category,
+            name=form.name.data.strip(),
+            description=form.description.data or "",
+            position=form.position.data or 0,
+            restricted_to=form.restricted_to.data or None,
+        ):
             form.name.errors.append("There is already a category with that name.")
         else:
             db.session.commit()
@@ -182,8 +202,11 @@ def edit_category(category_id: int):
     if request.method == "GET":
         form.restricted_to.data = found.restricted_to or ""
     if form.validate_on_submit():
-        clash = db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower(),
-                                                            Category.id != found.id))
+        clash = db.session.scalar(
+            select(Category.id).where(
+                func.lower(Category.name) == form.name.data.strip().lower(), Category.id != found.id
+            )
+        )
         if clash:
             form.name.errors.append("There is already a category with that name.")
         else:

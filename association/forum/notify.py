@@ -1,4 +1,5 @@
 """Emails about watched threads: one per reply, or a daily digest, as each member chose."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -34,11 +35,20 @@ def tell_watchers(thread: Thread, post: Post) -> int:
     for watch, member, choice in _watchers(thread, post.author_id):
         if choice != "each" or not can_see_category(member, category):
             continue
-        queue_email(member.email, f"New reply: {thread.title}", "forum_reply", member=member, kind="forum",
-                    thread=thread, post=post, author_name=author.display_name if author else "A member",
-                    post_url=external_url("forum.thread", thread_id=thread.id, _anchor=f"post-{post.number}",
-                                          page=page_of(post.number)),
-                    preferences_url=external_url("mail.preferences"))
+        queue_email(
+            member.email,
+            f"New reply: {thread.title}",
+            "forum_reply",
+            member=member,
+            kind="forum",
+            thread=thread,
+            post=post,
+            author_name=author.display_name if author else "A member",
+            post_url=external_url(
+                "forum.thread", thread_id=thread.id, _anchor=f"post-{post.number}", page=page_of(post.number)
+            ),
+            preferences_url=external_url("mail.preferences"),
+        )
         watch.notified_number = max(watch.notified_number, post.number)
         told += 1
     return told
@@ -54,18 +64,31 @@ def page_of(number: int) -> int:
 def send_digests() -> int:
     """One email per member who chose the digest, listing new replies in threads they watch."""
     # Replies since the member was last told, by others, counted in the same statement.
-    new_replies = (select(db.func.count()).select_from(Post).where(
-        Post.thread_id == ThreadWatch.thread_id, Post.number > ThreadWatch.notified_number,
-        Post.status == "visible", Post.author_id != ThreadWatch.member_id)
-        .correlate(ThreadWatch).scalar_subquery())
+    new_replies = (
+        select(db.func.count())
+        .select_from(Post)
+        .where(
+            Post.thread_id == ThreadWatch.thread_id,
+            Post.number > ThreadWatch.notified_number,
+            Post.status == "visible",
+            Post.author_id != ThreadWatch.member_id,
+        )
+        .correlate(ThreadWatch)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         select(ThreadWatch, Member, Thread, Category, new_replies)
         .join(Member, Member.id == ThreadWatch.member_id)
         .join(MailPreferences, MailPreferences.member_id == Member.id)
-        .join(Thread, Thread.id == ThreadWatch.thread_id).join(Category, Category.id == Thread.category_id)
-        .where(MailPreferences.forum_notifications == "digest", Member.status == "active",
-               Member.email.is_not(None), Thread.last_post_number > ThreadWatch.notified_number,
-               Thread.held.is_(False))  # told once a moderator lets the opening post (and title) be seen
+        .join(Thread, Thread.id == ThreadWatch.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(
+            MailPreferences.forum_notifications == "digest",
+            Member.status == "active",
+            Member.email.is_not(None),
+            Thread.last_post_number > ThreadWatch.notified_number,
+            Thread.held.is_(False),
+        )  # told once a moderator lets the opening post (and title) be seen
     ).all()
     by_member: dict[int, tuple[Member, list]] = {}
     for watch, member, thread, category, new in rows:
@@ -74,9 +97,17 @@ def send_digests() -> int:
         watch.notified_number = thread.last_post_number
         if new:
             by_member.setdefault(member.id, (member, []))[1].append(
-                (thread, new, external_url("forum.thread", thread_id=thread.id)))
+                (thread, new, external_url("forum.thread", thread_id=thread.id))
+            )
     for member, threads in by_member.values():
-        queue_email(member.email, "New replies in threads you watch", "forum_digest", member=member, kind="forum",
-                    threads=threads, preferences_url=external_url("mail.preferences"))
+        queue_email(
+            member.email,
+            "New replies in threads you watch",
+            "forum_digest",
+            member=member,
+            kind="forum",
+            threads=threads,
+            preferences_url=external_url("mail.preferences"),
+        )
     db.session.commit()
     return len(by_member)

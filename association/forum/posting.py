@@ -5,6 +5,7 @@ opening post's title, looks like it holds personal data (checks.py) — when wri
 edited; the author sees it, marked as waiting, and the note on it says why. Counters on threads and
 categories are kept here so that listings never count rows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,17 +61,27 @@ def _check_pace(author) -> None:
     # count the same earlier posts and all pass.
     lock_row(Member, author.id)
     window = utcnow() - timedelta(minutes=10)
-    recent = db.session.scalar(select(func.count()).select_from(Post)
-                               .where(Post.author_id == author.id, Post.created_at >= window)) or 0
+    recent = (
+        db.session.scalar(
+            select(func.count()).select_from(Post).where(Post.author_id == author.id, Post.created_at >= window)
+        )
+        or 0
+    )
     limit = current_app.config["FORUM_NEW_MEMBER_PACE"] if _is_new(author) else current_app.config["FORUM_MEMBER_PACE"]
     if recent >= limit:
-        raise SlowDown("You're posting quickly, so we've slowed things down for a few minutes. Your text is "
-                       "kept below: press Post again in a little while.")
+        raise SlowDown(
+            "You're posting quickly, so we've slowed things down for a few minutes. Your text is "
+            "kept below: press Post again in a little while."
+        )
 
 
 def _is_new(author) -> bool:
-    approved = db.session.scalar(select(func.count()).select_from(Post)
-                                 .where(Post.author_id == author.id, Post.status == "visible")) or 0
+    approved = (
+        db.session.scalar(
+            select(func.count()).select_from(Post).where(Post.author_id == author.id, Post.status == "visible")
+        )
+        or 0
+    )
     return approved < current_app.config["FORUM_PREMODERATION_POSTS"]
 
 
@@ -100,22 +111,32 @@ def refresh_counts(thread: Thread) -> None:
     lock_row(Thread, thread.id)
     # "status || ''" keeps SQLite on the thread's own posts: matched bare, it may walk the status
     # index through every visible post in the forum (50-280 ms at 50,000 posts).
-    count, last = db.session.execute(select(func.count(Post.id), func.max(Post.created_at)).where(
-        Post.thread_id == thread.id, Post.status.concat("") == "visible")).one()
+    count, last = db.session.execute(
+        select(func.count(Post.id), func.max(Post.created_at)).where(
+            Post.thread_id == thread.id, Post.status.concat("") == "visible"
+        )
+    ).one()
     thread.visible_posts = count
     thread.last_post_at = last or thread.created_at
     db.session.flush()
     lock_row(Category, thread.category_id)
-    category = db.session.scalars(select(Category).where(Category.id == thread.category_id)
-                                  .execution_options(populate_existing=True)).one()
+    category = db.session.scalars(
+        select(Category).where(Category.id == thread.category_id).execution_options(populate_existing=True)
+    ).one()
     # From the threads' own counts (kept by this function), not by reading every post again.
     threads, posts, latest = db.session.execute(
-        select(func.count(Thread.id), func.coalesce(func.sum(Thread.visible_posts), 0), func.max(Thread.last_post_at))
-        .where(Thread.category_id == category.id, Thread.held.is_(False), Thread.visible_posts > 0)).one()
+        select(
+            func.count(Thread.id), func.coalesce(func.sum(Thread.visible_posts), 0), func.max(Thread.last_post_at)
+        ).where(Thread.category_id == category.id, Thread.held.is_(False), Thread.visible_posts > 0)
+    ).one()
     category.thread_count, category.post_count, category.last_post_at = threads, posts, latest
     if latest is not None:
-        category.last_thread_id = db.session.scalar(select(Thread.id).where(
-            Thread.category_id == category.id, Thread.held.is_(False)).order_by(Thread.last_post_at.desc()).limit(1))
+        category.last_thread_id = db.session.scalar(
+            select(Thread.id)
+            .where(Thread.category_id == category.id, Thread.held.is_(False))
+            .order_by(Thread.last_post_at.desc())
+            .limit(1)
+        )
 
 
 def start_thread(category: Category, author, title: str, body: str) -> Outcome:
@@ -157,9 +178,16 @@ def _add_post(thread: Thread, author, body: str, title: str | None = None) -> Ou
     # read it: 30 members replying at once each get their own number, 1..N without gaps. The
     # update also locks the thread row until commit, which serialises the rest of the reply.
     number = increment(Thread.last_post_number, thread.id)
-    post = Post(thread_id=thread.id, number=number, author_id=author.id, body_md=body,
-                body_html=render_markdown(body), status="held" if reason else "visible",
-                held_reason=reason, held_detail=detail)
+    post = Post(
+        thread_id=thread.id,
+        number=number,
+        author_id=author.id,
+        body_md=body,
+        body_html=render_markdown(body),
+        status="held" if reason else "visible",
+        held_reason=reason,
+        held_detail=detail,
+    )
     db.session.add(post)
     db.session.flush()
     if not reason:
@@ -231,9 +259,15 @@ def mark_read(member_id: int, thread_id: int, number: int) -> None:
     In SQL, not read-then-write: the same member's two tabs or two replies may both arrive first
     (the insert of one finds the other's row) or both move the marker (the larger number wins).
     """
-    if insert_or_ignore(ThreadRead, member_id=member_id, thread_id=thread_id, last_read_number=number,
-                        read_at=utcnow()):
+    if insert_or_ignore(
+        ThreadRead, member_id=member_id, thread_id=thread_id, last_read_number=number, read_at=utcnow()
+    ):
         return
-    db.session.execute(update(ThreadRead).where(
-        ThreadRead.member_id == member_id, ThreadRead.thread_id == thread_id, ThreadRead.last_read_number < number)
-        .values(last_read_number=number, read_at=utcnow()).execution_options(synchronize_session="fetch"))
+    db.session.execute(
+        update(ThreadRead)
+        .where(
+            ThreadRead.member_id == member_id, ThreadRead.thread_id == thread_id, ThreadRead.last_read_number < number
+        )
+        .values(last_read_number=number, read_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )

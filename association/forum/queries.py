@@ -1,4 +1,5 @@
 """Forum listings for a reader, each in a fixed number of queries however much is written."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ def record_visit(member) -> datetime | None:
 @dataclass(slots=True)
 class CategoryRow:
     """A category as the forum index shows it (plain values, not an ORM entity)."""
+
     id: int
     name: str
     description: str
@@ -61,21 +63,34 @@ class CategoryRow:
 
 def category_list(viewer, since: datetime | None) -> list[CategoryRow]:
     rows = db.session.execute(
-        select(Category.id, Category.name, Category.description, Category.restricted_to, Category.thread_count,
-               Category.post_count, Category.last_post_at)
-        .where(category_filter(viewer)).order_by(Category.position, Category.name)).all()
+        select(
+            Category.id,
+            Category.name,
+            Category.description,
+            Category.restricted_to,
+            Category.thread_count,
+            Category.post_count,
+            Category.last_post_at,
+        )
+        .where(category_filter(viewer))
+        .order_by(Category.position, Category.name)
+    ).all()
     new: dict[int, int] = {}
     if since is not None and rows:
-        new = dict(db.session.execute(
-            select(Thread.category_id, func.count()).where(
-                Thread.category_id.in_([r.id for r in rows]), Thread.last_post_at > since, thread_filter(viewer))
-            .group_by(Thread.category_id)).all())
+        new = dict(
+            db.session.execute(
+                select(Thread.category_id, func.count())
+                .where(Thread.category_id.in_([r.id for r in rows]), Thread.last_post_at > since, thread_filter(viewer))
+                .group_by(Thread.category_id)
+            ).all()
+        )
     return [CategoryRow(*r, new.get(r.id, 0)) for r in rows]
 
 
 @dataclass(slots=True)
 class ThreadRow:
     """A thread as a category page lists it, with the reader's last-read post number."""
+
     id: int
     title: str
     visible_posts: int
@@ -130,15 +145,27 @@ def threads_in(category: Category, viewer, page: int) -> tuple[list[ThreadRow], 
     base = select(Thread).where(Thread.category_id == category.id, thread_filter(viewer))
     paging = paginate(base, page, THREADS_PER_PAGE)
     rows = db.session.execute(
-        select(Thread.id, Thread.title, Thread.visible_posts, Thread.last_post_at, Thread.last_post_number,
-               Thread.held, Thread.pinned, Thread.locked, Member.name, Member.erased_at, ThreadRead.last_read_number,
-               Post.status)
+        select(
+            Thread.id,
+            Thread.title,
+            Thread.visible_posts,
+            Thread.last_post_at,
+            Thread.last_post_number,
+            Thread.held,
+            Thread.pinned,
+            Thread.locked,
+            Member.name,
+            Member.erased_at,
+            ThreadRead.last_read_number,
+            Post.status,
+        )
         .where(Thread.category_id == category.id, thread_filter(viewer))
         .outerjoin(Member, Member.id == Thread.author_id)
         .outerjoin(Post, (Post.thread_id == Thread.id) & (Post.number == 1))
         .outerjoin(ThreadRead, (ThreadRead.thread_id == Thread.id) & (ThreadRead.member_id == viewer.id))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .offset(paging.offset).limit(THREADS_PER_PAGE)
+        .offset(paging.offset)
+        .limit(THREADS_PER_PAGE)
     ).all()
     return [ThreadRow(*r[:8], _author_name(r[8], r[9]), r[10], r[11]) for r in rows], paging
 
@@ -164,6 +191,7 @@ def mark_read_upto(viewer, thread: Thread, number: int) -> None:
 class PostRow:
     """A post as the thread page shows it. ``readable``: the reader may see its text; when False the
     page shows only a placeholder and never body_html, reasons or author."""
+
     id: int
     number: int
     author_id: int | None
@@ -184,13 +212,26 @@ def posts_on_page(thread: Thread, viewer, page: int) -> list[PostRow]:
     and the others as placeholders (the template shows 'hidden' or 'deleted', never their text)."""
     first = (page - 1) * page_size() + 1
     rows = db.session.execute(
-        select(Post.id, Post.number, Post.author_id, Post.status, Post.body_html, Post.held_detail,
-               Post.hidden_reason, Post.created_at, Post.edit_count, Post.held_reason,
-               case((Post.status == "held", Post.body_md), else_=null()), Member.name, Member.erased_at)
+        select(
+            Post.id,
+            Post.number,
+            Post.author_id,
+            Post.status,
+            Post.body_html,
+            Post.held_detail,
+            Post.hidden_reason,
+            Post.created_at,
+            Post.edit_count,
+            Post.held_reason,
+            case((Post.status == "held", Post.body_md), else_=null()),
+            Member.name,
+            Member.erased_at,
+        )
         .outerjoin(Member, Member.id == Post.author_id)
         .where(Post.thread_id == thread.id, Post.number.between(first, first + page_size() - 1))
         .where(post_filter(viewer) | Post.status.in_(("hidden", "deleted")))
-        .order_by(Post.number)).all()
+        .order_by(Post.number)
+    ).all()
     moderator = is_moderator(viewer)
     posts = []
     for r in rows:

@@ -4,6 +4,7 @@ Only visible posts are in the index (``index_post`` / ``remove_post`` keep it so
 filtered again by what the searcher may see. Snippets come back with the matches marked; the text
 around them is escaped here, so a snippet can never carry markup from a post.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,18 @@ from ..extensions import db
 from .models import Category, Post, Thread
 
 START, STOP = "\x02", "\x03"
-SQLITE_DDL = DDL("CREATE VIRTUAL TABLE IF NOT EXISTS forum_search USING fts5("
-                 "post_id UNINDEXED, title, body, tokenize='porter unicode61')")
+SQLITE_DDL = DDL(
+    "CREATE VIRTUAL TABLE IF NOT EXISTS forum_search USING fts5("
+    "post_id UNINDEXED, title, body, tokenize='porter unicode61')"
+)
 # The document is stored (a generated column): ranking thousands of matches must not parse every
 # post again, which cost ~370 ms for a common word over 50,000 posts.
 POSTGRES_DDL = [
-    DDL("CREATE TABLE IF NOT EXISTS forum_search (post_id INTEGER PRIMARY KEY "
+    DDL(
+        "CREATE TABLE IF NOT EXISTS forum_search (post_id INTEGER PRIMARY KEY "
         "REFERENCES forum_posts(id) ON DELETE CASCADE, title TEXT NOT NULL, body TEXT NOT NULL, "
-        "document tsvector GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || body)) STORED)"),
+        "document tsvector GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || body)) STORED)"
+    ),
     DDL("CREATE INDEX IF NOT EXISTS ix_forum_search_vector ON forum_search USING gin (document)"),
 ]
 
@@ -57,8 +62,10 @@ def _dialect() -> str:
 def index_post(post: Post, thread: Thread) -> None:
     remove_post(post)
     title = thread.title if post.number == 1 else ""
-    db.session.execute(text("INSERT INTO forum_search (post_id, title, body) VALUES (:id, :title, :body)"),
-                       {"id": post.id, "title": title, "body": post.body_md})
+    db.session.execute(
+        text("INSERT INTO forum_search (post_id, title, body) VALUES (:id, :title, :body)"),
+        {"id": post.id, "title": title, "body": post.body_md},
+    )
 
 
 def remove_post(post: Post) -> None:
@@ -66,9 +73,13 @@ def remove_post(post: Post) -> None:
 
 
 def reindex_thread_title(thread: Thread) -> None:
-    db.session.execute(text("UPDATE forum_search SET title = :title WHERE post_id = "
-                            "(SELECT id FROM forum_posts WHERE thread_id = :thread AND number = 1)"),
-                       {"title": thread.title, "thread": thread.id})
+    db.session.execute(
+        text(
+            "UPDATE forum_search SET title = :title WHERE post_id = "
+            "(SELECT id FROM forum_posts WHERE thread_id = :thread AND number = 1)"
+        ),
+        {"title": thread.title, "thread": thread.id},
+    )
 
 
 @dataclass
@@ -87,20 +98,30 @@ def _ranked_and_snippets(words: list[str]):
     """(matches with their rank, snippets for given post ids) for this database's full text."""
     if _dialect() == "sqlite":
         match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
-        ranked = text("SELECT post_id, rank FROM forum_search WHERE forum_search MATCH :match").bindparams(
-            match=match).columns(post_id=db.Integer, rank=db.Float)
-        snippets = text("SELECT post_id, snippet(forum_search, -1, :start, :stop, '…', 16) FROM forum_search "
-                        "WHERE forum_search MATCH :match AND post_id IN :ids").bindparams(
-            bindparam("ids", expanding=True), match=match, start=START, stop=STOP)
+        ranked = (
+            text("SELECT post_id, rank FROM forum_search WHERE forum_search MATCH :match")
+            .bindparams(match=match)
+            .columns(post_id=db.Integer, rank=db.Float)
+        )
+        snippets = text(
+            "SELECT post_id, snippet(forum_search, -1, :start, :stop, '…', 16) FROM forum_search "
+            "WHERE forum_search MATCH :match AND post_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True), match=match, start=START, stop=STOP)
         return ranked, snippets
     query = " & ".join(words[:-1] + [words[-1] + ":*"])
-    ranked = text("SELECT post_id, -ts_rank(document, q) AS rank FROM forum_search, to_tsquery('english', :q) q "
-                  "WHERE document @@ q").bindparams(q=query).columns(post_id=db.Integer, rank=db.Float)
+    ranked = (
+        text(
+            "SELECT post_id, -ts_rank(document, q) AS rank FROM forum_search, to_tsquery('english', :q) q "
+            "WHERE document @@ q"
+        )
+        .bindparams(q=query)
+        .columns(post_id=db.Integer, rank=db.Float)
+    )
     snippets = text(
         "SELECT post_id, ts_headline('english', title || ' ' || body, q, "
         "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=10') "
-        "FROM forum_search, to_tsquery('english', :q) q WHERE post_id IN :ids").bindparams(
-        bindparam("ids", expanding=True), q=query)
+        "FROM forum_search, to_tsquery('english', :q) q WHERE post_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True), q=query)
     return ranked, snippets
 
 
@@ -117,18 +138,31 @@ def search(viewer, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
         return []
     ranked, snippets = _ranked_and_snippets(words)
     found = ranked.subquery("found")
-    ids = list(db.session.scalars(
-        select(Post.id).join(found, found.c.post_id == Post.id)
-        .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
-        .where(Post.status == "visible", Thread.held.is_(False), category_filter(viewer))
-        .order_by(found.c.rank, Post.id.desc()).limit(limit).offset(offset)))
+    ids = list(
+        db.session.scalars(
+            select(Post.id)
+            .join(found, found.c.post_id == Post.id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(Category, Category.id == Thread.category_id)
+            .where(Post.status == "visible", Thread.held.is_(False), category_filter(viewer))
+            .order_by(found.c.rank, Post.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
     if not ids:
         return []
     marked = {post_id: snippet for post_id, snippet in db.session.execute(snippets, {"ids": ids})}
-    rows = {post.id: (post, thread, category) for post, thread, category in db.session.execute(
-        select(Post, Thread, Category).join(Thread, Thread.id == Post.thread_id)
-        .join(Category, Category.id == Thread.category_id).where(Post.id.in_(ids))
-        .options(selectinload(Post.author)))}
+    rows = {
+        post.id: (post, thread, category)
+        for post, thread, category in db.session.execute(
+            select(Post, Thread, Category)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(Category, Category.id == Thread.category_id)
+            .where(Post.id.in_(ids))
+            .options(selectinload(Post.author))
+        )
+    }
     return [Hit(*rows[i], _mark(marked.get(i) or "")) for i in ids if i in rows]
 
 

@@ -1,4 +1,5 @@
 """Forum pages for members: categories, threads, posting, editing, reporting, search."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -46,6 +47,7 @@ def _post(post_id: int) -> tuple[Post, Thread]:
 
 class _IdUrl:
     """A URL with one id in it, built once per page: ``thread_url(t.id)`` in a loop instead of a url_for per row."""
+
     MARK = 2147480009
     __slots__ = ("prefix", "suffix")
 
@@ -60,9 +62,13 @@ class _IdUrl:
 @member_required
 def index():
     since = queries.record_visit(current_user)
-    return render_template("forum/index.html", rows=queries.category_list(current_user, since), since=since,
-                           moderator=is_moderator(current_user),
-                           category_url=_IdUrl("forum.category", category_id=_IdUrl.MARK))
+    return render_template(
+        "forum/index.html",
+        rows=queries.category_list(current_user, since),
+        since=since,
+        moderator=is_moderator(current_user),
+        category_url=_IdUrl("forum.category", category_id=_IdUrl.MARK),
+    )
 
 
 @bp.get("/search")
@@ -79,10 +85,16 @@ def search_page():
 def category(category_id: int):
     found = _category(category_id)
     rows, paging = queries.threads_in(found, current_user, requested_page())
-    return render_template("forum/category.html", category=found, rows=rows, page=paging.page,
-                           pages=paging.pages, page_size=queries.page_size(),
-                           watching=watching.is_watching_category(current_user, found),
-                           thread_url=_IdUrl("forum.thread", thread_id=_IdUrl.MARK))
+    return render_template(
+        "forum/category.html",
+        category=found,
+        rows=rows,
+        page=paging.page,
+        pages=paging.pages,
+        page_size=queries.page_size(),
+        watching=watching.is_watching_category(current_user, found),
+        thread_url=_IdUrl("forum.thread", thread_id=_IdUrl.MARK),
+    )
 
 
 @bp.post("/c/<int:category_id>/watch")
@@ -114,10 +126,14 @@ def new_thread(category_id: int):
 
 def _post_urls(thread: Thread) -> dict[str, _IdUrl]:
     mark = _IdUrl.MARK
-    urls = {"quote": _IdUrl("forum.reply", thread_id=thread.id, quote=mark),
-            "history": _IdUrl("forum.history", post_id=mark), "edit": _IdUrl("forum.edit", post_id=mark),
-            "raise": _IdUrl("strategy.raise_item", from_post=mark), "report": _IdUrl("forum.report", post_id=mark),
-            "delete": _IdUrl("forum.delete", post_id=mark)}
+    urls = {
+        "quote": _IdUrl("forum.reply", thread_id=thread.id, quote=mark),
+        "history": _IdUrl("forum.history", post_id=mark),
+        "edit": _IdUrl("forum.edit", post_id=mark),
+        "raise": _IdUrl("strategy.raise_item", from_post=mark),
+        "report": _IdUrl("forum.report", post_id=mark),
+        "delete": _IdUrl("forum.delete", post_id=mark),
+    }
     for action in ("approve", "restore", "hide"):
         urls[action] = _IdUrl("forum.moderate_post", post_id=mark, action=action)
     return urls
@@ -145,13 +161,23 @@ def thread_page(found: Thread, page: int, pages: int, *, landing: int | None = N
     if moderator:
         move_form = MoveForm()
         move_form.category_id.choices = [(c.id, c.name) for c in moderation.move_targets(found, current_user)]
-    return render_template("forum/thread.html", thread=found, posts=posts, page=page,
-                           pages=pages, category=db.session.get(Category, found.category_id), form=PostForm(),
-                           watching=queries.is_watching(current_user, found), moderator=moderator,
-                           move_form=move_form, urls=_post_urls(found),
-                           thread_state=queries.thread_state(found.held, queries.opening_status(found)),
-                           landing=landing, failed=failed,
-                           notes=checks.held_notes(posts, found.title, current_user.id))
+    return render_template(
+        "forum/thread.html",
+        thread=found,
+        posts=posts,
+        page=page,
+        pages=pages,
+        category=db.session.get(Category, found.category_id),
+        form=PostForm(),
+        watching=queries.is_watching(current_user, found),
+        moderator=moderator,
+        move_form=move_form,
+        urls=_post_urls(found),
+        thread_state=queries.thread_state(found.held, queries.opening_status(found)),
+        landing=landing,
+        failed=failed,
+        notes=checks.held_notes(posts, found.title, current_user.id),
+    )
 
 
 LANDING_KEY = "forum_landing"
@@ -183,8 +209,9 @@ def reply(thread_id: int):
         if quoted is not None and quoted.thread_id == found.id and quoted.status == "visible":
             member = db.session.get(Member, quoted.author_id) if quoted.author_id else None
             author = member.display_name if member else "A member"
-            form.body.data = f"> **{author}** wrote:\n" + "\n".join(
-                f"> {line}" for line in quoted.body_md.splitlines()) + "\n\n"
+            form.body.data = (
+                f"> **{author}** wrote:\n" + "\n".join(f"> {line}" for line in quoted.body_md.splitlines()) + "\n\n"
+            )
     if form.validate_on_submit():
         try:
             outcome = posting.reply(found, current_user, form.body.data)
@@ -219,15 +246,26 @@ def edit(post_id: int):
         try:
             outcome = posting.edit_post(post, current_user, form.body.data, title=form.sent_title())
             flash(outcome.message, "info" if outcome.held else "success")
-            return redirect(url_for("forum.thread", thread_id=found.id, page=(post.number - 1)
-                                    // queries.page_size() + 1, _anchor=f"post-{post.number}"))
+            return redirect(
+                url_for(
+                    "forum.thread",
+                    thread_id=found.id,
+                    page=(post.number - 1) // queries.page_size() + 1,
+                    _anchor=f"post-{post.number}",
+                )
+            )
         except posting.PostingError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
     note = None
     if post.status == "held":
-        note = checks.held_note(post.held_reason, post.held_detail, post.body_md,
-                                found.title if post.number == 1 else None, to_author=post.author_id == current_user.id)
+        note = checks.held_note(
+            post.held_reason,
+            post.held_detail,
+            post.body_md,
+            found.title if post.number == 1 else None,
+            to_author=post.author_id == current_user.id,
+        )
     return render_template("forum/edit.html", post=post, thread=found, form=form, note=note)
 
 
@@ -235,11 +273,18 @@ def edit(post_id: int):
 @member_required
 def history(post_id: int):
     post, found = _post(post_id)
-    revisions = list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
-                                        .order_by(PostRevision.replaced_at.desc())))
+    revisions = list(
+        db.session.scalars(
+            select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.replaced_at.desc())
+        )
+    )
     everything = post.author_id == current_user.id or is_moderator(current_user)
-    return render_template("forum/history.html", post=post, thread=found,
-                           revisions=checks.shown_revisions(revisions, everything=everything))
+    return render_template(
+        "forum/history.html",
+        post=post,
+        thread=found,
+        revisions=checks.shown_revisions(revisions, everything=everything),
+    )
 
 
 @bp.post("/p/<int:post_id>/delete")

@@ -1,4 +1,5 @@
 """Watching: a member hears of a thread's new replies, or of a category's new threads in their weekly digest."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select
@@ -10,8 +11,14 @@ from .models import Category, CategoryWatch, Thread, ThreadWatch
 
 
 def is_watching_category(member, category: Category) -> bool:
-    return db.session.scalar(select(CategoryWatch.member_id).where(
-        CategoryWatch.member_id == member.id, CategoryWatch.category_id == category.id)) is not None
+    return (
+        db.session.scalar(
+            select(CategoryWatch.member_id).where(
+                CategoryWatch.member_id == member.id, CategoryWatch.category_id == category.id
+            )
+        )
+        is not None
+    )
 
 
 def toggle_category_watch(member, category: Category) -> bool:
@@ -19,8 +26,9 @@ def toggle_category_watch(member, category: Category) -> bool:
 
     The caller has checked that ``member`` may see the category.
     """
-    stopped = db.session.execute(delete(CategoryWatch).where(
-        CategoryWatch.member_id == member.id, CategoryWatch.category_id == category.id)).rowcount
+    stopped = db.session.execute(
+        delete(CategoryWatch).where(CategoryWatch.member_id == member.id, CategoryWatch.category_id == category.id)
+    ).rowcount
     if stopped:
         db.session.commit()
         return False
@@ -40,8 +48,9 @@ def toggle_thread_watch(member, thread: Thread) -> bool:
     second finds the first's row (or its absence) instead of inserting it twice (a 500). The
     caller has checked that ``member`` may see the thread, and commits.
     """
-    stopped = db.session.execute(delete(ThreadWatch).where(
-        ThreadWatch.member_id == member.id, ThreadWatch.thread_id == thread.id)).rowcount
+    stopped = db.session.execute(
+        delete(ThreadWatch).where(ThreadWatch.member_id == member.id, ThreadWatch.thread_id == thread.id)
+    ).rowcount
     if stopped:
         return False
     # Replies already posted are not news to someone who starts watching now.

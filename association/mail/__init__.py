@@ -1,4 +1,5 @@
 """Mail: the outbox, the worker that sends it, campaigns, consent, and daily jobs."""
+
 from __future__ import annotations
 
 from flask import Flask

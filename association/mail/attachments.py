@@ -1,4 +1,5 @@
 """Attachments made when a message is sent, from the key stored on its outbox row."""
+
 from __future__ import annotations
 
 from typing import Callable

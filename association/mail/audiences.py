@@ -3,6 +3,7 @@
 Resolving an audience is one query whatever its size: members joined to their preferences,
 so the count and the list of people left out by their choices can be shown before sending.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,14 +64,16 @@ def _members_in(audience: str, value: str, chosen_ids: list[int] | None):
     from ..events.models import RSVP
 
     query = select(Member.id, Member.name, Member.email, Member.renewal_date).where(
-        Member.email.is_not(None), Member.erased_at.is_(None))
+        Member.email.is_not(None), Member.erased_at.is_(None)
+    )
     if audience == "lapsed":
         return query.where(Member.status == "lapsed")
     if audience in EVENT_AUDIENCES:
         response = "going" if audience == "event_going" else "waitlisted"
         event_id = int(value) if value.isdigit() else 0
         return query.join(RSVP, RSVP.member_id == Member.id).where(
-            RSVP.event_id == event_id, RSVP.response == response, Member.status.in_(("active", "lapsed")))
+            RSVP.event_id == event_id, RSVP.response == response, Member.status.in_(("active", "lapsed"))
+        )
     query = query.where(Member.status == "active")
     if audience == "role":
         return query.where(Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == value)))
@@ -91,7 +94,8 @@ def resolve(audience: str, value: str, chosen_ids: list[int] | None, topic: str)
     column = getattr(MailPreferences, choice)
     members = _members_in(audience, value, chosen_ids).subquery()
     rows = db.session.execute(
-        select(members, column).select_from(members)
+        select(members, column)
+        .select_from(members)
         .outerjoin(MailPreferences, MailPreferences.member_id == members.c.id)
         .order_by(members.c.name, members.c.id)
     )
@@ -113,4 +117,3 @@ def describe(audience: str, value: str, event_title: str = "") -> str:
     if audience in EVENT_AUDIENCES and event_title:
         return f"{label}: {event_title}"
     return label
-

@@ -1,4 +1,5 @@
 """Forms for writing and sending a campaign."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -26,27 +27,38 @@ def event_choices() -> list[tuple[str, str]]:
     events = db.session.execute(
         select(Event.id, Event.title, Event.starts_at)
         .where(Event.starts_at >= now - timedelta(days=31), Event.starts_at <= now + timedelta(days=366))
-        .order_by(Event.starts_at).limit(500))
+        .order_by(Event.starts_at)
+        .limit(500)
+    )
     return [("", "Choose an event")] + [
-        (str(event_id), f"{to_local(starts):%a %-d %b %Y} — {title}") for event_id, title, starts in events]
+        (str(event_id), f"{to_local(starts):%a %-d %b %Y} — {title}") for event_id, title, starts in events
+    ]
 
 
 class CampaignForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired("Write a subject."), Length(max=200), SingleLine()])
-    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=50_000), MultiLine()],
-                         description="Markdown: **bold**, *italic*, [a link](https://…), lists with -. "
-                                     "Merge fields: {{ first_name }}, {{ full_name }}, {{ renewal_date }}; "
-                                     "for an event's guests also {{ event_title }}, {{ event_date }}, "
-                                     "{{ event_venue }}.")
-    greeting = BooleanField("Start with “Hello {first name},”", default=True,
-                            description="Each member sees their own first name. Leave it ticked unless your "
-                                        "message has a greeting of its own: then it is never added twice.")
+    body = TextAreaField(
+        "Message",
+        validators=[DataRequired("Write the message."), Length(max=50_000), MultiLine()],
+        description="Markdown: **bold**, *italic*, [a link](https://…), lists with -. "
+        "Merge fields: {{ first_name }}, {{ full_name }}, {{ renewal_date }}; "
+        "for an event's guests also {{ event_title }}, {{ event_date }}, "
+        "{{ event_venue }}.",
+    )
+    greeting = BooleanField(
+        "Start with “Hello {first name},”",
+        default=True,
+        description="Each member sees their own first name. Leave it ticked unless your "
+        "message has a greeting of its own: then it is never added twice.",
+    )
     topic = RadioField("What is it about?", choices=list(TOPICS.items()), default="news")
     audience = SelectField("Send to", choices=list(AUDIENCES.items()), default="active")
     role = SelectField("Role", choices=list(AUDIENCE_ROLES.items()), validators=[Optional()])
     category = SelectField("Approval category", choices=list(APPROVAL_CATEGORIES.items()), validators=[Optional()])
     event_id = SelectField("Event", choices=[], validators=[Optional()])
-    chosen = TextAreaField("Members' email addresses, one per line", validators=[Optional(), Length(max=100_000), MultiLine()])
+    chosen = TextAreaField(
+        "Members' email addresses, one per line", validators=[Optional(), Length(max=100_000), MultiLine()]
+    )
     edit_version = EditVersionField()
 
     def __init__(self, *args, **kwargs):
@@ -66,8 +78,11 @@ class CampaignForm(FlaskForm):
         elif campaign.audience in EVENT_AUDIENCES:
             self.event_id.data = campaign.audience_value
         if campaign.chosen_member_ids:
-            self.chosen.data = "\n".join(db.session.scalars(
-                select(Member.email).where(Member.id.in_(campaign.chosen_member_ids)).order_by(Member.email)))
+            self.chosen.data = "\n".join(
+                db.session.scalars(
+                    select(Member.email).where(Member.id.in_(campaign.chosen_member_ids)).order_by(Member.email)
+                )
+            )
 
     def audience_value(self) -> str:
         if self.audience.data == "role":
@@ -79,9 +94,15 @@ class CampaignForm(FlaskForm):
         return ""
 
     def to_draft(self) -> Draft:
-        return Draft(subject=self.subject.data.strip(), body_markdown=self.body.data, topic=self.topic.data,
-                     audience=self.audience.data, audience_value=self.audience_value(),
-                     chosen_member_ids=self.chosen_ids, greeting=bool(self.greeting.data))
+        return Draft(
+            subject=self.subject.data.strip(),
+            body_markdown=self.body.data,
+            topic=self.topic.data,
+            audience=self.audience.data,
+            audience_value=self.audience_value(),
+            chosen_member_ids=self.chosen_ids,
+            greeting=bool(self.greeting.data),
+        )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -101,9 +122,14 @@ class CampaignForm(FlaskForm):
         if not addresses:
             self.chosen.errors.append("Add at least one member's email address, one per line.")
             return False
-        found = {email: member_id for email, member_id in db.session.execute(
-            select(func.lower(Member.email), Member.id)
-            .where(func.lower(Member.email).in_(addresses), Member.erased_at.is_(None)))}
+        found = {
+            email: member_id
+            for email, member_id in db.session.execute(
+                select(func.lower(Member.email), Member.id).where(
+                    func.lower(Member.email).in_(addresses), Member.erased_at.is_(None)
+                )
+            )
+        }
         unknown = sorted(addresses - set(found))
         if unknown:
             self.chosen.errors.append("These addresses are not members': " + ", ".join(unknown))

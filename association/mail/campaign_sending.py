@@ -12,6 +12,7 @@ two things it was made from, and the send goes ahead only if both still hold:
 A campaign being sent can be cancelled while any of its messages are unsent: see
 :func:`cancel_sending`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,15 @@ from ..core.database import utcnow
 from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
 from .audiences import Audience, Recipient
-from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts,
-                        queue_campaign, schedule)
+from .campaigns import (
+    CampaignError,
+    Personaliser,
+    audience_label,
+    audience_of,
+    delivery_counts,
+    queue_campaign,
+    schedule,
+)
 from .models import Campaign, OutboxMessage
 from .outbox_words import STATUS_WORDS as OUTBOX_STATUS_WORDS
 
@@ -117,9 +125,16 @@ def confirmation_for(campaign: Campaign, sender: Recipient, when_utc: datetime |
         raise CampaignError("Please choose a time in the future.")
     audience = audience_of(campaign)
     subject, text, _ = Personaliser(campaign).copy_for(sender)
-    return Confirmation(campaign, audience_label(campaign), audience,
-                        audience_fingerprint(campaign, audience, when_utc), subject, text, check_campaign(campaign),
-                        when_utc)
+    return Confirmation(
+        campaign,
+        audience_label(campaign),
+        audience,
+        audience_fingerprint(campaign, audience, when_utc),
+        subject,
+        text,
+        check_campaign(campaign),
+        when_utc,
+    )
 
 
 def _as_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, when_utc: datetime | None = None) -> None:
@@ -128,17 +143,20 @@ def _as_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, when_
     from ..core.versions import EditConflict, claim_edit
 
     if campaign.edit_version != seen_version:
-        raise ConfirmationOutdated("This email was changed after you opened this page. Check it again below "
-                                   "before sending it.")
+        raise ConfirmationOutdated(
+            "This email was changed after you opened this page. Check it again below before sending it."
+        )
     if audience_fingerprint(campaign, audience_of(campaign), when_utc) != fingerprint:
-        raise ConfirmationOutdated("Who gets this email, or when, changed after you opened this page. Check "
-                                   "below before sending it.")
+        raise ConfirmationOutdated(
+            "Who gets this email, or when, changed after you opened this page. Check below before sending it."
+        )
     try:
         claim_edit(campaign, seen_version)
     except EditConflict:
         db.session.rollback()
-        raise ConfirmationOutdated("This email was changed after you opened this page. Check it again below "
-                                   "before sending it.") from None
+        raise ConfirmationOutdated(
+            "This email was changed after you opened this page. Check it again below before sending it."
+        ) from None
 
 
 def send_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, actor) -> int:
@@ -186,25 +204,42 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
     from ..admin.audit import record
 
     taken = db.session.execute(
-        update(Campaign).where(Campaign.id == campaign.id, Campaign.status == "queued")
-        .values(status="cancelled").execution_options(synchronize_session=False)).rowcount
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "queued")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not taken:
         db.session.rollback()
         raise CampaignError("This email is not being sent, so there is nothing to stop.")
-    withdrawn = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
-        .values(status="withdrawn", lease_until=None, last_error=WITHDRAWN_NOTE)
-        .execution_options(synchronize_session=False)).rowcount or 0
+    withdrawn = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
+            .values(status="withdrawn", lease_until=None, last_error=WITHDRAWN_NOTE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     if not withdrawn:
         db.session.rollback()
-        raise CampaignError("Every message of this email has already gone to the mail server, so there is "
-                            "nothing left to stop.")
+        raise CampaignError(
+            "Every message of this email has already gone to the mail server, so there is nothing left to stop."
+        )
     counts = delivery_counts([campaign.id])[campaign.id]
-    result = Withdrawal(sent=counts.get("sent", 0), in_flight=counts.get("sending", 0), withdrawn=withdrawn,
-                        failed=counts.get("failed", 0))
-    record("mail.campaign_cancelled", campaign,
-           f"{campaign.subject!r}: {result.sent} sent, {result.in_flight} being sent, {result.withdrawn} withdrawn, "
-           f"{result.failed} failed", actor=actor)
+    result = Withdrawal(
+        sent=counts.get("sent", 0),
+        in_flight=counts.get("sending", 0),
+        withdrawn=withdrawn,
+        failed=counts.get("failed", 0),
+    )
+    record(
+        "mail.campaign_cancelled",
+        campaign,
+        f"{campaign.subject!r}: {result.sent} sent, {result.in_flight} being sent, {result.withdrawn} withdrawn, "
+        f"{result.failed} failed",
+        actor=actor,
+    )
     db.session.commit()
     db.session.refresh(campaign)
     return result
@@ -212,6 +247,7 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
 
 def describe_withdrawal(result: Withdrawal) -> str:
     """What cancelling did, in a sentence for the sender."""
+
     def people(n: int) -> str:
         return f"{n} {'message' if n == 1 else 'messages'}"
 
@@ -223,8 +259,14 @@ def describe_withdrawal(result: Withdrawal) -> str:
 
 def unsent_count(campaign: Campaign) -> int:
     """How many of the campaign's messages could still be withdrawn."""
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -246,10 +288,17 @@ def recipients_page(campaign: Campaign, page: int, size: int) -> RecipientsPage:
         people = audience_of(campaign).recipients
         pages = max(1, -(-len(people) // size))
         page = min(max(page, 1), pages)
-        rows = [(r.name, r.email) for r in people[(page - 1) * size: page * size]]
+        rows = [(r.name, r.email) for r in people[(page - 1) * size : page * size]]
         return RecipientsPage(rows, page, pages, len(people), sent=False)
     paging = paginate(select(OutboxMessage.id).where(OutboxMessage.campaign_id == campaign.id), page, size)
-    rows = [(name or "(no name)", MESSAGE_WORDS.get(status, status)) for name, status in db.session.execute(
-        select(OutboxMessage.to_name, OutboxMessage.status).where(OutboxMessage.campaign_id == campaign.id)
-        .order_by(OutboxMessage.to_name, OutboxMessage.id).offset(paging.offset).limit(size))]
+    rows = [
+        (name or "(no name)", MESSAGE_WORDS.get(status, status))
+        for name, status in db.session.execute(
+            select(OutboxMessage.to_name, OutboxMessage.status)
+            .where(OutboxMessage.campaign_id == campaign.id)
+            .order_by(OutboxMessage.to_name, OutboxMessage.id)
+            .offset(paging.offset)
+            .limit(size)
+        )
+    ]
     return RecipientsPage(rows, paging.page, paging.pages, paging.total, sent=True)

@@ -1,5 +1,6 @@
 """Admins and the committee write to members: compose, review, test, confirm sending or a schedule,
 stop a send part-way, history."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -13,11 +14,30 @@ from ..core.versions import EditConflict, against_saved, claim_edit, seen_versio
 from ..extensions import db
 from .audiences import Recipient
 from .campaign_forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
-from .campaign_sending import (STATUS_WORDS, ConfirmationOutdated, cancel_sending, check_campaign, confirmation_for,
-                               delivery_state, describe_withdrawal, recipients_page, schedule_confirmed, send_confirmed,
-                               unsent_count)
-from .campaigns import (CampaignError, Personaliser, audience_label, audience_of, delivery_counts, failures,
-                        save_draft, send_test, unschedule)
+from .campaign_sending import (
+    STATUS_WORDS,
+    ConfirmationOutdated,
+    cancel_sending,
+    check_campaign,
+    confirmation_for,
+    delivery_state,
+    describe_withdrawal,
+    recipients_page,
+    schedule_confirmed,
+    send_confirmed,
+    unsent_count,
+)
+from .campaigns import (
+    CampaignError,
+    Personaliser,
+    audience_label,
+    audience_of,
+    delivery_counts,
+    failures,
+    save_draft,
+    send_test,
+    unschedule,
+)
 from .models import Campaign
 
 bp = Blueprint("campaigns", __name__, url_prefix="/admin/mail")
@@ -38,10 +58,22 @@ def _campaign(campaign_id: int) -> Campaign:
 def history():
     query = select(Campaign)
     paging = paginate(query, requested_page(), PAGE_SIZE)
-    campaigns = list(db.session.scalars(query.options(selectinload(Campaign.created_by))
-                                        .order_by(Campaign.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
-    return render_template("mail/campaign_history.html", campaigns=campaigns, page=paging.page, pages=paging.pages,
-                           counts=delivery_counts([c.id for c in campaigns]), delivery_state=delivery_state)
+    campaigns = list(
+        db.session.scalars(
+            query.options(selectinload(Campaign.created_by))
+            .order_by(Campaign.id.desc())
+            .offset(paging.offset)
+            .limit(PAGE_SIZE)
+        )
+    )
+    return render_template(
+        "mail/campaign_history.html",
+        campaigns=campaigns,
+        page=paging.page,
+        pages=paging.pages,
+        counts=delivery_counts([c.id for c in campaigns]),
+        delivery_state=delivery_state,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,15 +116,25 @@ def review(campaign_id: int):
 
 
 def _review(campaign: Campaign, schedule_form: ScheduleForm, status: int = 200):
-    context = {"campaign": campaign, "label": audience_label(campaign), "status_words": STATUS_WORDS,
-               "delivery_state": delivery_state}
+    context = {
+        "campaign": campaign,
+        "label": audience_label(campaign),
+        "status_words": STATUS_WORDS,
+        "delivery_state": delivery_state,
+    }
     if campaign.status in ("draft", "scheduled"):
         subject, text, _ = Personaliser(campaign).copy_for(_me())
-        context.update(audience=audience_of(campaign), preview_subject=subject, preview_text=text,
-                       schedule_form=schedule_form, checked=check_campaign(campaign))
+        context.update(
+            audience=audience_of(campaign),
+            preview_subject=subject,
+            preview_text=text,
+            schedule_form=schedule_form,
+            checked=check_campaign(campaign),
+        )
     else:
-        context.update(counts=delivery_counts([campaign.id])[campaign.id], failed=failures(campaign),
-                       unsent=unsent_count(campaign))
+        context.update(
+            counts=delivery_counts([campaign.id])[campaign.id], failed=failures(campaign), unsent=unsent_count(campaign)
+        )
     return render_template("mail/campaign_review.html", **context), status
 
 
@@ -174,8 +216,9 @@ def _confirmation(campaign: Campaign, when_utc, notice: str | None = None):
 def recipients(campaign_id: int):
     campaign = _campaign(campaign_id)
     listing = recipients_page(campaign, requested_page(), RECIPIENTS_PAGE_SIZE)
-    return render_template("mail/campaign_recipients.html", campaign=campaign, listing=listing,
-                           label=audience_label(campaign))
+    return render_template(
+        "mail/campaign_recipients.html", campaign=campaign, listing=listing, label=audience_label(campaign)
+    )
 
 
 @bp.post("/<int:campaign_id>/cancel")

@@ -5,6 +5,7 @@ placeholder for each merge field; each recipient's copy only swaps the placehold
 values (escaped in the HTML part). So 5,000 personal copies cost one Markdown render, and a
 member's name can never inject markup.
 """
+
 from __future__ import annotations
 
 import re
@@ -185,32 +186,53 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
     rows = []
     for recipient in audience.recipients:
         subject, text, html = personaliser.copy_for(recipient)
-        rows.append({
-            "member_id": recipient.member_id, "to_address": recipient.email, "to_name": recipient.name,
-            "kind": campaign.topic, "template": "campaign", "subject": subject, "text_body": text,
-            "html_body": html, "message_id": new_message_id(), "campaign_id": campaign.id,
-        })
+        rows.append(
+            {
+                "member_id": recipient.member_id,
+                "to_address": recipient.email,
+                "to_name": recipient.name,
+                "kind": campaign.topic,
+                "template": "campaign",
+                "subject": subject,
+                "text_body": text,
+                "html_body": html,
+                "message_id": new_message_id(),
+                "campaign_id": campaign.id,
+            }
+        )
     # Taken by one conditional UPDATE before anything is queued: of two senders (or two clicks, or
     # the worker and a sender) only one finds it unsent, so nobody receives it twice.
     taken = db.session.execute(
-        update(Campaign).where(Campaign.id == campaign.id, Campaign.status.in_(("draft", "scheduled")))
-        .values(status="queued", queued_at=utcnow(), recipient_count=len(audience.recipients),
-                left_out_count=len(audience.left_out))
-        .execution_options(synchronize_session="fetch")).rowcount
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status.in_(("draft", "scheduled")))
+        .values(
+            status="queued",
+            queued_at=utcnow(),
+            recipient_count=len(audience.recipients),
+            left_out_count=len(audience.left_out),
+        )
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     if not taken:
         raise CampaignError("This email has already been sent.")
     db.session.execute(insert(OutboxMessage), rows)
-    record("mail.campaign_queued", campaign,
-           f"{campaign.subject!r} to {len(rows)} ({audience_label(campaign)}), "
-           f"{len(audience.left_out)} left out by their choices", actor=actor)
+    record(
+        "mail.campaign_queued",
+        campaign,
+        f"{campaign.subject!r} to {len(rows)} ({audience_label(campaign)}), "
+        f"{len(audience.left_out)} left out by their choices",
+        actor=actor,
+    )
     db.session.commit()
     return len(rows)
 
 
 def _empty_audience_message(audience: Audience) -> str:
     if audience.left_out:
-        return (f"Nobody would receive this: all {len(audience.left_out)} people in this audience have "
-                "said no to this kind of email.")
+        return (
+            f"Nobody would receive this: all {len(audience.left_out)} people in this audience have "
+            "said no to this kind of email."
+        )
     return "Nobody would receive this: there is no one in this audience. Please choose another."
 
 
@@ -219,9 +241,17 @@ def send_test(campaign: Campaign, member) -> OutboxMessage:
     personaliser = Personaliser(campaign)
     recipient = Recipient(member.id, member.name, member.email, member.renewal_date)
     subject, text, html = personaliser.copy_for(recipient)
-    message = OutboxMessage(member_id=member.id, to_address=member.email, to_name=member.name, kind="service",
-                            template="campaign_test", subject=f"[Test] {subject}"[:200], text_body=text,
-                            html_body=html, message_id=new_message_id())
+    message = OutboxMessage(
+        member_id=member.id,
+        to_address=member.email,
+        to_name=member.name,
+        kind="service",
+        template="campaign_test",
+        subject=f"[Test] {subject}"[:200],
+        text_body=text,
+        html_body=html,
+        message_id=new_message_id(),
+    )
     db.session.add(message)
     db.session.commit()
     return message
@@ -240,15 +270,15 @@ def schedule(campaign: Campaign, when_utc: datetime, actor=None) -> None:
         raise CampaignError(_empty_audience_message(audience))
     campaign.status = "scheduled"
     campaign.scheduled_for = when_utc
-    record("mail.campaign_scheduled", campaign, f"{campaign.subject!r} for {when_utc:%Y-%m-%d %H:%M} UTC",
-           actor=actor)
+    record("mail.campaign_scheduled", campaign, f"{campaign.subject!r} for {when_utc:%Y-%m-%d %H:%M} UTC", actor=actor)
     db.session.commit()
 
 
 def unschedule(campaign: Campaign) -> bool:
     """Back to a draft, if the worker has not queued it yet. Commits."""
     changed = db.session.execute(
-        update(Campaign).where(Campaign.id == campaign.id, Campaign.status == "scheduled")
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "scheduled")
         .values(status="draft", scheduled_for=None)
     ).rowcount
     db.session.commit()
@@ -261,11 +291,15 @@ def release_due_campaigns() -> int:
     Each campaign is taken by one conditional UPDATE, so two workers never queue it twice.
     """
     released = 0
-    due = list(db.session.scalars(
-        select(Campaign.id).where(Campaign.status == "scheduled", Campaign.scheduled_for <= utcnow())))
+    due = list(
+        db.session.scalars(
+            select(Campaign.id).where(Campaign.status == "scheduled", Campaign.scheduled_for <= utcnow())
+        )
+    )
     for campaign_id in due:
         taken = db.session.execute(
-            update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "scheduled")
+            update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.status == "scheduled")
             .values(status="draft")  # held for this transaction only; queue_campaign sets 'queued'
         ).rowcount
         if not taken:
@@ -302,6 +336,11 @@ def delivery_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def failures(campaign: Campaign, limit: int = 200) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status == "failed")
-        .order_by(OutboxMessage.to_name).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.to_name)
+            .limit(limit)
+        )
+    )

@@ -1,4 +1,5 @@
 """``flask worker``: run due jobs, queue scheduled campaigns, send the outbox."""
+
 from __future__ import annotations
 
 import signal
@@ -36,9 +37,11 @@ def worker_command(once: bool) -> None:
     signal.signal(signal.SIGINT, _stop_gently)
     if once:
         ran, released, report = worker_round()
-        click.echo(f"jobs run: {', '.join(ran) or 'none'}; campaigns queued {released}; sent {report.sent}, "
-                   f"retrying {report.retrying}, failed {report.failed}"
-                   + ("; paused by the rate limit" if report.throttled else ""))
+        click.echo(
+            f"jobs run: {', '.join(ran) or 'none'}; campaigns queued {released}; sent {report.sent}, "
+            f"retrying {report.retrying}, failed {report.failed}"
+            + ("; paused by the rate limit" if report.throttled else "")
+        )
         return
     click.echo("Outbox worker running; Ctrl+C to stop.")
     run_forever(current_app.config["OUTBOX_POLL_SECONDS"], worker_round)

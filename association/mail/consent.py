@@ -6,6 +6,7 @@ a signed token of (member, preference): it works without signing in, and cannot 
 another member without the secret key. It does not expire, because an old newsletter's
 unsubscribe link must still work.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,8 +67,10 @@ def read_unsubscribe_token(token: str) -> UnsubscribeRequest:
     try:
         member_id, preference = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError) as error:
-        raise UnsubscribeError("This unsubscribe link is not valid. Please check you copied the whole link, "
-                               "or change your choices on your email preferences page.") from error
+        raise UnsubscribeError(
+            "This unsubscribe link is not valid. Please check you copied the whole link, "
+            "or change your choices on your email preferences page."
+        ) from error
     if not isinstance(member_id, int) or preference not in PREFERENCE_LABELS:
         raise UnsubscribeError("This unsubscribe link is not valid.")
     return UnsubscribeRequest(member_id, preference)

@@ -1,4 +1,5 @@
 """Daily jobs run by the worker: each part registers its own, each runs once a day across workers."""
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,9 @@ def run_due_jobs() -> list[str]:
         except Exception:
             # Give today's run back so the next round tries again, then let the caller log it.
             db.session.rollback()
-            db.session.execute(update(JobRun).where(JobRun.name == name)
-                               .values(last_run_on=local_today() - timedelta(days=1)))
+            db.session.execute(
+                update(JobRun).where(JobRun.name == name).values(last_run_on=local_today() - timedelta(days=1))
+            )
             db.session.commit()
             raise
         ran.append(name)

@@ -4,6 +4,7 @@ Split from the worker (worker.py), which decides when and whether a row is sent;
 what is sent. ``seal`` runs every check Flask-Mail's ``send`` would, before the row is marked
 ``sending``, so a message that cannot be built fails without any doubt about its delivery.
 """
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """The outbox: every email is a row first, written in the same transaction as its cause."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,9 +24,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     # Indexed: the outbox page finds the emails sent to an address.
     to_address: Mapped[str] = mapped_column(String(254), index=True)
     to_name: Mapped[str] = mapped_column(String(120), default="")

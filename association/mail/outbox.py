@@ -3,6 +3,7 @@
 Nothing here commits: the caller's commit writes the email together with the change that caused
 it, so an email is never sent for a change that was rolled back, nor lost for one that was kept.
 """
+
 from __future__ import annotations
 
 from email.utils import make_msgid
@@ -86,9 +87,14 @@ def undelivered_to(member_id: int, limit: int = 5) -> list[OutboxMessage]:
     """The member's most recent permanently failed messages: their address may be wrong."""
     from sqlalchemy import select
 
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.member_id == member_id, OutboxMessage.status == "failed")
-        .order_by(OutboxMessage.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.member_id == member_id, OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def forget_recipient(member_id: int) -> None:
@@ -96,10 +102,12 @@ def forget_recipient(member_id: int) -> None:
     from sqlalchemy import update
 
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.member_id == member_id)
+        update(OutboxMessage)
+        .where(OutboxMessage.member_id == member_id)
         .values(to_address="erased@invalid", to_name="", text_body="(erased)", html_body="(erased)")
     )
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.member_id == member_id, OutboxMessage.status == "queued")
+        update(OutboxMessage)
+        .where(OutboxMessage.member_id == member_id, OutboxMessage.status == "queued")
         .values(status="failed", last_error="recipient erased")
     )

@@ -1,6 +1,7 @@
 """The outbox in people's words: what each email is for, where it stands, and finding one by recipient.
 
 Rows keep their codes (status, kind, template): the admin pages filter by them and show these words."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
@@ -18,8 +19,14 @@ FILTERS = (
     ("failed", "Not delivered", ("failed",)),
     ("withdrawn", "Withdrawn", ("withdrawn",)),
 )
-STATUS_WORDS = {"queued": "Waiting to send", "claimed": "Being sent", "sending": "Being sent", "sent": "Sent",
-                "failed": "Not delivered", "withdrawn": "Withdrawn, not sent"}
+STATUS_WORDS = {
+    "queued": "Waiting to send",
+    "claimed": "Being sent",
+    "sending": "Being sent",
+    "sent": "Sent",
+    "failed": "Not delivered",
+    "withdrawn": "Withdrawn, not sent",
+}
 KIND_WORDS = {
     "service": "About their account or membership (always sent)",
     "news": "Association news",
@@ -93,9 +100,18 @@ def outbox_query(status: str = "", recipient: str = "") -> Select:
     term = " ".join(recipient.split())[:120].lower()
     if term:
         like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        member_ids = list(db.session.scalars(
-            select(Member.id).where(or_(func.lower(Member.name).like(like, escape="\\"),
-                                        func.lower(Member.email).like(like, escape="\\")))
-            .order_by(Member.id).limit(RECIPIENT_MATCHES)))
+        member_ids = list(
+            db.session.scalars(
+                select(Member.id)
+                .where(
+                    or_(
+                        func.lower(Member.name).like(like, escape="\\"),
+                        func.lower(Member.email).like(like, escape="\\"),
+                    )
+                )
+                .order_by(Member.id)
+                .limit(RECIPIENT_MATCHES)
+            )
+        )
         query = query.where(or_(OutboxMessage.member_id.in_(member_ids), OutboxMessage.to_address == term))
     return query

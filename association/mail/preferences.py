@@ -1,4 +1,5 @@
 """What each member chooses to receive. Service messages (account, password, approval) always go."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,13 @@ class MailPreferences(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-DEFAULTS = {"association_news": True, "event_reminders": True, "forum_notifications": "each",
-            "strategy_updates": True, "weekly_digest": False}
+DEFAULTS = {
+    "association_news": True,
+    "event_reminders": True,
+    "forum_notifications": "each",
+    "strategy_updates": True,
+    "weekly_digest": False,
+}
 
 
 def preferences_for(member_id: int) -> MailPreferences:
@@ -39,6 +45,8 @@ def members_opted_out(member_ids: list[int], choice: str) -> set[int]:
     if not member_ids:
         return set()
     column = getattr(MailPreferences, choice)
-    return set(db.session.scalars(
-        select(MailPreferences.member_id).where(MailPreferences.member_id.in_(member_ids), column.is_(False))
-    ))
+    return set(
+        db.session.scalars(
+            select(MailPreferences.member_id).where(MailPreferences.member_id.in_(member_ids), column.is_(False))
+        )
+    )

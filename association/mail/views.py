@@ -1,4 +1,5 @@
 """A member's email preferences."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for

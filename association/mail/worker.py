@@ -32,6 +32,7 @@ offered to the server and fails without any doubt about its delivery. A worker t
 row is ``sending`` also counts as an attempt on that row, so a message that kills every worker is
 failed out too instead of being queued again for ever.
 """
+
 from __future__ import annotations
 
 import logging
@@ -105,27 +106,49 @@ def requeue_expired_leases() -> int:
     crash in the mail library, say) would otherwise be queued again for ever.
     """
     now = utcnow()
-    expired = (OutboxMessage.lease_until < now)
-    never_started = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "claimed", expired)
-        .values(status="queued", lease_until=None, next_attempt_at=now)
-    ).rowcount or 0
+    expired = OutboxMessage.lease_until < now
+    never_started = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "claimed", expired)
+            .values(status="queued", lease_until=None, next_attempt_at=now)
+        ).rowcount
+        or 0
+    )
     interrupted = (OutboxMessage.status == "sending", expired)
     last_chance = OutboxMessage.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    counted = {"lease_until": None, "attempts": OutboxMessage.attempts + 1,
-               "unconfirmed_sends": OutboxMessage.unconfirmed_sends + 1}
-    given_up = db.session.execute(
-        update(OutboxMessage).where(*interrupted, last_chance)
-        .values(status="failed", **counted,
+    counted = {
+        "lease_until": None,
+        "attempts": OutboxMessage.attempts + 1,
+        "unconfirmed_sends": OutboxMessage.unconfirmed_sends + 1,
+    }
+    given_up = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(*interrupted, last_chance)
+            .values(
+                status="failed",
+                **counted,
                 last_error="A worker stopped while sending this message, too many times; it is not "
-                           "tried again. It may or may not have been delivered.")
-    ).rowcount or 0
+                "tried again. It may or may not have been delivered.",
+            )
+        ).rowcount
+        or 0
+    )
     # Queued again at once: its new due time puts it behind every message already waiting.
-    unknown = db.session.execute(
-        update(OutboxMessage).where(*interrupted)
-        .values(status="queued", next_attempt_at=now, **counted,
-                last_error="A worker stopped during sending; sent again with the same Message-ID.")
-    ).rowcount or 0
+    unknown = (
+        db.session.execute(
+            update(OutboxMessage)
+            .where(*interrupted)
+            .values(
+                status="queued",
+                next_attempt_at=now,
+                **counted,
+                last_error="A worker stopped during sending; sent again with the same Message-ID.",
+            )
+        ).rowcount
+        or 0
+    )
     db.session.commit()
     if unknown:
         log.warning("outbox: %s message(s) interrupted mid-send are queued again", unknown)
@@ -161,9 +184,19 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
     now = utcnow()
     due_by = due_by or now
     query = (
-        select(OutboxMessage.id, OutboxMessage.member_id, OutboxMessage.kind, OutboxMessage.to_address,
-               OutboxMessage.to_name, OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
-               OutboxMessage.message_id, OutboxMessage.attachment_key, OutboxMessage.attempts)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.member_id,
+            OutboxMessage.kind,
+            OutboxMessage.to_address,
+            OutboxMessage.to_name,
+            OutboxMessage.subject,
+            OutboxMessage.text_body,
+            OutboxMessage.html_body,
+            OutboxMessage.message_id,
+            OutboxMessage.attachment_key,
+            OutboxMessage.attempts,
+        )
         .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= due_by)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
@@ -175,12 +208,15 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
     if batch:
         # Only rows still queued: on SQLite the SELECT above holds no lock, so a row may have been
         # withdrawn (its campaign cancelled) or claimed by another worker since it was read.
-        taken = set(db.session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in batch]),
-                                        OutboxMessage.status == "queued")
-            .values(status="claimed", lease_until=lease_until).returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        ))
+        taken = set(
+            db.session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in batch]), OutboxMessage.status == "queued")
+                .values(status="claimed", lease_until=lease_until)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
         batch = [row for row in batch if row.id in taken]
     db.session.commit()
     return batch
@@ -198,8 +234,11 @@ def _still_ours(row: Claimed):
 
 def _in_our_hands(row: Claimed):
     """Claimed or being sent under this worker's lease: not withdrawn, not taken over by another."""
-    return ((OUTBOX.c.id == row.id) & OUTBOX.c.status.in_(("claimed", "sending"))
-            & (OUTBOX.c.lease_until == row.lease_until))
+    return (
+        (OUTBOX.c.id == row.id)
+        & OUTBOX.c.status.in_(("claimed", "sending"))
+        & (OUTBOX.c.lease_until == row.lease_until)
+    )
 
 
 def _mark_sending(row: Claimed) -> bool:
@@ -214,8 +253,15 @@ def _mark_sending(row: Claimed) -> bool:
 
 
 def _mark_sent(row: Claimed, via: str) -> None:
-    _set(row.id, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, lease_until=None,
-         last_error=None, delivered_via=via)
+    _set(
+        row.id,
+        status="sent",
+        sent_at=utcnow(),
+        attempts=row.attempts + 1,
+        lease_until=None,
+        last_error=None,
+        delivered_via=via,
+    )
 
 
 def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryReport) -> None:
@@ -246,8 +292,9 @@ def _mark_unsendable(row: Claimed, error: Exception, report: DeliveryReport) -> 
     if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         values["status"] = "failed"
     else:
-        values.update(status="queued",
-                      next_attempt_at=utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"]))
+        values.update(
+            status="queued", next_attempt_at=utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"])
+        )
     changed = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(**values))
     db.session.commit()
     if changed.rowcount == 1:
@@ -271,8 +318,9 @@ def _abandon(connection) -> None:
 def _release(rows: list[Claimed]) -> None:
     """Hand back claimed rows this worker will not send (it is stopping); nothing was offered."""
     for row in rows:
-        db.session.connection().execute(OUTBOX.update().where(_still_ours(row))
-                                        .values(status="queued", lease_until=None))
+        db.session.connection().execute(
+            OUTBOX.update().where(_still_ours(row)).values(status="queued", lease_until=None)
+        )
     db.session.commit()
 
 
@@ -286,8 +334,10 @@ def _is_permanent(error: Exception) -> bool:
 def _describe(error: Exception) -> str:
     if isinstance(error, BadHeaderError):
         # What an admin reading the outbox can act on, rather than an empty exception name.
-        return ("The recipient's name or the subject contains a line break, so this message cannot "
-                "be sent. Correct the member's name and send it again.")
+        return (
+            "The recipient's name or the subject contains a line break, so this message cannot "
+            "be sent. Correct the member's name and send it again."
+        )
     return f"{type(error).__name__}: {error}"
 
 
@@ -316,8 +366,9 @@ def deliver_batch(batch: list[Claimed]) -> DeliveryReport:
     return report
 
 
-def _send_over_one_connection(pending: list[Claimed], limit: int, links: UnsubscribeLinks,
-                              report: DeliveryReport) -> None:
+def _send_over_one_connection(
+    pending: list[Claimed], limit: int, links: UnsubscribeLinks, report: DeliveryReport
+) -> None:
     """Send up to ``limit`` messages from the front of ``pending``, removing each one handled."""
     try:
         with mail.connect() as connection:
@@ -334,8 +385,9 @@ def _send_over_one_connection(pending: list[Claimed], limit: int, links: Unsubsc
                     continue
                 if not _mark_sending(row):
                     pending.pop(0)
-                    log.warning("outbox: message %s is no longer this worker's (lease ran out, or withdrawn); "
-                                "skipped", row.id)
+                    log.warning(
+                        "outbox: message %s is no longer this worker's (lease ran out, or withdrawn); skipped", row.id
+                    )
                     continue
                 try:
                     connection.send(message)
@@ -389,10 +441,14 @@ def deliver_due(max_batches: int | None = None) -> DeliveryReport:
 
 
 def _any_due() -> bool:
-    return db.session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
-        .limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def run_forever(poll_seconds: int, run_round) -> None:  # pragma: no cover - exercised by make run

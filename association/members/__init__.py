@@ -1,4 +1,5 @@
 """Members: applications, accounts, the directory, the registry and members' own data."""
+
 from __future__ import annotations
 
 from flask import Flask

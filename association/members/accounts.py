@@ -1,4 +1,5 @@
 """Signing in, passwords and email changes."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -27,8 +28,11 @@ def authenticate(email: str, password: str) -> Member | None:
 
 
 # After signing in, the page of what waits for each role; the first role held wins.
-LANDING_PAGES = (("admin", "admin.dashboard"), ("committee", "admin.dashboard"),
-                 ("moderator", "forum.moderation_queue"))
+LANDING_PAGES = (
+    ("admin", "admin.dashboard"),
+    ("committee", "admin.dashboard"),
+    ("moderator", "forum.moderation_queue"),
+)
 
 
 def landing_endpoint(member: Member) -> str:
@@ -49,8 +53,13 @@ def request_password_reset(email: str) -> None:
     member = find_by_email(email)
     if member is None or member.status not in ("active", "lapsed"):
         return
-    queue_email(member.email, "Reset your password", "password_reset", member=member,
-                reset_url=external_url("auth.set_password", token=password_token(member)))
+    queue_email(
+        member.email,
+        "Reset your password",
+        "password_reset",
+        member=member,
+        reset_url=external_url("auth.set_password", token=password_token(member)),
+    )
     db.session.commit()
 
 
@@ -61,8 +70,13 @@ def set_password(member: Member, password: str) -> None:
     # In SQL: two bumps at once must both count, or a session made between them would survive.
     increment(Member.login_version, member.id)
     if not first_time:
-        queue_email(member.email, "Your password was changed", "password_changed", member=member,
-                    reset_url=external_url("auth.password_reset_request"))
+        queue_email(
+            member.email,
+            "Your password was changed",
+            "password_changed",
+            member=member,
+            reset_url=external_url("auth.password_reset_request"),
+        )
     db.session.commit()
 
 
@@ -83,12 +97,24 @@ def start_email_change(member: Member, new_email: str, requested_by: Member | No
     token = make_token("change-email", {"id": member.id, "email": new_email})
     by_someone_else = requested_by is not None and requested_by.id != member.id
     asked_by = requested_by.name if by_someone_else and requested_by is not None else None
-    queue_email(new_email, "Confirm your new email address", "confirm_email_change", member=member,
-                confirm_url=external_url("auth.confirm_email_change", token=token), requested_by=asked_by,
-                member_name=member.name)
+    queue_email(
+        new_email,
+        "Confirm your new email address",
+        "confirm_email_change",
+        member=member,
+        confirm_url=external_url("auth.confirm_email_change", token=token),
+        requested_by=asked_by,
+        member_name=member.name,
+    )
     if asked_by and member.email:
-        queue_email(member.email, "A change to your email address was requested", "email_change_requested",
-                    member=member, new_email=new_email, requested_by=asked_by)
+        queue_email(
+            member.email,
+            "A change to your email address was requested",
+            "email_change_requested",
+            member=member,
+            new_email=new_email,
+            requested_by=asked_by,
+        )
     db.session.flush()
 
 
@@ -102,8 +128,7 @@ def confirm_email_change(token: str) -> Member:
     old_email = member.email
     member.email = member.pending_email
     member.pending_email = None
-    queue_email(old_email, "Your email address was changed", "email_changed", member=member,
-                new_email=member.email)
+    queue_email(old_email, "Your email address was changed", "email_changed", member=member, new_email=member.email)
     db.session.commit()
     return member
 
@@ -114,6 +139,7 @@ def confirm_email_change(token: str) -> Member:
 # the owner out. So a locked (or forgotten) password never shuts the owner out: a link sent to the
 # account's address signs them in, once, within minutes. It proves what a password reset proves —
 # that they read that mailbox — and is spent as soon as it is used or they sign in another way.
+
 
 def _sign_in_stamp(member: Member) -> str:
     return member.last_login_at.isoformat() if member.last_login_at else ""
@@ -129,8 +155,14 @@ def request_sign_in_link(email: str) -> None:
         return
     token = make_token("sign-in-link", {"id": member.id, "v": member.login_version, "at": _sign_in_stamp(member)})
     minutes = current_app.config["SIGN_IN_LINK_MAX_AGE"] // 60
-    queue_email(member.email, "Your sign-in link", "sign_in_link", member=member, minutes=minutes,
-                sign_in_url=external_url("auth.sign_in_with_link", token=token))
+    queue_email(
+        member.email,
+        "Your sign-in link",
+        "sign_in_link",
+        member=member,
+        minutes=minutes,
+        sign_in_url=external_url("auth.sign_in_with_link", token=token),
+    )
     db.session.commit()
 
 
@@ -139,8 +171,12 @@ def member_for_sign_in_link(token: str) -> Member:
     payload = read_token("sign-in-link", token, current_app.config["SIGN_IN_LINK_MAX_AGE"])
     member_id = payload.get("id")
     member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
-    if (member is None or not member.is_active or member.login_version != payload.get("v")
-            or _sign_in_stamp(member) != payload.get("at")):
+    if (
+        member is None
+        or not member.is_active
+        or member.login_version != payload.get("v")
+        or _sign_in_stamp(member) != payload.get("at")
+    ):
         raise TokenError("This sign-in link has already been used or is no longer valid. You can ask for a new one.")
     return member
 

@@ -1,4 +1,5 @@
 """Joining: apply, confirm the email address, wait for an admin, approved or declined."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,11 +47,18 @@ def submit_application(application: Application) -> Member | None:
         _tell_existing(existing)
         return None
     member = Member(
-        name=application.name.strip(), email=email, phone=(application.phone or "").strip() or None,
-        area=application.area.strip(), service_name=application.service_name.strip(),
-        service_type=application.service_type, approval_category=application.approval_category,
-        years_fostering=application.years_fostering, how_heard=application.how_heard.strip(),
-        status="applicant", application_state="unconfirmed", consent_at=utcnow(),
+        name=application.name.strip(),
+        email=email,
+        phone=(application.phone or "").strip() or None,
+        area=application.area.strip(),
+        service_name=application.service_name.strip(),
+        service_type=application.service_type,
+        approval_category=application.approval_category,
+        years_fostering=application.years_fostering,
+        how_heard=application.how_heard.strip(),
+        status="applicant",
+        application_state="unconfirmed",
+        consent_at=utcnow(),
     )
     db.session.add(member)
     try:
@@ -73,17 +81,26 @@ def _tell_existing(existing: Member) -> None:
     if existing.application_state == "unconfirmed":
         _send_confirmation(existing)
     else:
-        queue_email(existing.email, "Someone tried to apply with your email address",
-                    "already_registered", member=existing,
-                    login_url=external_url("auth.login"),
-                    reset_url=external_url("auth.password_reset_request"))
+        queue_email(
+            existing.email,
+            "Someone tried to apply with your email address",
+            "already_registered",
+            member=existing,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.password_reset_request"),
+        )
     db.session.commit()
 
 
 def _send_confirmation(member: Member) -> None:
     token = make_token("confirm-application", {"id": member.id, "email": member.email})
-    queue_email(member.email, "Please confirm your email address", "confirm_application",
-                member=member, confirm_url=external_url("auth.confirm_application", token=token))
+    queue_email(
+        member.email,
+        "Please confirm your email address",
+        "confirm_application",
+        member=member,
+        confirm_url=external_url("auth.confirm_application", token=token),
+    )
 
 
 def confirm_application(token: str) -> Member:
@@ -100,9 +117,9 @@ def confirm_application(token: str) -> Member:
 
 
 def waiting_applications() -> list[Member]:
-    return list(db.session.scalars(
-        select(Member).where(Member.application_state == "waiting").order_by(Member.applied_at)
-    ))
+    return list(
+        db.session.scalars(select(Member).where(Member.application_state == "waiting").order_by(Member.applied_at))
+    )
 
 
 def waiting_count(_viewer=None):
@@ -122,8 +139,13 @@ def approve(member: Member, admin: Member, renewal_date: date | None = None) -> 
     member.joined_on = today
     member.renewal_date = renewal_date or date(today.year + 1, today.month, min(today.day, 28))
     record("application.approved", member, "approved", actor=admin)
-    queue_email(member.email, "Welcome: your membership is approved", "application_approved",
-                member=member, set_password_url=external_url("auth.set_password", token=password_token(member)))
+    queue_email(
+        member.email,
+        "Welcome: your membership is approved",
+        "application_approved",
+        member=member,
+        set_password_url=external_url("auth.set_password", token=password_token(member)),
+    )
     db.session.commit()
 
 
@@ -136,8 +158,13 @@ def decline(member: Member, admin: Member, reason: str) -> None:
     member.decided_by_id = admin.id
     member.decline_reason = reason.strip()
     record("application.declined", member, reason, actor=admin)
-    queue_email(member.email, "About your membership application", "application_declined",
-                member=member, reason=member.decline_reason)
+    queue_email(
+        member.email,
+        "About your membership application",
+        "application_declined",
+        member=member,
+        reason=member.decline_reason,
+    )
     db.session.commit()
 
 
@@ -149,6 +176,10 @@ def password_token(member: Member) -> str:
 def member_for_password_token(token: str) -> Member:
     payload = read_token("set-password", token, current_app.config["PASSWORD_TOKEN_MAX_AGE"])
     member = db.session.get(Member, payload.get("id"))
-    if member is None or (member.password_hash or "")[-16:] != payload.get("v") or member.status not in ("active", "lapsed"):
+    if (
+        member is None
+        or (member.password_hash or "")[-16:] != payload.get("v")
+        or member.status not in ("active", "lapsed")
+    ):
         raise TokenError("This link has already been used or is no longer valid. You can ask for a new one.")
     return member

@@ -1,4 +1,5 @@
 """Applying, signing in and out, and the links we email for passwords and addresses."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -11,8 +12,7 @@ from ..core.errors import render_error
 from ..core.redirects import safe_next
 from ..extensions import db, limiter, login_account_key
 from . import accounts, applications
-from .forms import (ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm, SignInLinkForm,
-                    SignInLinkUseForm)
+from .forms import ApplyForm, LoginForm, PasswordResetRequestForm, SetPasswordForm, SignInLinkForm, SignInLinkUseForm
 from .models import Member
 from .tokens import TokenError
 
@@ -24,12 +24,19 @@ bp = Blueprint("auth", __name__)
 def apply():
     form = ApplyForm()
     if form.validate_on_submit():
-        applications.submit_application(applications.Application(
-            name=form.name.data, email=form.email.data, phone=form.phone.data, area=form.area.data,
-            service_name=form.service_name.data, service_type=form.service_type.data,
-            approval_category=form.approval_category.data, years_fostering=form.years_fostering.data,
-            how_heard=form.how_heard.data or "",
-        ))
+        applications.submit_application(
+            applications.Application(
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                area=form.area.data,
+                service_name=form.service_name.data,
+                service_type=form.service_type.data,
+                approval_category=form.approval_category.data,
+                years_fostering=form.years_fostering.data,
+                how_heard=form.how_heard.data or "",
+            )
+        )
         return render_template("members/apply_sent.html", email=form.email.data)
     return render_template("members/apply.html", form=form)
 
@@ -52,8 +59,13 @@ def _failed_login(response) -> bool:
 # password waits (or guessing would go on), but the owner can still sign in by an emailed link.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=login_account_key,
-               methods=["POST"], deduct_when=_failed_login, scope="login-account")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    key_func=login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    scope="login-account",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -64,8 +76,10 @@ def login():
             login_user(member, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for(accounts.landing_endpoint(member))))
         # The same words whether the email is unknown, the password wrong or the account closed.
-        flash("That email and password don't match an account that can sign in. "
-              "Check them, or reset your password.", "error")
+        flash(
+            "That email and password don't match an account that can sign in. Check them, or reset your password.",
+            "error",
+        )
     return render_template("members/login.html", form=form)
 
 
@@ -79,8 +93,12 @@ def _too_many(_error):
 
 @bp.route("/login/link", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_LINK_RATE_LIMIT_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LINK_RATE_LIMIT_ACCOUNT"], key_func=login_account_key,
-               methods=["POST"], scope="sign-in-link")
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LINK_RATE_LIMIT_ACCOUNT"],
+    key_func=login_account_key,
+    methods=["POST"],
+    scope="sign-in-link",
+)
 def sign_in_link():
     form = SignInLinkForm()
     if form.validate_on_submit():
@@ -153,10 +171,11 @@ def load_member(user_id: str) -> Member | None:
     if not member_id.isdigit() or not version.isdigit():
         return None
     # One statement with the roles joined in: this runs on every signed-in request.
-    member = db.session.scalars(
-        select(Member).options(joinedload(Member.role_rows)).where(Member.id == int(member_id))
-    ).unique().one_or_none()
+    member = (
+        db.session.scalars(select(Member).options(joinedload(Member.role_rows)).where(Member.id == int(member_id)))
+        .unique()
+        .one_or_none()
+    )
     if member is None or member.login_version != int(version) or not member.is_active:
         return None
     return member
-

@@ -1,4 +1,5 @@
 """``flask create-admin`` and ``flask seed-demo``."""
+
 from __future__ import annotations
 
 import click
@@ -33,8 +34,15 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     member = find_by_email(email)
     if member is None:
         today = local_today()
-        member = Member(name=name, email=email, area="", status="active", application_state="approved",
-                        joined_on=today, renewal_date=today.replace(year=today.year + 1, day=min(today.day, 28)))
+        member = Member(
+            name=name,
+            email=email,
+            area="",
+            status="active",
+            application_state="approved",
+            joined_on=today,
+            renewal_date=today.replace(year=today.year + 1, day=min(today.day, 28)),
+        )
         db.session.add(member)
     member.password_hash = hash_password(password)
     member.status = "active"

@@ -1,4 +1,5 @@
 """CSV export of the registry, and an import that checks every row before it writes any."""
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,19 @@ from .directory import set_skills
 from .models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES, Member, MemberRole
 
 COLUMNS = (
-    "name", "email", "phone", "area", "service_name", "service_type", "approval_category",
-    "years_fostering", "status", "roles", "renewal_date", "skills", "buddy_willing",
+    "name",
+    "email",
+    "phone",
+    "area",
+    "service_name",
+    "service_type",
+    "approval_category",
+    "years_fostering",
+    "status",
+    "roles",
+    "renewal_date",
+    "skills",
+    "buddy_willing",
 )
 REQUIRED = ("name", "email")
 MAX_ROWS = 5000
@@ -37,19 +49,32 @@ def export_csv(members) -> str:
     writer = csv_writer(out)  # no cell can run as a formula in a spreadsheet
     writer.writerow(COLUMNS)
     for m in members:
-        writer.writerow((
-            m.name, m.email, m.phone, m.area, m.service_name, m.service_type, m.approval_category,
-            m.years_fostering, m.status, " ".join(sorted(m.roles)),
-            m.renewal_date.isoformat() if m.renewal_date else "",
-            "; ".join(s.name for s in m.skills), "yes" if m.buddy_willing else "no",
-        ))
+        writer.writerow(
+            (
+                m.name,
+                m.email,
+                m.phone,
+                m.area,
+                m.service_name,
+                m.service_type,
+                m.approval_category,
+                m.years_fostering,
+                m.status,
+                " ".join(sorted(m.roles)),
+                m.renewal_date.isoformat() if m.renewal_date else "",
+                "; ".join(s.name for s in m.skills),
+                "yes" if m.buddy_willing else "no",
+            )
+        )
     return out.getvalue()
 
 
 def registry_for_export():
     return db.session.scalars(
-        select(Member).where(Member.erased_at.is_(None))
-        .options(selectinload(Member.skills)).order_by(func.lower(Member.name), Member.id)
+        select(Member)
+        .where(Member.erased_at.is_(None))
+        .options(selectinload(Member.skills))
+        .order_by(func.lower(Member.name), Member.id)
     )
 
 
@@ -88,7 +113,9 @@ def parse_import(text: str) -> ImportPreview:
         return preview
     unknown = [one_line(h)[:40] or "(a blank name)" for h in header if h not in COLUMNS]
     if unknown:
-        preview.errors.append((1, f"Unknown columns: {', '.join(unknown[:10])}. Expected some of: {', '.join(COLUMNS)}."))
+        preview.errors.append(
+            (1, f"Unknown columns: {', '.join(unknown[:10])}. Expected some of: {', '.join(COLUMNS)}.")
+        )
         return preview
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
@@ -115,9 +142,11 @@ def parse_import(text: str) -> ImportPreview:
             preview.errors.append((line, "; ".join(problems)))
         else:
             preview.rows.append(ImportRow(line, values))
-    taken = set(db.session.scalars(
-        select(func.lower(Member.email)).where(func.lower(Member.email).in_(list(seen)))
-    )) if seen else set()
+    taken = (
+        set(db.session.scalars(select(func.lower(Member.email)).where(func.lower(Member.email).in_(list(seen)))))
+        if seen
+        else set()
+    )
     for row in list(preview.rows):
         if row.values["email"].lower() in taken:
             preview.errors.append((row.line, f"email {row.values['email']} already belongs to a member"))
@@ -143,8 +172,10 @@ def _rows(reader: csv.DictReader, preview: ImportPreview):
 
 def _unreadable(error: csv.Error) -> str:
     if "field larger than field limit" in str(error):
-        return (f"A cell is longer than {csv.field_size_limit():,} characters, so the file can't be read from "
-                "here on. Check that every quote mark in the file has its closing one.")
+        return (
+            f"A cell is longer than {csv.field_size_limit():,} characters, so the file can't be read from "
+            "here on. Check that every quote mark in the file has its closing one."
+        )
     return f"This line can't be read as CSV ({error}). Save the file from your spreadsheet as CSV UTF-8."
 
 
@@ -201,10 +232,16 @@ def import_members(preview: ImportPreview, admin: Member, send_welcome: bool) ->
         for row in preview.rows:
             v = row.values
             member = Member(
-                name=v["name"], email=v["email"], phone=v.get("phone") or None, area=v.get("area", ""),
-                service_name=v.get("service_name", ""), service_type=v["service_type"],
-                approval_category=v["approval_category"], years_fostering=int(v.get("years_fostering") or 0),
-                status=v["status"], application_state="approved",
+                name=v["name"],
+                email=v["email"],
+                phone=v.get("phone") or None,
+                area=v.get("area", ""),
+                service_name=v.get("service_name", ""),
+                service_type=v["service_type"],
+                approval_category=v["approval_category"],
+                years_fostering=int(v.get("years_fostering") or 0),
+                status=v["status"],
+                application_state="approved",
                 renewal_date=date.fromisoformat(v["renewal_date"]) if v.get("renewal_date") else None,
                 buddy_willing=v.get("buddy_willing", "").lower() in TRUE,
                 role_rows=[MemberRole(role=r) for r in sorted(set(v.get("roles", "").replace(",", " ").split()))],
@@ -215,8 +252,13 @@ def import_members(preview: ImportPreview, admin: Member, send_welcome: bool) ->
         db.session.flush()
         for member in created:
             if send_welcome and member.status == "active":
-                queue_email(member.email, "Your association account is ready", "imported_welcome",
-                            member=member, set_password_url=external_url("auth.set_password", token=password_token(member)))
+                queue_email(
+                    member.email,
+                    "Your association account is ready",
+                    "imported_welcome",
+                    member=member,
+                    set_password_url=external_url("auth.set_password", token=password_token(member)),
+                )
         record("member.import", None, f"{len(created)} members imported", actor=admin)
         db.session.commit()
     except Exception:

@@ -1,4 +1,5 @@
 """Demo data: a believable association of about forty carers, some in households."""
+
 from __future__ import annotations
 
 import random
@@ -19,18 +20,81 @@ from .passwords import hash_password
 DEMO_SEEDERS: list[Callable[[dict[str, Member]], None]] = []
 
 AREAS = ["Riverside", "Northgate", "Millbrook", "Eastfield", "Hadley", "Westmoor", "LS6", "LS12", "Otley", "Pudsey"]
-SERVICES = [("Riverside County Council Fostering", "local_authority"),
-            ("Brightpath Fostering", "independent_agency"),
-            ("Northgate Family Placements", "local_authority")]
-SKILLS = ["First aid trainer", "Speaks Polish", "Speaks Urdu", "Experienced with teenagers",
-          "Therapeutic parenting", "SEN and EHCP know-how", "Short breaks for disabled children",
-          "Parent and child placements", "Family time transport", "Life story work", "Cooking on a budget",
-          "Speaks British Sign Language"]
-FIRST = ["Amira", "Ben", "Claire", "Dev", "Eleanor", "Femi", "Grace", "Harpreet", "Ian", "Joanna", "Kwame",
-         "Laura", "Marek", "Nadia", "Owen", "Priya", "Rhys", "Sian", "Tom", "Una", "Victor", "Wendy",
-         "Yusuf", "Zoe", "Alan", "Bethan", "Chris", "Dina", "Ed", "Fiona", "Gareth", "Hannah"]
-LAST = ["Ahmed", "Baker", "Clarke", "Dlamini", "Evans", "Fletcher", "Green", "Hughes", "Iqbal", "Jones",
-        "Kowalski", "Lewis", "Mensah", "Novak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor"]
+SERVICES = [
+    ("Riverside County Council Fostering", "local_authority"),
+    ("Brightpath Fostering", "independent_agency"),
+    ("Northgate Family Placements", "local_authority"),
+]
+SKILLS = [
+    "First aid trainer",
+    "Speaks Polish",
+    "Speaks Urdu",
+    "Experienced with teenagers",
+    "Therapeutic parenting",
+    "SEN and EHCP know-how",
+    "Short breaks for disabled children",
+    "Parent and child placements",
+    "Family time transport",
+    "Life story work",
+    "Cooking on a budget",
+    "Speaks British Sign Language",
+]
+FIRST = [
+    "Amira",
+    "Ben",
+    "Claire",
+    "Dev",
+    "Eleanor",
+    "Femi",
+    "Grace",
+    "Harpreet",
+    "Ian",
+    "Joanna",
+    "Kwame",
+    "Laura",
+    "Marek",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sian",
+    "Tom",
+    "Una",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zoe",
+    "Alan",
+    "Bethan",
+    "Chris",
+    "Dina",
+    "Ed",
+    "Fiona",
+    "Gareth",
+    "Hannah",
+]
+LAST = [
+    "Ahmed",
+    "Baker",
+    "Clarke",
+    "Dlamini",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Mensah",
+    "Novak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+]
 
 NAMED_ACCOUNTS = [
     ("admin@example.org", "Alex Morgan", ["admin", "committee"]),
@@ -64,16 +128,27 @@ def seed_members(password: str) -> dict[str, Member]:
     def make(email: str, name: str, status: str = "active", roles=()) -> Member:
         service, kind = rng.choice(SERVICES)
         member = Member(
-            name=name, email=email, phone=f"07700 900{rng.randint(100, 999)}", area=rng.choice(AREAS),
-            service_name=service, service_type=kind, approval_category=rng.choice(list(APPROVAL_CATEGORIES)),
-            years_fostering=rng.randint(0, 25), how_heard=rng.choice(["Social worker", "Another carer", "Facebook", ""]),
-            status=status, application_state="approved" if status != "applicant" else "waiting",
-            consent_at=utcnow(), email_confirmed_at=utcnow(),
+            name=name,
+            email=email,
+            phone=f"07700 900{rng.randint(100, 999)}",
+            area=rng.choice(AREAS),
+            service_name=service,
+            service_type=kind,
+            approval_category=rng.choice(list(APPROVAL_CATEGORIES)),
+            years_fostering=rng.randint(0, 25),
+            how_heard=rng.choice(["Social worker", "Another carer", "Facebook", ""]),
+            status=status,
+            application_state="approved" if status != "applicant" else "waiting",
+            consent_at=utcnow(),
+            email_confirmed_at=utcnow(),
             joined_on=today - timedelta(days=rng.randint(30, 3000)) if status != "applicant" else None,
             renewal_date=renewal_for(status),
             password_hash=password_hash if status != "applicant" else None,
-            buddy_willing=rng.random() < 0.4, share_email=rng.random() < 0.5, share_phone=rng.random() < 0.3,
-            share_service=rng.random() < 0.6, share_category=rng.random() < 0.5,
+            buddy_willing=rng.random() < 0.4,
+            share_email=rng.random() < 0.5,
+            share_phone=rng.random() < 0.3,
+            share_service=rng.random() < 0.6,
+            share_category=rng.random() < 0.5,
             role_rows=[MemberRole(role=r) for r in roles],
         )
         db.session.add(member)

@@ -1,4 +1,5 @@
 """The members' directory: who is in the association, and what they chose to share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,11 +51,19 @@ def _if_shared(choice, column):
 
 
 CARD_COLUMNS = (
-    Member.id, Member.name, Member.area, Member.buddy_willing, Member.household_id,
-    Member.share_email, _if_shared(Member.share_email, Member.email),
-    Member.share_phone, _if_shared(Member.share_phone, Member.phone),
-    Member.share_service, _if_shared(Member.share_service, Member.service_name),
-    Member.share_category, _if_shared(Member.share_category, Member.approval_category),
+    Member.id,
+    Member.name,
+    Member.area,
+    Member.buddy_willing,
+    Member.household_id,
+    Member.share_email,
+    _if_shared(Member.share_email, Member.email),
+    Member.share_phone,
+    _if_shared(Member.share_phone, Member.phone),
+    Member.share_service,
+    _if_shared(Member.share_service, Member.service_name),
+    Member.share_category,
+    _if_shared(Member.share_category, Member.approval_category),
 )
 
 
@@ -87,11 +96,15 @@ def _filtered(filters: DirectoryFilters):
             func.lower(Member.service_name).like(_like(filters.service), escape="\\"),
         )
     if filters.skill:
-        query = query.where(exists().where(and_(
-            member_skills.c.member_id == Member.id,
-            member_skills.c.skill_id == Skill.id,
-            func.lower(Skill.name).like(_like(filters.skill), escape="\\"),
-        )))
+        query = query.where(
+            exists().where(
+                and_(
+                    member_skills.c.member_id == Member.id,
+                    member_skills.c.skill_id == Skill.id,
+                    func.lower(Skill.name).like(_like(filters.skill), escape="\\"),
+                )
+            )
+        )
     if filters.buddy:
         query = query.where(Member.buddy_willing.is_(True))
     return query
@@ -103,7 +116,9 @@ def _page_of_cards(base, offset: int) -> tuple[list[DirectoryCard], int | None]:
     total = select(func.count()).select_from(base.subquery()).scalar_subquery()
     rows = db.session.execute(
         base.with_only_columns(*CARD_COLUMNS, total)
-        .order_by(func.lower(Member.name), Member.id).offset(offset).limit(PAGE_SIZE)
+        .order_by(func.lower(Member.name), Member.id)
+        .offset(offset)
+        .limit(PAGE_SIZE)
     ).all()
     return [DirectoryCard(*row[:-1]) for row in rows], (rows[0][-1] if rows else None)
 
@@ -114,7 +129,8 @@ def _partners(household_ids: set[int]) -> dict[int, list[DirectoryCard]]:
     WHERE clause SQLite walks every active member by the status index instead."""
     partners: dict[int, list[DirectoryCard]] = {}
     for *columns, status in db.session.execute(
-        select(*CARD_COLUMNS, Member.status).where(Member.household_id.in_(household_ids))
+        select(*CARD_COLUMNS, Member.status)
+        .where(Member.household_id.in_(household_ids))
         .order_by(func.lower(Member.name), Member.id)
     ):
         if status == "active":
@@ -126,8 +142,10 @@ def _partners(household_ids: set[int]) -> dict[int, list[DirectoryCard]]:
 def _add_skills(cards: list[DirectoryCard]) -> None:
     by_id = {card.id: card for card in cards}
     for member_id, name in db.session.execute(
-        select(member_skills.c.member_id, Skill.name).join(Skill, Skill.id == member_skills.c.skill_id)
-        .where(member_skills.c.member_id.in_(list(by_id))).order_by(Skill.name)
+        select(member_skills.c.member_id, Skill.name)
+        .join(Skill, Skill.id == member_skills.c.skill_id)
+        .where(member_skills.c.member_id.in_(list(by_id)))
+        .order_by(Skill.name)
     ):
         by_id[member_id].skills.append(name)
 
@@ -180,9 +198,11 @@ def shared_contact(member) -> dict[str, str]:
 
 
 def skill_names_in_use() -> list[str]:
-    return list(db.session.scalars(
-        select(Skill.name).where(exists().where(member_skills.c.skill_id == Skill.id)).order_by(Skill.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Skill.name).where(exists().where(member_skills.c.skill_id == Skill.id)).order_by(Skill.name)
+        )
+    )
 
 
 def set_skills(member: Member, names: list[str]) -> None:
@@ -207,7 +227,8 @@ def set_skills(member: Member, names: list[str]) -> None:
 
 
 def _skills_named(by_lower: dict[str, str]) -> dict[str, Skill]:
-    return {s.name.lower(): s for s in db.session.scalars(
-        select(Skill).where(func.lower(Skill.name).in_(list(by_lower)))
-    )} if by_lower else {}
-
+    return (
+        {s.name.lower(): s for s in db.session.scalars(select(Skill).where(func.lower(Skill.name).in_(list(by_lower))))}
+        if by_lower
+        else {}
+    )

@@ -6,6 +6,7 @@ member's sign-in email, and even then the change waits for the new address to co
 the old address is told. Nobody edits a member whose roles outrank their own, so a committee
 member cannot touch an admin's record at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,9 +23,14 @@ from .renewals import renewal_settled
 # Higher outranks lower; a member with no role is 0.
 ROLE_RANK = {"admin": 3, "committee": 2, "moderator": 1, "strategy": 1}
 DETAIL_FIELDS = {
-    "name": "name", "phone": "phone", "area": "area", "service_name": "fostering service",
-    "service_type": "kind of service", "approval_category": "approved for",
-    "years_fostering": "years fostering", "renewal_date": "renewal date",
+    "name": "name",
+    "phone": "phone",
+    "area": "area",
+    "service_name": "fostering service",
+    "service_type": "kind of service",
+    "approval_category": "approved for",
+    "years_fostering": "years fostering",
+    "renewal_date": "renewal date",
 }
 
 
@@ -93,18 +99,27 @@ def edit_member(member: Member, changes: MemberChanges, editor: Member, seen_ver
             setattr(member, attribute, after)
     if described:
         record("member.edited", member, "changed " + "; ".join(described), actor=editor)
-    if member.renewal_requested_at is not None and "renewal_date" in changes.details \
-            and changes.details["renewal_date"] != before_renewal:
+    if (
+        member.renewal_requested_at is not None
+        and "renewal_date" in changes.details
+        and changes.details["renewal_date"] != before_renewal
+    ):
         renewal_settled(member)
     if email_asked:
-        record("member.email_change_requested", member,
-               f"sign-in email change from {_shown(member.email)} to {_shown(new_email)} sent for confirmation "
-               "to the new address; the old address was told", actor=editor)
+        record(
+            "member.email_change_requested",
+            member,
+            f"sign-in email change from {_shown(member.email)} to {_shown(new_email)} sent for confirmation "
+            "to the new address; the old address was told",
+            actor=editor,
+        )
         start_email_change(member, new_email, requested_by=editor)
         described.append("email (waiting for confirmation)")
     try:
         if changes.roles is not None:
-            if changes.roles != member.roles and any(ROLE_RANK.get(r, 0) > rank(editor) for r in changes.roles ^ member.roles):
+            if changes.roles != member.roles and any(
+                ROLE_RANK.get(r, 0) > rank(editor) for r in changes.roles ^ member.roles
+            ):
                 raise EditRefused("You can't give or take away a role above your own.")
             registry.set_roles(member, changes.roles, editor)
         if changes.status is not None:

@@ -1,9 +1,29 @@
 """Forms members and applicants fill in."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..core.forms import MultiLine, SingleLine
 from .models import APPROVAL_CATEGORIES, SERVICE_TYPES
@@ -15,39 +35,67 @@ FULL_POSTCODE = r"\b[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\b"
 
 
 def email_field(label="Email address"):
-    return EmailField(label, validators=[
-        DataRequired("Enter your email address."),
-        Email("Enter an email address like name@example.com."),
-        Length(max=254, message="An email address can be at most 254 characters."),
-        SingleLine(),
-    ])
+    return EmailField(
+        label,
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254, message="An email address can be at most 254 characters."),
+            SingleLine(),
+        ],
+    )
 
 
 def not_a_full_address(_form, field):
     import re
 
-    if re.search(FULL_POSTCODE, field.data or "") or re.search(r"\d+\s+\w+\s+(road|street|lane|avenue|close|drive|way)\b", field.data or "", re.I):
-        raise ValidationError("Just your town or the first part of your postcode (like 'Leeds' or 'LS6'), please — not your full address.")
+    if re.search(FULL_POSTCODE, field.data or "") or re.search(
+        r"\d+\s+\w+\s+(road|street|lane|avenue|close|drive|way)\b", field.data or "", re.I
+    ):
+        raise ValidationError(
+            "Just your town or the first part of your postcode (like 'Leeds' or 'LS6'), please — not your full address."
+        )
 
 
 class ApplyForm(FlaskForm):
-    name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120), SingleLine("your name")])
+    name = StringField(
+        "Your full name", validators=[DataRequired("Enter your name."), Length(max=120), SingleLine("your name")]
+    )
     email = email_field()
     phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
-    area = StringField("Town or postcode district", validators=[
-        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address, SingleLine()])
-    service_name = StringField("Your fostering service", validators=[
-        DataRequired("Enter the name of your fostering service."), Length(max=120), SingleLine()])
-    service_type = RadioField("Kind of fostering service", choices=list(SERVICE_TYPES.items()),
-                              validators=[InputRequired("Choose the kind of fostering service.")])
-    approval_category = SelectField("What you are approved for", choices=list(APPROVAL_CATEGORIES.items()),
-                                    validators=[InputRequired()])
-    years_fostering = IntegerField("Years fostering", validators=[
-        InputRequired("Enter how many years you have fostered; 0 if you are new."),
-        NumberRange(0, 80, "Enter a number of years from 0 to 80.")])
+    area = StringField(
+        "Town or postcode district",
+        validators=[
+            DataRequired("Enter your town or postcode district."),
+            Length(max=80),
+            not_a_full_address,
+            SingleLine(),
+        ],
+    )
+    service_name = StringField(
+        "Your fostering service",
+        validators=[DataRequired("Enter the name of your fostering service."), Length(max=120), SingleLine()],
+    )
+    service_type = RadioField(
+        "Kind of fostering service",
+        choices=list(SERVICE_TYPES.items()),
+        validators=[InputRequired("Choose the kind of fostering service.")],
+    )
+    approval_category = SelectField(
+        "What you are approved for", choices=list(APPROVAL_CATEGORIES.items()), validators=[InputRequired()]
+    )
+    years_fostering = IntegerField(
+        "Years fostering",
+        validators=[
+            InputRequired("Enter how many years you have fostered; 0 if you are new."),
+            NumberRange(0, 80, "Enter a number of years from 0 to 80."),
+        ],
+    )
     how_heard = StringField("How did you hear about us?", validators=[Optional(), Length(max=200), SingleLine()])
-    consent = BooleanField("I have read the privacy notice and agree to the association keeping these details",
-                           validators=[DataRequired("Please agree to the privacy notice so we can keep your details.")])
+    consent = BooleanField(
+        "I have read the privacy notice and agree to the association keeping these details",
+        validators=[DataRequired("Please agree to the privacy notice so we can keep your details.")],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -79,8 +127,10 @@ class NewPasswordMixin:
 
 class SetPasswordForm(NewPasswordMixin, FlaskForm):
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
-    confirm = PasswordField("New password again", validators=[
-        DataRequired("Type the password again."), EqualTo("password", "The two passwords don't match.")])
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords don't match.")],
+    )
 
 
 class ChangePasswordForm(SetPasswordForm):
@@ -94,10 +144,22 @@ class ChangeEmailForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
-    area = StringField("Town or postcode district", validators=[
-        DataRequired("Enter your town or postcode district."), Length(max=80), not_a_full_address, SingleLine()])
-    service_name = StringField("Your fostering service", validators=[DataRequired("Enter your fostering service."), Length(max=120), SingleLine()])
-    skills = StringField("Skills and experience you can offer other carers", validators=[Optional(), Length(max=400), SingleLine()])
+    area = StringField(
+        "Town or postcode district",
+        validators=[
+            DataRequired("Enter your town or postcode district."),
+            Length(max=80),
+            not_a_full_address,
+            SingleLine(),
+        ],
+    )
+    service_name = StringField(
+        "Your fostering service",
+        validators=[DataRequired("Enter your fostering service."), Length(max=120), SingleLine()],
+    )
+    skills = StringField(
+        "Skills and experience you can offer other carers", validators=[Optional(), Length(max=400), SingleLine()]
+    )
     buddy_willing = BooleanField("I'm happy to be a buddy to a new foster carer")
     share_email = BooleanField("Show my email address to other members")
     share_phone = BooleanField("Show my phone number to other members")
@@ -110,5 +172,7 @@ class RenewForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
-    reason = TextAreaField("Anything you'd like to tell us (optional)", validators=[Optional(), Length(max=500), MultiLine()])
+    reason = TextAreaField(
+        "Anything you'd like to tell us (optional)", validators=[Optional(), Length(max=500), MultiLine()]
+    )
     confirm = BooleanField("I want to leave the association", validators=[DataRequired("Tick the box to confirm.")])

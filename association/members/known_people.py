@@ -4,6 +4,7 @@ Members' first and last names, household names and fostering-service names: the 
 them to tell a member addressed by name ("thanks Jo") from a child's name, and to keep every
 name out of what goes to the service. Service names are not people ("Bedford Borough Council").
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,8 +23,9 @@ def members_known_to_the_check() -> KnownPeople:
     # Whole columns, read on purpose: the comment lets the query-plan test tell this cache refill
     # (once a minute per process) from a page's own statements, which must use indexes.
     with db.session.no_autoflush:
-        people = db.session.scalars(select(Member.name).prefix_with(CACHE_REFILL)
-                                    .where(Member.name != FORMER_MEMBER)).all()
+        people = db.session.scalars(
+            select(Member.name).prefix_with(CACHE_REFILL).where(Member.name != FORMER_MEMBER)
+        ).all()
         households = db.session.scalars(select(Household.name).prefix_with(CACHE_REFILL)).all()
         services = db.session.scalars(select(Member.service_name).prefix_with(CACHE_REFILL).distinct()).all()
     return KnownPeople.from_names(people, households, services)

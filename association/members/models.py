@@ -1,4 +1,5 @@
 """Members, their households, roles and the skills they offer."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -103,9 +104,7 @@ class Member(UserMixin, db.Model):
     # The secret in a member's private calendar feed URL; rotating it kills the old link.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="SET NULL"), index=True
-    )
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"), index=True)
     buddy_willing: Mapped[bool] = mapped_column(Boolean, default=False)
     # What other members may see; by default only name and area.
     share_email: Mapped[bool] = mapped_column(Boolean, default=False)

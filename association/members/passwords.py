@@ -1,4 +1,5 @@
 """Password hashing (argon2) and the rules a new password must meet."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A member's own data: download it all, or ask to leave."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,11 +14,30 @@ from ..mail.models import OutboxMessage
 from .models import Member
 
 PROFILE_FIELDS = (
-    "name", "email", "pending_email", "phone", "area", "service_name", "service_type",
-    "approval_category", "years_fostering", "how_heard", "status", "application_state",
-    "applied_at", "consent_at", "email_confirmed_at", "joined_on", "renewal_date",
-    "leave_requested_at", "last_login_at", "buddy_willing", "share_email", "share_phone",
-    "share_service", "share_category",
+    "name",
+    "email",
+    "pending_email",
+    "phone",
+    "area",
+    "service_name",
+    "service_type",
+    "approval_category",
+    "years_fostering",
+    "how_heard",
+    "status",
+    "application_state",
+    "applied_at",
+    "consent_at",
+    "email_confirmed_at",
+    "joined_on",
+    "renewal_date",
+    "leave_requested_at",
+    "last_login_at",
+    "buddy_willing",
+    "share_email",
+    "share_phone",
+    "share_service",
+    "share_category",
 )
 
 # Other parts add what they hold about a member: name -> function(member) -> JSON-able value.
@@ -39,7 +59,9 @@ def export_member_data(member: Member) -> dict:
         "household": {
             "name": member.household.name,
             "with": [m.name for m in member.household.members if m.id != member.id],
-        } if member.household else None,
+        }
+        if member.household
+        else None,
         "emails_sent_to_you": [
             {"subject": m.subject, "created_at": _plain(m.created_at), "status": m.status}
             for m in db.session.scalars(
@@ -49,7 +71,8 @@ def export_member_data(member: Member) -> dict:
         "admin_actions_about_you": [
             {"at": _plain(e.at), "action": e.action, "detail": e.detail}
             for e in db.session.scalars(
-                select(AuditEntry).where(AuditEntry.subject_type == "member", AuditEntry.subject_id == member.id)
+                select(AuditEntry)
+                .where(AuditEntry.subject_type == "member", AuditEntry.subject_id == member.id)
                 .order_by(AuditEntry.id)
             )
         ],

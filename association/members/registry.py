@@ -1,4 +1,5 @@
 """The admins' registry: every member and every field, and the changes admins make."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,11 +54,14 @@ def list_members(filters: RegistryFilters, page: int = 1) -> tuple[list[Member],
     """One page of the registry and where it stands; a fixed number of queries."""
     query = registry_query(filters)
     paging = paginate(query, page, PAGE_SIZE)
-    members = list(db.session.scalars(
-        query.options(selectinload(Member.household))
-        .order_by(func.lower(Member.name), Member.id)
-        .offset(paging.offset).limit(PAGE_SIZE)
-    ))
+    members = list(
+        db.session.scalars(
+            query.options(selectinload(Member.household))
+            .order_by(func.lower(Member.name), Member.id)
+            .offset(paging.offset)
+            .limit(PAGE_SIZE)
+        )
+    )
     return members, paging
 
 
@@ -71,7 +75,12 @@ def set_roles(member: Member, roles: set[str], admin: Member) -> None:
     member.role_rows = [r for r in member.role_rows if r.role in roles] + [
         MemberRole(role=r) for r in sorted(roles - before)
     ]
-    record("member.roles", member, f"{', '.join(sorted(before)) or 'none'} → {', '.join(sorted(roles)) or 'none'}", actor=admin)
+    record(
+        "member.roles",
+        member,
+        f"{', '.join(sorted(before)) or 'none'} → {', '.join(sorted(roles)) or 'none'}",
+        actor=admin,
+    )
 
 
 def set_status(member: Member, status: str, admin: Member, reason: str = "") -> None:
@@ -148,14 +157,20 @@ def erase_member(member: Member, admin: Member) -> None:
 
 def renewal_requests() -> list[Member]:
     """Members who asked the committee to renew, oldest request first."""
-    return list(db.session.scalars(
-        select(Member).where(Member.renewal_requested_at.is_not(None), Member.erased_at.is_(None))
-        .order_by(Member.renewal_requested_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.renewal_requested_at.is_not(None), Member.erased_at.is_(None))
+            .order_by(Member.renewal_requested_at)
+        )
+    )
 
 
 def leave_requests() -> list[Member]:
-    return list(db.session.scalars(
-        select(Member).where(Member.leave_requested_at.is_not(None), Member.erased_at.is_(None))
-        .order_by(Member.leave_requested_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.leave_requested_at.is_not(None), Member.erased_at.is_(None))
+            .order_by(Member.leave_requested_at)
+        )
+    )

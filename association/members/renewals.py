@@ -1,4 +1,5 @@
 """Membership renewals: a reminder before the date, lapsed after a grace period."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,14 +38,24 @@ def request_renewal(member: Member) -> int:
     due = member.renewal_date.isoformat() if member.renewal_date else "no date set"
     record("member.renewal_requested", member, f"asked to renew ({member.status}; renewal date {due})", actor=member)
     committee = db.session.scalars(
-        select(Member).join(MemberRole, MemberRole.member_id == Member.id)
+        select(Member)
+        .join(MemberRole, MemberRole.member_id == Member.id)
         .where(MemberRole.role.in_(("admin", "committee")), Member.status == "active", Member.id != member.id)
-        .distinct().order_by(Member.id))
+        .distinct()
+        .order_by(Member.id)
+    )
     told = 0
     for person in committee:
-        queue_email(person.email, f"{member.name} asks to renew their membership", "renewal_requested",
-                    to_name=person.name, member=member, asker=member, lapsed=member.status == "lapsed",
-                    record_url=external_url("admin.edit_member", member_id=member.id))
+        queue_email(
+            person.email,
+            f"{member.name} asks to renew their membership",
+            "renewal_requested",
+            to_name=person.name,
+            member=member,
+            asker=member,
+            lapsed=member.status == "lapsed",
+            record_url=external_url("admin.edit_member", member_id=member.id),
+        )
         told += 1
     db.session.commit()
     return told
@@ -65,16 +76,24 @@ def run_renewals() -> dict[str, int]:
     reminded = 0
     for member in db.session.scalars(
         select(Member).where(
-            Member.status == "active", Member.renewal_date.is_not(None),
-            Member.renewal_date <= remind_by, Member.renewal_date >= lapse_before,
+            Member.status == "active",
+            Member.renewal_date.is_not(None),
+            Member.renewal_date <= remind_by,
+            Member.renewal_date >= lapse_before,
         )
     ):
         if member.renewal_reminder_sent_for == member.renewal_date:
             continue
-        queue_email(member.email, "Time to renew your membership", "renewal_reminder", member=member,
-                    renewal_date=member.renewal_date, overdue=member.renewal_date < today,
-                    grace_days=current_app.config["RENEWAL_GRACE_DAYS"],
-                    account_url=external_url("members.account"))
+        queue_email(
+            member.email,
+            "Time to renew your membership",
+            "renewal_reminder",
+            member=member,
+            renewal_date=member.renewal_date,
+            overdue=member.renewal_date < today,
+            grace_days=current_app.config["RENEWAL_GRACE_DAYS"],
+            account_url=external_url("members.account"),
+        )
         member.renewal_reminder_sent_for = member.renewal_date
         reminded += 1
 
@@ -84,8 +103,13 @@ def run_renewals() -> dict[str, int]:
     ):
         member.status = "lapsed"
         record("member.status", member, "active → lapsed: renewal overdue", actor=None)
-        queue_email(member.email, "Your membership has lapsed", "membership_lapsed", member=member,
-                    renewal_date=member.renewal_date)
+        queue_email(
+            member.email,
+            "Your membership has lapsed",
+            "membership_lapsed",
+            member=member,
+            renewal_date=member.renewal_date,
+        )
         lapsed += 1
     db.session.commit()
     return {"reminded": reminded, "lapsed": lapsed}

@@ -1,4 +1,5 @@
 """Signed, time-limited tokens for links sent by email."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """The directory and a member's own account pages."""
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,22 @@ PROFILE_CHOICES = ("buddy_willing", "share_email", "share_phone", "share_service
 @member_required
 def directory():
     filters = DirectoryFilters(
-        q=request.args.get("q", "")[:100], area=request.args.get("area", "")[:80],
-        service=request.args.get("service", "")[:120], skill=request.args.get("skill", "")[:60],
+        q=request.args.get("q", "")[:100],
+        area=request.args.get("area", "")[:80],
+        service=request.args.get("service", "")[:120],
+        skill=request.args.get("skill", "")[:60],
         buddy=request.args.get("buddy") == "1",
     )
     entries, paging = search_directory(filters, requested_page())
-    return render_template("members/directory.html", entries=entries, filters=filters, page=paging.page,
-                           pages=paging.pages, shared_contact=shared_contact, skills=skill_names_in_use())
+    return render_template(
+        "members/directory.html",
+        entries=entries,
+        filters=filters,
+        page=paging.page,
+        pages=paging.pages,
+        shared_contact=shared_contact,
+        skills=skill_names_in_use(),
+    )
 
 
 @bp.get("/members/<int:member_id>")
@@ -111,8 +121,11 @@ def change_email():
 @login_required
 def export_data():
     body = json.dumps(privacy.export_member_data(current_user), indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-association-data.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-association-data.json"'},
+    )
 
 
 @bp.route("/account/leave", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """The Foster Strategy Group: feedback items, service meetings, packs, outcomes, 'you said, we did'."""
+
 from __future__ import annotations
 
 from flask import Flask

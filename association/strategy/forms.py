@@ -1,9 +1,20 @@
 """Strategy group forms."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField, SelectField,
-                     StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.forms import MultiLine, SingleLine
@@ -13,23 +24,35 @@ from .models import KINDS, OUTCOME_STATUSES, OWNERS
 
 
 class ItemForm(FlaskForm):
-    kind = RadioField("What is it?", choices=list(KINDS.items()), default="issue",
-                      validators=[InputRequired("Choose whether this is an issue, good practice or a suggestion.")])
+    kind = RadioField(
+        "What is it?",
+        choices=list(KINDS.items()),
+        default="issue",
+        validators=[InputRequired("Choose whether this is an issue, good practice or a suggestion.")],
+    )
     theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
-    what_happened = TextAreaField("What happened?", validators=[DataRequired("Tell us what happened."),
-                                                                Length(max=TEXT_LENGTH), MultiLine()])
+    what_happened = TextAreaField(
+        "What happened?", validators=[DataRequired("Tell us what happened."), Length(max=TEXT_LENGTH), MultiLine()]
+    )
     what_would_help = TextAreaField("What would help?", validators=[Optional(), Length(max=TEXT_LENGTH), MultiLine()])
-    named = RadioField("Who can know it was you?", choices=[
-        ("anonymous", "Nobody, not even the strategy group (anonymous)"),
-        ("named", "The strategy group may know it was me")], default="anonymous",
-        validators=[InputRequired("Choose whether to be named to the strategy group.")])
+    named = RadioField(
+        "Who can know it was you?",
+        choices=[
+            ("anonymous", "Nobody, not even the strategy group (anonymous)"),
+            ("named", "The strategy group may know it was me"),
+        ],
+        default="anonymous",
+        validators=[InputRequired("Choose whether to be named to the strategy group.")],
+    )
 
 
 class TriageForm(FlaskForm):
     theme_id = SelectField("Theme", coerce=int, validators=[Optional()])
     meeting_id = SelectField("For the meeting on", coerce=int, validators=[Optional()])
-    pack_wording = TextAreaField("Wording for the pack", validators=[DataRequired("The pack wording can't be empty."),
-                                                                     Length(max=TEXT_LENGTH), MultiLine()])
+    pack_wording = TextAreaField(
+        "Wording for the pack",
+        validators=[DataRequired("The pack wording can't be empty."), Length(max=TEXT_LENGTH), MultiLine()],
+    )
     edit_version = EditVersionField()
 
 
@@ -38,9 +61,10 @@ class MergeForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField("Why it isn't being taken forward (the carer sees this)",
-                           validators=[DataRequired("Give a reason; the carer who raised it will see it."),
-                                       Length(max=1000), MultiLine()])
+    reason = TextAreaField(
+        "Why it isn't being taken forward (the carer sees this)",
+        validators=[DataRequired("Give a reason; the carer who raised it will see it."), Length(max=1000), MultiLine()],
+    )
 
 
 class AttendeeForm(FlaskForm):
@@ -57,8 +81,10 @@ class MeetingForm(FlaskForm):
     time = TimeField("Time", validators=[InputRequired("Enter the time of the meeting.")])
     place = StringField("Place", validators=[Optional(), Length(max=200), SingleLine()])
     cutoff_date = DateField("Last day to raise items (default: a week before)", validators=[Optional()])
-    date_reason = TextAreaField("Why this date (needed if it isn't 6 to 8 weeks after the last meeting)",
-                                validators=[Optional(), Length(max=1000), MultiLine()])
+    date_reason = TextAreaField(
+        "Why this date (needed if it isn't 6 to 8 weeks after the last meeting)",
+        validators=[Optional(), Length(max=1000), MultiLine()],
+    )
     attendees = FieldList(FormField(AttendeeForm), min_entries=3, max_entries=6)
 
 
@@ -75,9 +101,14 @@ class ThemeForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    reason = TextAreaField("Why it identifies nobody",
-                           validators=[DataRequired("Say why the wording identifies nobody; it is kept with the review."),
-                                       Length(max=REASON_LENGTH), MultiLine()])
+    reason = TextAreaField(
+        "Why it identifies nobody",
+        validators=[
+            DataRequired("Say why the wording identifies nobody; it is kept with the review."),
+            Length(max=REASON_LENGTH),
+            MultiLine(),
+        ],
+    )
 
 
 class IssueForm(FlaskForm):

@@ -7,6 +7,7 @@ content. Issuing checks both again under the meeting's lock, so a second click (
 member on the same page) finds that version already issued and sends nothing, and a pack that
 changed after the page was opened is not issued as if it had been seen.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,10 @@ class Flagged:
 
 
 def flagged(entries) -> list[Flagged]:
-    return [Flagged(e.item.id, checked(e.item.pack_wording).highlighted, summarise(e.findings), e.item.review_reason)
-            for e in entries]
+    return [
+        Flagged(e.item.id, checked(e.item.pack_wording).highlighted, summarise(e.findings), e.item.review_reason)
+        for e in entries
+    ]
 
 
 @dataclass
@@ -110,13 +113,31 @@ def pack_digest(pack: Pack) -> str:
     content = {
         "meeting": [meeting.held_at.isoformat(), meeting.place],
         "to": [[a.name, a.role, a.email] for a in meeting.attendees],
-        "items": [[theme, [[e.item.id, e.item.kind, e.item.pack_wording, e.raised_by,
-                            e.item.wording_reviewed_at.isoformat() if e.item.wording_reviewed_at else None]
-                           for e in group]] for theme, group in pack.themes],
+        "items": [
+            [
+                theme,
+                [
+                    [
+                        e.item.id,
+                        e.item.kind,
+                        e.item.pack_wording,
+                        e.raised_by,
+                        e.item.wording_reviewed_at.isoformat() if e.item.wording_reviewed_at else None,
+                    ]
+                    for e in group
+                ],
+            ]
+            for theme, group in pack.themes
+        ],
         "good_practice": [[e.item.id, e.item.pack_wording, e.raised_by] for e in pack.good_practice],
-        "carried": [[c.item.id, c.item.pack_wording, [[h.held_at.isoformat(), o.response, o.action, o.owner,
-                                                         str(o.due_on), o.status] for h, o in c.history]]
-                    for c in pack.carried],
+        "carried": [
+            [
+                c.item.id,
+                c.item.pack_wording,
+                [[h.held_at.isoformat(), o.response, o.action, o.owner, str(o.due_on), o.status] for h, o in c.history],
+            ]
+            for c in pack.carried
+        ],
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
@@ -130,26 +151,40 @@ def blockers(pack: Pack) -> list[str]:
         found.append("Nobody from the service would receive it: add someone to the meeting first.")
     waiting = len(pack.needing_review)
     if waiting:
-        found.append(f"{waiting} {'item' if waiting == 1 else 'items'} may identify someone. Reword each one, or "
-                     "mark it reviewed with a reason, on its triage page before issuing.")
+        found.append(
+            f"{waiting} {'item' if waiting == 1 else 'items'} may identify someone. Reword each one, or "
+            "mark it reviewed with a reason, on its triage page before issuing."
+        )
     return found
 
 
 def covering_text(meeting: ServiceMeeting, version: int) -> str:
     """The email's plain text as the first person from the service will read it."""
     first = meeting.attendees[0].name if meeting.attendees else ""
-    return render_template("mail/strategy_pack.txt", meeting=meeting, version=SimpleNamespace(version=version),
-                           pack_url="(a link to read the pack online, made when you issue it)",
-                           recipient_name=first, subject=pack_subject(meeting),
-                           association_name=current_app.config["ASSOCIATION_NAME"])
+    return render_template(
+        "mail/strategy_pack.txt",
+        meeting=meeting,
+        version=SimpleNamespace(version=version),
+        pack_url="(a link to read the pack online, made when you issue it)",
+        recipient_name=first,
+        subject=pack_subject(meeting),
+        association_name=current_app.config["ASSOCIATION_NAME"],
+    )
 
 
 def confirmation(meeting: ServiceMeeting) -> Confirmation:
     """What the confirmation page shows, and what its form carries back."""
     pack = compile_pack(meeting)
     version = latest_version(meeting) + 1
-    return Confirmation(meeting, pack, version, pack_digest(pack), pack_subject(meeting),
-                        covering_text(meeting, version), blockers(pack))
+    return Confirmation(
+        meeting,
+        pack,
+        version,
+        pack_digest(pack),
+        pack_subject(meeting),
+        covering_text(meeting, version),
+        blockers(pack),
+    )
 
 
 def issue_pack(meeting: ServiceMeeting, by, seen: Seen | None = None) -> PackVersion:
@@ -165,33 +200,64 @@ def issue_pack(meeting: ServiceMeeting, by, seen: Seen | None = None) -> PackVer
     number = latest_version(meeting) + 1
     if seen is not None and seen.version != number:
         if 0 < seen.version < number:
-            raise AlreadyIssued(f"Version {seen.version} has already been issued, so nothing more was sent. "
-                                "Open the confirmation page again if you need to issue a new version.")
+            raise AlreadyIssued(
+                f"Version {seen.version} has already been issued, so nothing more was sent. "
+                "Open the confirmation page again if you need to issue a new version."
+            )
         raise PackChanged("This confirmation doesn't match the pack. Open the confirmation page again.")
     pack = compile_pack(meeting)
     problems = blockers(pack)
     if problems:
         raise PackError(problems[0])
     if seen is not None and not hmac.compare_digest(seen.digest.encode(), pack_digest(pack).encode()):
-        raise PackChanged("The pack has changed since you opened the confirmation page, so it wasn't issued. "
-                          "Check what it says now and confirm again.")
+        raise PackChanged(
+            "The pack has changed since you opened the confirmation page, so it wasn't issued. "
+            "Check what it says now and confirm again."
+        )
     issued_at = utcnow()
     html = render_pack_html(pack, issued_at)
-    version = PackVersion(meeting_id=meeting.id, version=number, issued_by_id=by.id, issued_at=issued_at, html=html,
-                          pdf=render_pack_pdf(html), csv=pack_csv(pack), token=secrets.token_urlsafe(32))
+    version = PackVersion(
+        meeting_id=meeting.id,
+        version=number,
+        issued_by_id=by.id,
+        issued_at=issued_at,
+        html=html,
+        pdf=render_pack_pdf(html),
+        csv=pack_csv(pack),
+        token=secrets.token_urlsafe(32),
+    )
     db.session.add(version)
     db.session.flush()
     # Every item issued in the pack is now raised with the service (the pack's items are this
     # meeting's, less the merged and declined ones).
-    db.session.execute(update(FeedbackItem).where(
-        FeedbackItem.meeting_id == meeting.id,
-        FeedbackItem.status.in_(("new", "under_review", "in_pack", "carried_forward"))).values(status="raised"))
+    db.session.execute(
+        update(FeedbackItem)
+        .where(
+            FeedbackItem.meeting_id == meeting.id,
+            FeedbackItem.status.in_(("new", "under_review", "in_pack", "carried_forward")),
+        )
+        .values(status="raised")
+    )
     link = external_url("strategy.shared_pack", token=version.token)
     for attendee in meeting.attendees:
-        queue_email(attendee.email, pack_subject(meeting), "strategy_pack", to_name=attendee.name, kind="service",
-                    meeting=meeting, version=version, pack_url=link, attachment_key=f"pack-pdf:{version.id}")
-    record("pack.issued", meeting, f"version {number} issued to {len(meeting.attendees)} people "
-           f"({', '.join(a.email for a in meeting.attendees)}). {pack.check_statement(issued_at)}", actor=by)
+        queue_email(
+            attendee.email,
+            pack_subject(meeting),
+            "strategy_pack",
+            to_name=attendee.name,
+            kind="service",
+            meeting=meeting,
+            version=version,
+            pack_url=link,
+            attachment_key=f"pack-pdf:{version.id}",
+        )
+    record(
+        "pack.issued",
+        meeting,
+        f"version {number} issued to {len(meeting.attendees)} people "
+        f"({', '.join(a.email for a in meeting.attendees)}). {pack.check_statement(issued_at)}",
+        actor=by,
+    )
     db.session.commit()
     return version
 

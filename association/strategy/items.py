@@ -3,6 +3,7 @@
 Anonymity is the author's choice and is kept everywhere: an anonymous item's author is stored only
 so they can follow it from their own list; no other page, export, email or audit entry says who.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,11 +52,16 @@ def raise_item(new: NewItem, author) -> FeedbackItem:
         raise ItemError(f"Keep each answer to {TEXT_LENGTH:,} characters.")
     if new.theme_id is not None and db.session.get(Theme, new.theme_id) is None:
         raise ItemError("Choose one of the themes listed.")
-    item = FeedbackItem(kind=new.kind, what_happened=new.what_happened.strip(),
-                        what_would_help=new.what_would_help.strip(), anonymous=new.anonymous,
-                        author_id=author.id, theme_id=new.theme_id,
-                        source_post_id=None if new.anonymous else new.source_post_id,
-                        pack_wording=new.what_happened.strip())
+    item = FeedbackItem(
+        kind=new.kind,
+        what_happened=new.what_happened.strip(),
+        what_would_help=new.what_would_help.strip(),
+        anonymous=new.anonymous,
+        author_id=author.id,
+        theme_id=new.theme_id,
+        source_post_id=None if new.anonymous else new.source_post_id,
+        pack_wording=new.what_happened.strip(),
+    )
     db.session.add(item)
     db.session.commit()
     return item
@@ -106,8 +112,10 @@ def source_post_link(item: FeedbackItem) -> SourcePost | None:
     thread = db.session.get(Thread, post.thread_id) if post is not None else None
     if thread is None:
         return None
-    return SourcePost(thread.title, url_for("forum.thread", thread_id=thread.id, page=page_of(post.number),
-                                            _anchor=f"post-{post.number}"))
+    return SourcePost(
+        thread.title,
+        url_for("forum.thread", thread_id=thread.id, page=page_of(post.number), _anchor=f"post-{post.number}"),
+    )
 
 
 def support(item: FeedbackItem, member) -> bool:
@@ -138,8 +146,12 @@ def withdraw_support(item: FeedbackItem, member) -> bool:
     if item.status not in SUPPORTABLE:
         raise ItemError("This item has been answered, so its count can no longer change.")
     lock_row(FeedbackItem, item.id)
-    removed = db.session.execute(delete(ItemSupport).where(
-        ItemSupport.item_id == item.id, ItemSupport.member_id == member.id)).rowcount > 0
+    removed = (
+        db.session.execute(
+            delete(ItemSupport).where(ItemSupport.item_id == item.id, ItemSupport.member_id == member.id)
+        ).rowcount
+        > 0
+    )
     _recount(item)
     db.session.commit()
     return removed
@@ -147,8 +159,12 @@ def withdraw_support(item: FeedbackItem, member) -> bool:
 
 def supports(item: FeedbackItem, member) -> bool:
     """Whether ``member`` has said this item affects them too."""
-    return db.session.scalar(select(ItemSupport.id).where(
-        ItemSupport.item_id == item.id, ItemSupport.member_id == member.id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(ItemSupport.id).where(ItemSupport.item_id == item.id, ItemSupport.member_id == member.id).limit(1)
+        )
+        is not None
+    )
 
 
 def _recount(item: FeedbackItem) -> None:
@@ -158,23 +174,37 @@ def _recount(item: FeedbackItem) -> None:
     Written with an UPDATE, not by setting the attribute: the item was loaded before the lock, and
     when the new count happens to equal that stale value (1, then a withdrawal and a support by
     others, then 1 again) the ORM sees no change and writes nothing, leaving the others' count."""
-    _store_support_count(item, db.session.scalar(
-        select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)) or 0)
+    _store_support_count(
+        item,
+        db.session.scalar(
+            select(func.count(func.distinct(ItemSupport.member_id))).where(ItemSupport.item_id == item.id)
+        )
+        or 0,
+    )
 
 
 def _store_support_count(item: FeedbackItem, count: int) -> None:
     """Write the count with an UPDATE whatever the loaded value (see _recount for why)."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    db.session.execute(update(FeedbackItem).where(FeedbackItem.id == item.id).values(support_count=count)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.id == item.id)
+        .values(support_count=count)
+        .execution_options(synchronize_session=False)
+    )
     set_committed_value(item, "support_count", count)
 
 
 def raised_by(item: FeedbackItem) -> int:
     """How many carers raised or support it: its author, the authors of items merged into it, supporters."""
-    merged_authors = set(db.session.scalars(select(FeedbackItem.author_id).where(
-        FeedbackItem.merged_into_id == item.id, FeedbackItem.author_id.is_not(None))))
+    merged_authors = set(
+        db.session.scalars(
+            select(FeedbackItem.author_id).where(
+                FeedbackItem.merged_into_id == item.id, FeedbackItem.author_id.is_not(None)
+            )
+        )
+    )
     supporters = set(db.session.scalars(select(ItemSupport.member_id).where(ItemSupport.item_id == item.id)))
     return len({item.author_id} - {None} | merged_authors | supporters)
 
@@ -193,22 +223,30 @@ def named_authors(items: list[FeedbackItem], viewer) -> dict[int, str]:
     ids = [i.id for i in items if not i.anonymous and i.author_id is not None]
     if not ids or not in_strategy_group(viewer):
         return {}
-    rows = db.session.execute(select(FeedbackItem.id, Member.name, Member.erased_at)
-                              .join(Member, Member.id == FeedbackItem.author_id)
-                              .where(FeedbackItem.id.in_(ids), FeedbackItem.anonymous.is_(False)))
+    rows = db.session.execute(
+        select(FeedbackItem.id, Member.name, Member.erased_at)
+        .join(Member, Member.id == FeedbackItem.author_id)
+        .where(FeedbackItem.id.in_(ids), FeedbackItem.anonymous.is_(False))
+    )
     return {item_id: FORMER_MEMBER if erased_at else name for item_id, name, erased_at in rows}
 
 
 def my_items(member) -> list[FeedbackItem]:
-    return list(db.session.scalars(select(FeedbackItem).where(FeedbackItem.author_id == member.id)
-                                   .order_by(FeedbackItem.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(FeedbackItem).where(FeedbackItem.author_id == member.id).order_by(FeedbackItem.created_at.desc())
+        )
+    )
 
 
 def open_items_for_members() -> list[FeedbackItem]:
     """What other members can see to support: open items, by their pack wording, and only those
     that pass the personal-data check (the strategy group anonymises the rest first)."""
-    items = db.session.scalars(select(FeedbackItem).where(FeedbackItem.status.in_(SUPPORTABLE))
-                               .order_by(FeedbackItem.support_count.desc(), FeedbackItem.created_at.desc()))
+    items = db.session.scalars(
+        select(FeedbackItem)
+        .where(FeedbackItem.status.in_(SUPPORTABLE))
+        .order_by(FeedbackItem.support_count.desc(), FeedbackItem.created_at.desc())
+    )
     return [i for i in items if visible_to_members(i)]
 
 
@@ -218,6 +256,7 @@ def visible_to_members(item: FeedbackItem) -> bool:
 
 
 # --- triage (strategy group) -------------------------------------------------------------------
+
 
 def triage(item: FeedbackItem, by, *, theme_id: int | None, wording: str, meeting_id: int | None) -> list[Finding]:
     """Set the theme, the words that go in the pack and the meeting it is for. Commits.
@@ -290,8 +329,9 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> list[Finding]:
             row.item_id = target.id
     db.session.flush()
     # Items merged into the source now belong to the target too.
-    db.session.execute(update(FeedbackItem).where(FeedbackItem.merged_into_id == source.id)
-                       .values(merged_into_id=target.id))
+    db.session.execute(
+        update(FeedbackItem).where(FeedbackItem.merged_into_id == source.id).values(merged_into_id=target.id)
+    )
     source.status, source.merged_into_id, source.updated_at = "merged", target.id, utcnow()
     _store_support_count(target, raised_by(target) - (1 if target.author_id else 0))
     db.session.commit()
@@ -311,11 +351,19 @@ def decline(item: FeedbackItem, by, reason: str) -> None:
 
 def triage_queue_size(_viewer=None):
     """SQL: how many items wait in the triage queue (the strategy group's menu count)."""
-    return (select(func.count()).select_from(FeedbackItem)
-            .where(or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review")).scalar_subquery())
+    return (
+        select(func.count())
+        .select_from(FeedbackItem)
+        .where(or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review"))
+        .scalar_subquery()
+    )
 
 
 def triage_queue() -> list[FeedbackItem]:
-    return list(db.session.scalars(select(FeedbackItem).where(
-        or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review"))
-        .order_by(FeedbackItem.created_at)))
+    return list(
+        db.session.scalars(
+            select(FeedbackItem)
+            .where(or_(FeedbackItem.status == "new", FeedbackItem.status == "under_review"))
+            .order_by(FeedbackItem.created_at)
+        )
+    )

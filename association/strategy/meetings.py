@@ -1,4 +1,5 @@
 """Service meetings every six to eight weeks, with a submission cut-off and reminders."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -85,8 +86,9 @@ def save_meeting(details: MeetingDetails, meeting: ServiceMeeting | None = None)
 
 
 def next_meeting() -> ServiceMeeting | None:
-    return db.session.scalar(select(ServiceMeeting).where(ServiceMeeting.held_at >= utcnow())
-                             .order_by(ServiceMeeting.held_at).limit(1))
+    return db.session.scalar(
+        select(ServiceMeeting).where(ServiceMeeting.held_at >= utcnow()).order_by(ServiceMeeting.held_at).limit(1)
+    )
 
 
 def meetings() -> list[ServiceMeeting]:
@@ -107,23 +109,39 @@ def send_reminders() -> int:
     now, sent = utcnow(), 0
     for meeting in db.session.scalars(select(ServiceMeeting).where(ServiceMeeting.held_at > now)):
         if meeting.members_reminded_at is None and now >= meeting.cutoff_at - MEMBER_REMINDER_BEFORE_CUTOFF:
-            members = list(db.session.scalars(select(Member).where(Member.status == "active",
-                                                                   Member.email.is_not(None))))
+            members = list(
+                db.session.scalars(select(Member).where(Member.status == "active", Member.email.is_not(None)))
+            )
             opted_out = members_opted_out([m.id for m in members], "strategy_updates")
             for member in members:
                 if member.id not in opted_out:
-                    queue_email(member.email, "Anything to raise with the fostering service?", "strategy_raise_reminder",
-                                member=member, kind="strategy", meeting=meeting,
-                                raise_url=external_url("strategy.raise_item"),
-                                preferences_url=external_url("mail.preferences"))
+                    queue_email(
+                        member.email,
+                        "Anything to raise with the fostering service?",
+                        "strategy_raise_reminder",
+                        member=member,
+                        kind="strategy",
+                        meeting=meeting,
+                        raise_url=external_url("strategy.raise_item"),
+                        preferences_url=external_url("mail.preferences"),
+                    )
                     sent += 1
             meeting.members_reminded_at = now
         if meeting.cutoff_reminded_at is None and now >= meeting.cutoff_at:
-            group = db.session.scalars(select(Member).join(MemberRole, MemberRole.member_id == Member.id).where(
-                MemberRole.role == "strategy", Member.status == "active", Member.email.is_not(None)))
+            group = db.session.scalars(
+                select(Member)
+                .join(MemberRole, MemberRole.member_id == Member.id)
+                .where(MemberRole.role == "strategy", Member.status == "active", Member.email.is_not(None))
+            )
             for member in group:
-                queue_email(member.email, "Items are in: time to prepare the pack", "strategy_cutoff", member=member,
-                            meeting=meeting, pack_url=external_url("strategy.pack", meeting_id=meeting.id))
+                queue_email(
+                    member.email,
+                    "Items are in: time to prepare the pack",
+                    "strategy_cutoff",
+                    member=member,
+                    meeting=meeting,
+                    pack_url=external_url("strategy.pack", meeting_id=meeting.id),
+                )
                 sent += 1
             meeting.cutoff_reminded_at = now
     db.session.commit()

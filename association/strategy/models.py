@@ -1,9 +1,10 @@
 """The Foster Strategy Group: what carers raise, the service meetings, the packs and the outcomes."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint)
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
@@ -11,9 +12,15 @@ from ..extensions import db
 
 KINDS = {"issue": "Issue", "good_practice": "Good practice", "suggestion": "Suggestion"}
 ITEM_STATUSES = {
-    "new": "New", "under_review": "Under review", "in_pack": "In the pack", "raised": "Raised with the service",
-    "responded": "Service responded", "resolved": "Resolved", "carried_forward": "Carried forward",
-    "merged": "Merged with a similar item", "declined": "Not taken forward",
+    "new": "New",
+    "under_review": "Under review",
+    "in_pack": "In the pack",
+    "raised": "Raised with the service",
+    "responded": "Service responded",
+    "resolved": "Resolved",
+    "carried_forward": "Carried forward",
+    "merged": "Merged with a similar item",
+    "declined": "Not taken forward",
 }
 OUTCOME_STATUSES = {"open": "Open", "in_progress": "In progress", "done": "Done", "not_agreed": "Not agreed"}
 OWNERS = {"service": "The service", "association": "The association"}
@@ -43,8 +50,9 @@ class ServiceMeeting(db.Model):
     cutoff_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     members_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    attendees: Mapped[list[ServiceAttendee]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                             order_by="ServiceAttendee.id")
+    attendees: Mapped[list[ServiceAttendee]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ServiceAttendee.id"
+    )
 
 
 class ServiceAttendee(db.Model):

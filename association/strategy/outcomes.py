@@ -1,5 +1,6 @@
 """After the meeting: what the service said and the actions agreed; open actions carry forward.
 And 'you said, we did' for every member, without any names."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,8 +32,11 @@ def meeting_held(meeting: ServiceMeeting) -> bool:
 def check_meeting_held(meeting: ServiceMeeting) -> None:
     """The service answers at the meeting: nothing can be recorded for one still to come."""
     if not meeting_held(meeting):
-        raise OutcomeError(f"This meeting is on {format_date(meeting.held_at)} and hasn't happened yet. "
-                           "Record what the service said after the meeting.", field="meeting")
+        raise OutcomeError(
+            f"This meeting is on {format_date(meeting.held_at)} and hasn't happened yet. "
+            "Record what the service said after the meeting.",
+            field="meeting",
+        )
 
 
 def check_due_date(meeting: ServiceMeeting, due_on: date | None, status: str) -> None:
@@ -44,12 +48,21 @@ def check_due_date(meeting: ServiceMeeting, due_on: date | None, status: str) ->
     if due_on < held_on:
         raise OutcomeError(f"Choose a date after the meeting on {format_date(meeting.held_at)}.", field="due_on")
     if status in ("open", "in_progress") and due_on < to_local(utcnow()).date():
-        raise OutcomeError("That date has passed. Choose today or a later date for an action still to do.",
-                           field="due_on")
+        raise OutcomeError(
+            "That date has passed. Choose today or a later date for an action still to do.", field="due_on"
+        )
 
 
-def record_outcome(item: FeedbackItem, meeting: ServiceMeeting, *, response: str, action: str, owner: str,
-                   due_on: date | None, status: str) -> ItemOutcome:
+def record_outcome(
+    item: FeedbackItem,
+    meeting: ServiceMeeting,
+    *,
+    response: str,
+    action: str,
+    owner: str,
+    due_on: date | None,
+    status: str,
+) -> ItemOutcome:
     """Record or update the service's response to an item at a meeting. Commits.
 
     Refused for a meeting still to come, for a due date before the meeting (or already passed, for
@@ -71,8 +84,9 @@ def record_outcome(item: FeedbackItem, meeting: ServiceMeeting, *, response: str
     # Two of the group recording the same answer at once: the second waits and updates the row
     # the first made, instead of inserting a second one (UNIQUE(item_id, meeting_id): a 500).
     lock_row(FeedbackItem, item.id)
-    outcome = db.session.scalar(select(ItemOutcome).where(ItemOutcome.item_id == item.id,
-                                                          ItemOutcome.meeting_id == meeting.id))
+    outcome = db.session.scalar(
+        select(ItemOutcome).where(ItemOutcome.item_id == item.id, ItemOutcome.meeting_id == meeting.id)
+    )
     if outcome is None:
         outcome = ItemOutcome(item_id=item.id, meeting_id=meeting.id)
         db.session.add(outcome)
@@ -91,8 +105,11 @@ def latest_outcomes(item_ids: list[int]) -> dict[int, list[tuple[ServiceMeeting,
         return {}
     found: dict[int, list] = {}
     for outcome, meeting in db.session.execute(
-            select(ItemOutcome, ServiceMeeting).join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-            .where(ItemOutcome.item_id.in_(item_ids)).order_by(ServiceMeeting.held_at)):
+        select(ItemOutcome, ServiceMeeting)
+        .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
+        .where(ItemOutcome.item_id.in_(item_ids))
+        .order_by(ServiceMeeting.held_at)
+    ):
         found.setdefault(outcome.item_id, []).append((meeting, outcome))
     return found
 
@@ -111,6 +128,7 @@ class MeetingSummary:
     Each row is a plain list ``[theme, wording, response, action, due_on, status]`` — the pack
     wording and the service's answer, never who raised the item. (Plain values, because a page
     shows a few hundred rows and unpacking is much cheaper in the template than attribute look-ups.)"""
+
     id: int
     held_at: datetime
     rows: list = field(default_factory=list)
@@ -131,15 +149,24 @@ class YouSaidWeDid:
 
 # Meetings the service has answered something at.
 ANSWERED_MEETINGS = select(ServiceMeeting.id, ServiceMeeting.held_at).where(
-    select(ItemOutcome.id).where(ItemOutcome.meeting_id == ServiceMeeting.id).exists())
+    select(ItemOutcome.id).where(ItemOutcome.meeting_id == ServiceMeeting.id).exists()
+)
 # The service's answers at some meetings (``:meetings``), by theme: pack wordings and answers only.
 MEETING_OUTCOMES = (
-    select(ItemOutcome.meeting_id, func.coalesce(Theme.name, "Other"), FeedbackItem.pack_wording,
-           ItemOutcome.response, ItemOutcome.action, ItemOutcome.due_on, ItemOutcome.status)
+    select(
+        ItemOutcome.meeting_id,
+        func.coalesce(Theme.name, "Other"),
+        FeedbackItem.pack_wording,
+        ItemOutcome.response,
+        ItemOutcome.action,
+        ItemOutcome.due_on,
+        ItemOutcome.status,
+    )
     .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
     .outerjoin(Theme, Theme.id == FeedbackItem.theme_id)
     .where(ItemOutcome.meeting_id.in_(bindparam("meetings", expanding=True)))
-    .order_by(FeedbackItem.theme_id, ItemOutcome.id))
+    .order_by(FeedbackItem.theme_id, ItemOutcome.id)
+)
 # The latest completed actions (``:rows`` of them), newest first by outcome id: walking the primary
 # key backwards stops after that many, where ordering by meeting date would sort every completed
 # action ever recorded. (No total: counting them all would read every outcome, as no index has
@@ -148,11 +175,15 @@ LATEST_COMPLETED = (
     select(FeedbackItem.pack_wording, ItemOutcome.action, ServiceMeeting.held_at)
     .join(FeedbackItem, FeedbackItem.id == ItemOutcome.item_id)
     .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-    .where(ItemOutcome.status == "done").order_by(ItemOutcome.id.desc()).limit(bindparam("rows")))
+    .where(ItemOutcome.status == "done")
+    .order_by(ItemOutcome.id.desc())
+    .limit(bindparam("rows"))
+)
 
 
-def you_said_we_did(page: int = 1, per_page: int = MEETINGS_PER_PAGE,
-                    completed_shown: int = COMPLETED_SHOWN) -> YouSaidWeDid:
+def you_said_we_did(
+    page: int = 1, per_page: int = MEETINGS_PER_PAGE, completed_shown: int = COMPLETED_SHOWN
+) -> YouSaidWeDid:
     """One page of meetings, newest first: themes raised, what the service said, actions and their
     status; plus the latest completed actions. Every meeting on one page when there are no more
     than ``ALL_SHOWN_UP_TO``; otherwise ``per_page`` at a time.
@@ -165,12 +196,16 @@ def you_said_we_did(page: int = 1, per_page: int = MEETINGS_PER_PAGE,
         paging = Paging(1, 1, paging.total, max(paging.total, 1))
         per_page = paging.size
     connection = db.session.connection()
-    summaries = {meeting_id: MeetingSummary(meeting_id, held_at) for meeting_id, held_at in connection.execute(
-        ANSWERED_MEETINGS.order_by(ServiceMeeting.held_at.desc(), ServiceMeeting.id.desc())
-        .limit(per_page).offset(paging.offset))}
+    summaries = {
+        meeting_id: MeetingSummary(meeting_id, held_at)
+        for meeting_id, held_at in connection.execute(
+            ANSWERED_MEETINGS.order_by(ServiceMeeting.held_at.desc(), ServiceMeeting.id.desc())
+            .limit(per_page)
+            .offset(paging.offset)
+        )
+    }
     if summaries:
         for meeting_id, *row in connection.execute(MEETING_OUTCOMES, {"meetings": list(summaries)}):
             summaries[meeting_id].rows.append(row)
     completed = connection.execute(LATEST_COMPLETED, {"rows": completed_shown + 1}).all()
-    return YouSaidWeDid(list(summaries.values()), paging, completed[:completed_shown],
-                        len(completed) > completed_shown)
+    return YouSaidWeDid(list(summaries.values()), paging, completed[:completed_shown], len(completed) > completed_shown)

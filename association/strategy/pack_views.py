@@ -1,5 +1,6 @@
 """The strategy group's pack pages: the pack as it stands, the confirmation before it goes to the
 service, issuing it, and the versions issued."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -22,11 +23,21 @@ def _meeting(meeting_id: int) -> ServiceMeeting:
 @role_required("strategy")
 def pack(meeting_id: int):
     found = _meeting(meeting_id)
-    versions = list(db.session.scalars(select(PackVersion).where(PackVersion.meeting_id == found.id)
-                                       .order_by(PackVersion.version.desc())))
-    return render_template("strategy/pack.html", meeting=found, pack=packs.compile_pack(found), versions=versions,
-                           item_hrefs={"outcome": _item_href("strategy.outcome", meeting_id=found.id),
-                                       "triage": _item_href("strategy.triage")})
+    versions = list(
+        db.session.scalars(
+            select(PackVersion).where(PackVersion.meeting_id == found.id).order_by(PackVersion.version.desc())
+        )
+    )
+    return render_template(
+        "strategy/pack.html",
+        meeting=found,
+        pack=packs.compile_pack(found),
+        versions=versions,
+        item_hrefs={
+            "outcome": _item_href("strategy.outcome", meeting_id=found.id),
+            "triage": _item_href("strategy.triage"),
+        },
+    )
 
 
 _ITEM = 918273645546372819  # stands for the item id in a link built once for a whole list
@@ -48,8 +59,9 @@ def issue(meeting_id: int):
     if request.method == "GET":
         shown = issuing.confirmation(found)
         form.version.data, form.digest.data = shown.version, shown.digest
-        return render_template("strategy/issue.html", meeting=found, shown=shown, form=form,
-                               triage_href=_item_href("strategy.triage"))
+        return render_template(
+            "strategy/issue.html", meeting=found, shown=shown, form=form, triage_href=_item_href("strategy.triage")
+        )
     seen = form.seen() if form.validate_on_submit() else None
     try:
         if seen is None:
@@ -63,8 +75,11 @@ def issue(meeting_id: int):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("strategy.issue", meeting_id=found.id))
-    flash(f"Version {version.version} issued and emailed to {len(found.attendees)} "
-          f"{'person' if len(found.attendees) == 1 else 'people'} from the service.", "success")
+    flash(
+        f"Version {version.version} issued and emailed to {len(found.attendees)} "
+        f"{'person' if len(found.attendees) == 1 else 'people'} from the service.",
+        "success",
+    )
     return redirect(url_for("strategy.pack", meeting_id=found.id))
 
 
@@ -81,8 +96,11 @@ def pack_preview(meeting_id: int):
 @role_required("strategy")
 def pack_csv(meeting_id: int):
     found = _meeting(meeting_id)
-    return Response(packs.pack_csv(packs.compile_pack(found)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="pack-{found.id}.csv"'})
+    return Response(
+        packs.pack_csv(packs.compile_pack(found)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pack-{found.id}.csv"'},
+    )
 
 
 @bp.get("/packs/<int:version_id>")
@@ -96,8 +114,11 @@ def version(version_id: int):
 @role_required("strategy")
 def version_pdf(version_id: int):
     found = db.session.get(PackVersion, version_id) or abort(404)
-    return Response(found.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="pack-{found.meeting_id}-v{found.version}.pdf"'})
+    return Response(
+        found.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="pack-{found.meeting_id}-v{found.version}.pdf"'},
+    )
 
 
 @bp.post("/packs/<int:version_id>/revoke")

@@ -5,6 +5,7 @@ Compiling takes a fixed number of queries however many items there are. Every wo
 a finding is resolved by rewording or by a strategy member's review with a reason, and the pack
 says truthfully what was done. Issuing it is issuing.py's.
 """
+
 from __future__ import annotations
 
 import io
@@ -120,7 +121,11 @@ class Pack:
     def check_statement(self, on: datetime) -> str:
         """What the pack says about its check: what was actually done, never more."""
         reviewed, waiting = len(self.reviewed), len(self.needing_review)
-        done = [f"{reviewed} {'wording' if reviewed == 1 else 'wordings'} reviewed by the strategy group"] if reviewed else []
+        done = (
+            [f"{reviewed} {'wording' if reviewed == 1 else 'wordings'} reviewed by the strategy group"]
+            if reviewed
+            else []
+        )
         if waiting:  # only ever in a preview: a pack with these can't be issued
             done.append(f"{waiting} flagged and not yet resolved")
         return f"Checked automatically for {checked_for()} on {format_date(on)}; {'; '.join(done or ['the check flagged no wording'])}."
@@ -128,10 +133,14 @@ class Pack:
     @property
     def counts(self) -> dict[str, int]:
         items = self.items
-        return {"items": len(items), "issues": sum(p.item.kind == "issue" for p in items),
-                "suggestions": sum(p.item.kind == "suggestion" for p in items),
-                "good_practice": len(self.good_practice), "carers": sum(p.raised_by for p in items),
-                "carried_forward": len(self.carried)}
+        return {
+            "items": len(items),
+            "issues": sum(p.item.kind == "issue" for p in items),
+            "suggestions": sum(p.item.kind == "suggestion" for p in items),
+            "good_practice": len(self.good_practice),
+            "carers": sum(p.raised_by for p in items),
+            "carried_forward": len(self.carried),
+        }
 
 
 OPEN_ACTION = ("open", "in_progress")
@@ -140,6 +149,7 @@ OPEN_ACTION = ("open", "in_progress")
 # The statements below are built once, on first use (not at import: that would configure the
 # mappers before every model is imported); only their parameters change from pack to pack.
 
+
 @cache
 def _pack_items_query() -> Select:
     """A meeting's pack items (``:meeting_id``), each with how many carers raised it: its author,
@@ -147,22 +157,37 @@ def _pack_items_query() -> Select:
     meeting_id = bindparam("meeting_id")
     kept = FeedbackItem.status.not_in(("merged", "declined"))
     # A UNION, not an OR: each half is served by its own index (an OR with a subquery is a scan).
-    in_pack = union(select(FeedbackItem.id).where(FeedbackItem.meeting_id == meeting_id, kept),
-                    select(FeedbackItem.id).where(FeedbackItem.id.in_(_first_answered_at()), kept))
+    in_pack = union(
+        select(FeedbackItem.id).where(FeedbackItem.meeting_id == meeting_id, kept),
+        select(FeedbackItem.id).where(FeedbackItem.id.in_(_first_answered_at()), kept),
+    )
     carers = union_all(
         select(FeedbackItem.id.label("item_id"), FeedbackItem.author_id.label("member_id")).where(
             FeedbackItem.id.in_(in_pack),
-            or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.not_in(in_pack))),
+            or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.not_in(in_pack)),
+        ),
         select(FeedbackItem.merged_into_id, FeedbackItem.author_id).where(FeedbackItem.merged_into_id.in_(in_pack)),
         select(ItemSupport.item_id, ItemSupport.member_id).where(ItemSupport.item_id.in_(in_pack)),
     ).subquery()
-    raised = (select(carers.c.item_id, func.count(distinct(carers.c.member_id)).label("carers"))
-              .group_by(carers.c.item_id).subquery())
-    return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
-                   FeedbackItem.wording_reviewed_at, FeedbackItem.status, FeedbackItem.wording_review_reason,
-                   raised.c.carers)
-            .outerjoin(raised, raised.c.item_id == FeedbackItem.id)
-            .where(FeedbackItem.id.in_(in_pack)))
+    raised = (
+        select(carers.c.item_id, func.count(distinct(carers.c.member_id)).label("carers"))
+        .group_by(carers.c.item_id)
+        .subquery()
+    )
+    return (
+        select(
+            FeedbackItem.id,
+            FeedbackItem.kind,
+            FeedbackItem.theme_id,
+            FeedbackItem.pack_wording,
+            FeedbackItem.wording_reviewed_at,
+            FeedbackItem.status,
+            FeedbackItem.wording_review_reason,
+            raised.c.carers,
+        )
+        .outerjoin(raised, raised.c.item_id == FeedbackItem.id)
+        .where(FeedbackItem.id.in_(in_pack))
+    )
 
 
 def _first_answered_at() -> Select:
@@ -172,14 +197,22 @@ def _first_answered_at() -> Select:
     ``meeting_id``, so the next pack carries it forward); the meeting's own pack must still list
     it, as the version it was issued with did. An item with an answer at an earlier meeting came
     to this one carried forward, and is listed there instead."""
-    this_meeting, earlier_outcome, earlier_meeting = aliased(ServiceMeeting), aliased(ItemOutcome), aliased(ServiceMeeting)
-    return (select(ItemOutcome.item_id)
-            .join(this_meeting, this_meeting.id == ItemOutcome.meeting_id)
-            .where(ItemOutcome.meeting_id == bindparam("meeting_id"),
-                   ~select(earlier_outcome.id)
-                   .join(earlier_meeting, earlier_meeting.id == earlier_outcome.meeting_id)
-                   .where(earlier_outcome.item_id == ItemOutcome.item_id,
-                          earlier_meeting.held_at < this_meeting.held_at).exists()))
+    this_meeting, earlier_outcome, earlier_meeting = (
+        aliased(ServiceMeeting),
+        aliased(ItemOutcome),
+        aliased(ServiceMeeting),
+    )
+    return (
+        select(ItemOutcome.item_id)
+        .join(this_meeting, this_meeting.id == ItemOutcome.meeting_id)
+        .where(
+            ItemOutcome.meeting_id == bindparam("meeting_id"),
+            ~select(earlier_outcome.id)
+            .join(earlier_meeting, earlier_meeting.id == earlier_outcome.meeting_id)
+            .where(earlier_outcome.item_id == ItemOutcome.item_id, earlier_meeting.held_at < this_meeting.held_at)
+            .exists(),
+        )
+    )
 
 
 @cache
@@ -191,27 +224,50 @@ def _carried_forward_query() -> Select:
     still_open = (
         select(ItemOutcome.item_id)
         .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-        .where(ServiceMeeting.held_at < before, ItemOutcome.status.in_(OPEN_ACTION),
-               ~select(later_outcome.id)
-               .join(later_meeting, later_meeting.id == later_outcome.meeting_id)
-               .where(later_outcome.item_id == ItemOutcome.item_id, later_meeting.held_at > ServiceMeeting.held_at,
-                      later_meeting.held_at < before).exists()))
-    return (select(FeedbackItem.id, FeedbackItem.kind, FeedbackItem.theme_id, FeedbackItem.pack_wording,
-                   FeedbackItem.wording_reviewed_at, FeedbackItem.wording_review_reason,
-                   ServiceMeeting.held_at, ItemOutcome.response, ItemOutcome.action, ItemOutcome.owner,
-                   ItemOutcome.due_on, ItemOutcome.status)
-            .join(ItemOutcome, ItemOutcome.item_id == FeedbackItem.id)
-            .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
-            .where(ServiceMeeting.held_at < before, FeedbackItem.id.in_(still_open))
-            .order_by(ServiceMeeting.held_at, ItemOutcome.id))
+        .where(
+            ServiceMeeting.held_at < before,
+            ItemOutcome.status.in_(OPEN_ACTION),
+            ~select(later_outcome.id)
+            .join(later_meeting, later_meeting.id == later_outcome.meeting_id)
+            .where(
+                later_outcome.item_id == ItemOutcome.item_id,
+                later_meeting.held_at > ServiceMeeting.held_at,
+                later_meeting.held_at < before,
+            )
+            .exists(),
+        )
+    )
+    return (
+        select(
+            FeedbackItem.id,
+            FeedbackItem.kind,
+            FeedbackItem.theme_id,
+            FeedbackItem.pack_wording,
+            FeedbackItem.wording_reviewed_at,
+            FeedbackItem.wording_review_reason,
+            ServiceMeeting.held_at,
+            ItemOutcome.response,
+            ItemOutcome.action,
+            ItemOutcome.owner,
+            ItemOutcome.due_on,
+            ItemOutcome.status,
+        )
+        .join(ItemOutcome, ItemOutcome.item_id == FeedbackItem.id)
+        .join(ServiceMeeting, ServiceMeeting.id == ItemOutcome.meeting_id)
+        .where(ServiceMeeting.held_at < before, FeedbackItem.id.in_(still_open))
+        .order_by(ServiceMeeting.held_at, ItemOutcome.id)
+    )
 
 
 @cache
 def _previous_meeting_query() -> Select:
     """When the last meeting before ``:before`` (other than ``:meeting_id``) was held."""
-    return (select(ServiceMeeting.held_at)
-            .where(ServiceMeeting.held_at < bindparam("before"), ServiceMeeting.id != bindparam("meeting_id"))
-            .order_by(ServiceMeeting.held_at.desc()).limit(1))
+    return (
+        select(ServiceMeeting.held_at)
+        .where(ServiceMeeting.held_at < bindparam("before"), ServiceMeeting.id != bindparam("meeting_id"))
+        .order_by(ServiceMeeting.held_at.desc())
+        .limit(1)
+    )
 
 
 @cache
@@ -256,12 +312,25 @@ def carried_forward(meeting: ServiceMeeting) -> list[CarriedAction]:
     The database picks those items and only their outcomes are read, as plain columns: no ORM
     objects for every outcome ever recorded, as there were."""
     carried: dict[int, CarriedAction] = {}
-    for (item_id, kind, theme_id, wording, reviewed_at, reason, held_at, response, action, owner, due_on,
-         status) in db.session.connection().execute(_carried_forward_query(), {"before": meeting.held_at}):
+    for (
+        item_id,
+        kind,
+        theme_id,
+        wording,
+        reviewed_at,
+        reason,
+        held_at,
+        response,
+        action,
+        owner,
+        due_on,
+        status,
+    ) in db.session.connection().execute(_carried_forward_query(), {"before": meeting.held_at}):
         entry = carried.get(item_id)
         if entry is None:
             entry = carried[item_id] = CarriedAction(
-                PackEntry(item_id, kind, theme_id, wording, reviewed_at, review_reason=reason), [], findings(wording))
+                PackEntry(item_id, kind, theme_id, wording, reviewed_at, review_reason=reason), [], findings(wording)
+            )
         entry.history.append((HeldAt(held_at), OutcomeEntry(response, action, owner, due_on, status)))
         entry.findings += findings(response, action)
     return list(carried.values())
@@ -270,8 +339,12 @@ def carried_forward(meeting: ServiceMeeting) -> list[CarriedAction]:
 def render_pack_html(pack: Pack, generated_at: datetime | None = None) -> str:
     """The pack document (the web copy and the PDF's source), with its check statement as of now."""
     generated_at = generated_at or utcnow()
-    return render_template("strategy/pack_document.html", pack=pack, generated_at=generated_at,
-                           check_statement=pack.check_statement(generated_at))
+    return render_template(
+        "strategy/pack_document.html",
+        pack=pack,
+        generated_at=generated_at,
+        check_statement=pack.check_statement(generated_at),
+    )
 
 
 # PDF/UA-1: a tagged PDF (headings, lists and paragraphs in the order they are read), its title
@@ -298,6 +371,13 @@ def pack_csv(pack: Pack) -> str:
         writer.writerow(["good practice", "", entry.item.kind_label, entry.raised_by, entry.item.pack_wording])
     for carried in pack.carried:
         last = carried.history[-1][1]
-        writer.writerow(["carried forward", "", carried.item.kind_label, "",
-                         carried.item.pack_wording + " — action: " + last.action])
+        writer.writerow(
+            [
+                "carried forward",
+                "",
+                carried.item.kind_label,
+                "",
+                carried.item.pack_wording + " — action: " + last.action,
+            ]
+        )
     return out.getvalue()

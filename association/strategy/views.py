@@ -1,4 +1,5 @@
 """What every member does with the strategy group: raise, support, follow, and 'you said, we did'."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
@@ -19,7 +20,9 @@ bp = Blueprint("strategy", __name__, url_prefix="/strategy")
 
 
 def theme_choices(blank: str = "Not sure"):
-    return [(0, blank)] + [(t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))]
+    return [(0, blank)] + [
+        (t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
+    ]
 
 
 is_strategy = item_rules.in_strategy_group
@@ -48,14 +51,27 @@ def raise_item():
     source_post = _own_post(requested_id("from_post"))
     if form.validate_on_submit():
         try:
-            item = item_rules.raise_item(item_rules.NewItem(
-                kind=form.kind.data, what_happened=form.what_happened.data,
-                what_would_help=form.what_would_help.data or "", anonymous=form.named.data == "anonymous",
-                theme_id=form.theme_id.data or None, source_post_id=source_post.id if source_post else None),
-                current_user)
+            item = item_rules.raise_item(
+                item_rules.NewItem(
+                    kind=form.kind.data,
+                    what_happened=form.what_happened.data,
+                    what_would_help=form.what_would_help.data or "",
+                    anonymous=form.named.data == "anonymous",
+                    theme_id=form.theme_id.data or None,
+                    source_post_id=source_post.id if source_post else None,
+                ),
+                current_user,
+            )
             held = item_rules.raised_findings(item)
-            flash(" ".join(filter(None, ("Thank you. The strategy group will look at it; you can follow it here.",
-                                         held_advice(held)))), "info" if held else "success")
+            flash(
+                " ".join(
+                    filter(
+                        None,
+                        ("Thank you. The strategy group will look at it; you can follow it here.", held_advice(held)),
+                    )
+                ),
+                "info" if held else "success",
+            )
             return redirect(url_for("strategy.item", item_id=item.id))
         except item_rules.ItemError as error:
             form.what_happened.errors.append(str(error))
@@ -90,12 +106,17 @@ def item(item_id: int):
     mine = found.author_id == current_user.id
     if not (mine or is_strategy(current_user) or item_rules.visible_to_members(found)):
         abort(404)
-    return render_template("strategy/item.html", item=found, mine=mine, strategy=is_strategy(current_user),
-                           outcomes=latest_outcomes([found.id]).get(found.id, []),
-                           raised_by=item_rules.raised_by(found),
-                           supported=not mine and item_rules.supports(found, current_user),
-                           supportable=found.status in item_rules.SUPPORTABLE,
-                           named=item_rules.named_authors([found], current_user).get(found.id))
+    return render_template(
+        "strategy/item.html",
+        item=found,
+        mine=mine,
+        strategy=is_strategy(current_user),
+        outcomes=latest_outcomes([found.id]).get(found.id, []),
+        raised_by=item_rules.raised_by(found),
+        supported=not mine and item_rules.supports(found, current_user),
+        supportable=found.status in item_rules.SUPPORTABLE,
+        named=item_rules.named_authors([found], current_user).get(found.id),
+    )
 
 
 @bp.post("/items/<int:item_id>/support")

@@ -10,6 +10,7 @@ Two ways to deal with a finding, depending on who wrote the words:
 - what the group writes for others to read at once (a decline reason, the service's answer) is
   *refused* with the advice, as the writer is there to reword it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,13 @@ from ..core.personal_data import CATEGORIES, Finding, check_personal_data, expla
 
 PLACE = "service"
 # What the automatic check looks for, in the words the pack's statement uses (CATEGORIES' order).
-CHECKED_FOR = {"name": "names", "address": "addresses", "school": "schools", "date of birth": "dates of birth",
-               "contact": "contact details"}
+CHECKED_FOR = {
+    "name": "names",
+    "address": "addresses",
+    "school": "schools",
+    "date of birth": "dates of birth",
+    "contact": "contact details",
+}
 
 
 def findings(*texts: str) -> list[Finding]:

@@ -1,4 +1,5 @@
 """The strategy group's workspace: triage, meetings, packs and outcomes."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
@@ -37,10 +38,15 @@ def _meeting_choices():
 @role_required("strategy")
 def workspace():
     queue = item_rules.triage_queue()
-    return render_template("strategy/workspace.html", queue=queue, named=item_rules.named_authors(queue, current_user),
-                           held={i.id for i in queue if not item_rules.wording_resolved(i)},
-                           meetings=meeting_rules.meetings(), proposed=meeting_rules.proposed_date(),
-                           next_meeting=meeting_rules.next_meeting())
+    return render_template(
+        "strategy/workspace.html",
+        queue=queue,
+        named=item_rules.named_authors(queue, current_user),
+        held={i.id for i in queue if not item_rules.wording_resolved(i)},
+        meetings=meeting_rules.meetings(),
+        proposed=meeting_rules.proposed_date(),
+        next_meeting=meeting_rules.next_meeting(),
+    )
 
 
 @bp.route("/items/<int:item_id>/triage", methods=["GET", "POST"])
@@ -55,10 +61,17 @@ def triage(item_id: int):
     if form.validate_on_submit():
         try:
             claim_edit(item, seen_version(form))
-            held = item_rules.triage(item, current_user, theme_id=form.theme_id.data or None,
-                                     wording=form.pack_wording.data, meeting_id=form.meeting_id.data or None)
-            flash("Saved. The wording may still identify someone: see below." if held else "Saved.",
-                  "info" if held else "success")
+            held = item_rules.triage(
+                item,
+                current_user,
+                theme_id=form.theme_id.data or None,
+                wording=form.pack_wording.data,
+                meeting_id=form.meeting_id.data or None,
+            )
+            flash(
+                "Saved. The wording may still identify someone: see below." if held else "Saved.",
+                "info" if held else "success",
+            )
             return redirect(url_for("strategy.triage", item_id=item.id))
         except item_rules.ItemError as error:
             db.session.rollback()
@@ -73,22 +86,39 @@ def triage(item_id: int):
 def _side_forms(item: FeedbackItem, posted: str | None = None) -> dict:
     """The merge, decline and review forms of the triage page; only the one posted reads the request,
     so the others show empty beside it."""
+
     def make(action, form_class, **kwargs):
         return form_class(**kwargs) if action == posted else form_class(formdata=None, **kwargs)
 
-    forms = {"merge": make("merge", MergeForm), "decline": make("decline", DeclineForm),
-             "reviewed": make("reviewed", ReviewForm, prefix="review")}
-    forms["merge"].target_id.choices = [(i.id, _choice_label(i)) for i in db.session.scalars(
-        select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id))]
+    forms = {
+        "merge": make("merge", MergeForm),
+        "decline": make("decline", DeclineForm),
+        "reviewed": make("reviewed", ReviewForm, prefix="review"),
+    }
+    forms["merge"].target_id.choices = [
+        (i.id, _choice_label(i))
+        for i in db.session.scalars(
+            select(FeedbackItem).where(FeedbackItem.status.in_(item_rules.OPEN_STATUSES), FeedbackItem.id != item.id)
+        )
+    ]
     return forms
 
 
 def _triage_page(item: FeedbackItem, form: TriageForm, side: dict, conflict=(), status: int = 200):
-    return render_template("strategy/triage.html", item=item, form=form, merge_form=side["merge"],
-                           decline_form=side["decline"], review_form=side["reviewed"], conflict=conflict,
-                           check=checked(item.pack_wording), reviewer=item_rules.reviewer_name(item),
-                           source_post=item_rules.source_post_link(item), raised_by=item_rules.raised_by(item),
-                           named=item_rules.named_authors([item], current_user).get(item.id)), status
+    return render_template(
+        "strategy/triage.html",
+        item=item,
+        form=form,
+        merge_form=side["merge"],
+        decline_form=side["decline"],
+        review_form=side["reviewed"],
+        conflict=conflict,
+        check=checked(item.pack_wording),
+        reviewer=item_rules.reviewer_name(item),
+        source_post=item_rules.source_post_link(item),
+        raised_by=item_rules.raised_by(item),
+        named=item_rules.named_authors([item], current_user).get(item.id),
+    ), status
 
 
 def _choice_label(item: FeedbackItem) -> str:
@@ -138,8 +168,9 @@ def _take_action(item: FeedbackItem, action: str, form):
         if target is None:
             raise item_rules.ItemError("Choose the item to merge into.")
         held = item_rules.merge(item, target, current_user)
-        flash("Merged. The wording may identify someone: see below." if held else "Merged.",
-              "info" if held else "success")
+        flash(
+            "Merged. The wording may identify someone: see below." if held else "Merged.", "info" if held else "success"
+        )
         return redirect(url_for("strategy.triage", item_id=target.id))
     if action == "decline":
         item_rules.decline(item, current_user, form.reason.data)
@@ -160,11 +191,16 @@ def meeting(meeting_id: int | None = None):
         _fill_meeting_form(form, found)
     if form.validate_on_submit():
         details = meeting_rules.MeetingDetails(
-            held_at=_utc(form.date.data, form.time.data), place=form.place.data or "",
+            held_at=_utc(form.date.data, form.time.data),
+            place=form.place.data or "",
             cutoff_at=_utc(form.cutoff_date.data, time(23, 59)) if form.cutoff_date.data else None,
             date_reason=form.date_reason.data or "",
-            attendees=[meeting_rules.Attendee(a["name"] or "", a["role"] or "", a["email"] or "")
-                       for a in form.attendees.data if any(a.values())])
+            attendees=[
+                meeting_rules.Attendee(a["name"] or "", a["role"] or "", a["email"] or "")
+                for a in form.attendees.data
+                if any(a.values())
+            ],
+        )
         try:
             saved = meeting_rules.save_meeting(details, found)
             flash("Meeting saved.", "success")
@@ -172,8 +208,13 @@ def meeting(meeting_id: int | None = None):
         except meeting_rules.MeetingError as error:
             db.session.rollback()
             form.date.errors.append(str(error))
-    return render_template("strategy/meeting.html", form=form, meeting=found,
-                           outside=meeting_rules.outside_window, proposed=meeting_rules.proposed_date())
+    return render_template(
+        "strategy/meeting.html",
+        form=form,
+        meeting=found,
+        outside=meeting_rules.outside_window,
+        proposed=meeting_rules.proposed_date(),
+    )
 
 
 def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
@@ -185,7 +226,11 @@ def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
         form.place.data, form.date_reason.data = found.place, found.date_reason
         form.cutoff_date.data = to_local(found.cutoff_at).date()
         for entry, attendee in zip(form.attendees.entries, found.attendees):
-            entry.form.name.data, entry.form.role.data, entry.form.email.data = attendee.name, attendee.role, attendee.email
+            entry.form.name.data, entry.form.role.data, entry.form.email.data = (
+                attendee.name,
+                attendee.role,
+                attendee.email,
+            )
 
 
 @bp.route("/meetings/<int:meeting_id>/outcomes/<int:item_id>", methods=["GET", "POST"])
@@ -195,8 +240,15 @@ def outcome(meeting_id: int, item_id: int):
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            record_outcome(item, found, response=form.response.data or "", action=form.action.data or "",
-                           owner=form.owner.data, due_on=form.due_on.data, status=form.status.data)
+            record_outcome(
+                item,
+                found,
+                response=form.response.data or "",
+                action=form.action.data or "",
+                owner=form.owner.data,
+                due_on=form.due_on.data,
+                status=form.status.data,
+            )
             flash("Recorded.", "success")
             return redirect(url_for("strategy.pack", meeting_id=found.id))
         except OutcomeError as error:
@@ -224,5 +276,8 @@ def themes():
             db.session.commit()
             flash("Theme added.", "success")
             return redirect(url_for("strategy.themes"))
-    return render_template("strategy/themes.html", form=form,
-                           themes=list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))))
+    return render_template(
+        "strategy/themes.html",
+        form=form,
+        themes=list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))),
+    )

@@ -4,24 +4,25 @@ Revision ID: 0008_edit_versions
 Revises: 0007_page_indexes
 Create Date: 2026-11-29 16:20:00
 """
+
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0008_edit_versions'
-down_revision = '0007_page_indexes'
+revision = "0008_edit_versions"
+down_revision = "0007_page_indexes"
 branch_labels = None
 depends_on = None
 
-TABLES = ('members', 'events', 'strategy_items', 'mail_campaigns')
+TABLES = ("members", "events", "strategy_items", "mail_campaigns")
 
 
 # Plain ALTER TABLE (SQLite 3.35+ drops columns itself): a batch copy of 'members' would have to
 # reflect its expression index, which SQLite's reflection cannot do.
 def upgrade():
     for table in TABLES:
-        op.add_column(table, sa.Column('edit_version', sa.Integer(), server_default='1', nullable=False))
+        op.add_column(table, sa.Column("edit_version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade():
     for table in TABLES:
-        op.drop_column(table, 'edit_version')
+        op.drop_column(table, "edit_version")

@@ -4,18 +4,19 @@ Revision ID: 0011_campaign_greeting
 Revises: 0010_rsvp_party_waiting
 Create Date: 2026-11-29 17:10:00
 """
+
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0011_campaign_greeting'
-down_revision = '0010_rsvp_party_waiting'
+revision = "0011_campaign_greeting"
+down_revision = "0010_rsvp_party_waiting"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.add_column('mail_campaigns', sa.Column('greeting', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column("mail_campaigns", sa.Column("greeting", sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade():
-    op.drop_column('mail_campaigns', 'greeting')
+    op.drop_column("mail_campaigns", "greeting")

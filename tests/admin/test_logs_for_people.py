@@ -1,5 +1,6 @@
 """The audit log and the moderation log read as sentences with names and links, keep their codes for
 filtering, and cost the same queries for one entry or a page of them (issue 13, item 23)."""
+
 from __future__ import annotations
 
 import html
@@ -43,7 +44,8 @@ def test_the_audit_log_says_who_did_what_to_whom_with_links(app, admin_client, m
     declined = _text(client.get("/admin/audit?action=application.declined").get_data(as_text=True))
     assert "declined Sam Lee's application" in declined and "Jo Carer" not in declined
     assert '<option value="application.declined" selected>' in client.get(
-        "/admin/audit?action=application.declined").get_data(as_text=True)
+        "/admin/audit?action=application.declined"
+    ).get_data(as_text=True)
 
 
 def test_the_audit_log_costs_the_same_queries_for_one_entry_or_many_kinds(app, admin_client, make_member):
@@ -55,8 +57,9 @@ def test_the_audit_log_costs_the_same_queries_for_one_entry_or_many_kinds(app, a
     for i in range(5):
         person = _applicant(make_member, f"Carer Number{i}")
         client.post(f"/admin/applications/{person.id}/approve", data={})
-    client.post("/admin/mail/new", data={"subject": "Summer social", "body": "See you", "topic": "news",
-                                         "audience": "active"})
+    client.post(
+        "/admin/mail/new", data={"subject": "Summer social", "body": "See you", "topic": "news", "audience": "active"}
+    )
     with count_queries(app) as many:
         client.get("/admin/audit")
     assert many[0] == one[0]
@@ -69,8 +72,10 @@ def _moderated(app, make_member):
     mod = make_member("Maya Moderator", roles=["moderator"])
     with app.app_context():
         from sqlalchemy import select
-        outcome = start_thread(db.session.scalar(select(Category)), db.session.get(Member, jo.id),
-                               "Bedtime routines", "What helped?")
+
+        outcome = start_thread(
+            db.session.scalar(select(Category)), db.session.get(Member, jo.id), "Bedtime routines", "What helped?"
+        )
         return jo, mod, outcome.post.thread_id, outcome.post.id
 
 

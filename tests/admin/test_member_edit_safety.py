@@ -3,6 +3,7 @@
 Before these rules a committee member could change an admin's email with no confirmation and no
 notice, then reset the password at the new address and sign in as the admin.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,7 +60,9 @@ def test_committee_cannot_change_a_members_sign_in_email(app, make_member):
     page = client.get(f"/admin/members/{member.id}").data.decode()
     assert re.search(r'<input[^>]*name="email"[^>]*readonly', page)
 
-    refused = client.post(f"/admin/members/{member.id}", data=_edit_data(member, email="new@example.net", area="Ilkley"))
+    refused = client.post(
+        f"/admin/members/{member.id}", data=_edit_data(member, email="new@example.net", area="Ilkley")
+    )
     assert "Only an admin can change a member&#39;s sign-in email" in refused.data.decode()
     with app.app_context():
         saved = db.session.get(Member, member.id)
@@ -78,8 +81,9 @@ def test_committee_cannot_grant_roles_or_edit_a_fellow_above_them(app, make_memb
         assert db.session.get(Member, peer.id).area == "Leeds"
 
 
-def test_an_admin_changing_an_email_needs_the_new_address_to_confirm_and_tells_the_old(app, admin_client,
-                                                                                      make_member, smtp):
+def test_an_admin_changing_an_email_needs_the_new_address_to_confirm_and_tells_the_old(
+    app, admin_client, make_member, smtp
+):
     client, admin = admin_client
     member = make_member("Jo Carer")
     response = client.post(f"/admin/members/{member.id}", data=_edit_data(member, email="Jo.New@Example.net"))
@@ -122,8 +126,12 @@ def test_a_save_from_a_stale_form_is_stopped_and_both_values_are_shown(app, make
     one, two = sign_in(app.test_client(), first), sign_in(app.test_client(), second)
     seen_by_one, seen_by_two = _version(one, member.id), _version(two, member.id)
 
-    assert one.post(f"/admin/members/{member.id}",
-                    data=_edit_data(member, area="Ilkley", edit_version=seen_by_one)).status_code == 302
+    assert (
+        one.post(
+            f"/admin/members/{member.id}", data=_edit_data(member, area="Ilkley", edit_version=seen_by_one)
+        ).status_code
+        == 302
+    )
     clash = two.post(f"/admin/members/{member.id}", data=_edit_data(member, area="Skipton", edit_version=seen_by_two))
     page = clash.data.decode()
     assert clash.status_code == 200
@@ -134,8 +142,9 @@ def test_a_save_from_a_stale_form_is_stopped_and_both_values_are_shown(app, make
         assert db.session.get(Member, member.id).area == "Ilkley"
 
     # Saving again from the page that showed the conflict is a deliberate overwrite.
-    again = two.post(f"/admin/members/{member.id}",
-                     data=_edit_data(member, area="Skipton", edit_version=_version(two, member.id)))
+    again = two.post(
+        f"/admin/members/{member.id}", data=_edit_data(member, area="Skipton", edit_version=_version(two, member.id))
+    )
     assert again.status_code == 302
     with app.app_context():
         assert db.session.get(Member, member.id).area == "Skipton"
@@ -165,8 +174,9 @@ def test_two_saves_racing_from_the_same_version_keep_exactly_one(request, databa
 
     def save(n, client):
         start.wait()
-        page = client.post(f"/admin/members/{member.id}",
-                           data=_edit_data(member, area=f"Town {n}", edit_version=version))
+        page = client.post(
+            f"/admin/members/{member.id}", data=_edit_data(member, area=f"Town {n}", edit_version=version)
+        )
         results.append(page.status_code)
 
     threads = [threading.Thread(target=save, args=(n, c)) for n, c in enumerate(clients)]
@@ -184,8 +194,9 @@ def test_an_applicant_cannot_be_linked_into_a_household(app, admin_client, make_
     client, _admin = admin_client
     member = make_member("Jo Carer")
     applicant = make_member("Ann Applicant", status="applicant")
-    page = client.post(f"/admin/members/{member.id}/household", data={"partner_email": applicant.email},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/admin/members/{member.id}/household", data={"partner_email": applicant.email}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "No member has that email address" in page
     with app.app_context():
         assert db.session.get(Member, member.id).household_id is None

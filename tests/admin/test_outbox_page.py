@@ -1,5 +1,6 @@
 """The outbox page in people's words, with a search by recipient at a fixed query count (issue 13,
 item 22)."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,14 @@ def _visible_text(html: str) -> str:
 def _queue(app, member_id: int, template: str = "password_reset", **context):
     with app.app_context():
         member = db.session.get(Member, member_id)
-        queue_email(member.email, "Reset your password", template, member=member,
-                    reset_url="https://example.org/reset/abc", **context)
+        queue_email(
+            member.email,
+            "Reset your password",
+            template,
+            member=member,
+            reset_url="https://example.org/reset/abc",
+            **context,
+        )
         db.session.commit()
 
 
@@ -60,8 +67,9 @@ def test_the_outbox_finds_emails_by_recipient(app, admin_client, make_member):
     _queue(app, jo.id)
     _queue(app, sam.id)
     with app.app_context():
-        queue_email("manager@service.example.org", "The feedback pack", "password_reset",
-                    reset_url="https://example.org/x")
+        queue_email(
+            "manager@service.example.org", "The feedback pack", "password_reset", reset_url="https://example.org/x"
+        )
         db.session.commit()
 
     def rows(**args) -> list[str]:

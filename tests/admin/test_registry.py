@@ -1,4 +1,5 @@
 """The admins' registry: filters, edits, roles and status (audited), households and erasure."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,20 @@ def _audit(app, action):
 
 
 def _edit_data(member, **changes):
-    data = {"name": member.name, "email": member.email, "phone": "", "area": "Otley", "service_name": "Brightpath",
-            "service_type": "local_authority", "approval_category": "mainstream", "years_fostering": "2",
-            "renewal_date": "", "status": "active", "status_reason": "", "roles": []}
+    data = {
+        "name": member.name,
+        "email": member.email,
+        "phone": "",
+        "area": "Otley",
+        "service_name": "Brightpath",
+        "service_type": "local_authority",
+        "approval_category": "mainstream",
+        "years_fostering": "2",
+        "renewal_date": "",
+        "status": "active",
+        "status_reason": "",
+        "roles": [],
+    }
     data.update(changes)
     return data
 
@@ -48,9 +60,16 @@ def test_filters_by_status_role_category_and_renewal(app, admin_client, make_mem
 def test_edit_roles_and_status_are_audited(app, admin_client, make_member):
     client, _admin = admin_client
     member = make_member("Jo Carer")
-    response = client.post(f"/admin/members/{member.id}",
-                           data=_edit_data(member, roles=["moderator", "strategy"], status="suspended",
-                                           status_reason="asked to pause", phone="07700 900333"))
+    response = client.post(
+        f"/admin/members/{member.id}",
+        data=_edit_data(
+            member,
+            roles=["moderator", "strategy"],
+            status="suspended",
+            status_reason="asked to pause",
+            phone="07700 900333",
+        ),
+    )
     assert response.status_code == 302
     with app.app_context():
         saved = db.session.get(Member, member.id)
@@ -71,12 +90,17 @@ def test_bad_edits_are_refused_and_nothing_is_saved(app, admin_client, make_memb
     other = make_member("Sam Other")
     taken = client.post(f"/admin/members/{member.id}", data=_edit_data(member, email=other.email, name="Changed"))
     assert b"belongs to another member" in taken.data
-    bad = client.post(f"/admin/members/{member.id}",
-                      data=_edit_data(member, email="nope", name="", years_fostering="500", renewal_date="31/02/2027"))
+    bad = client.post(
+        f"/admin/members/{member.id}",
+        data=_edit_data(member, email="nope", name="", years_fostering="500", renewal_date="31/02/2027"),
+    )
     body = bad.data.decode()
     assert "Please check the form" in body and "Enter a name" in body and "From 0 to 80" in body
     self_demote = client.post(f"/admin/members/{admin.id}", data=_edit_data(admin, roles=[]))
-    assert b"can&#39;t remove your own admin role" in self_demote.data or b"can't remove your own admin role" in self_demote.data
+    assert (
+        b"can&#39;t remove your own admin role" in self_demote.data
+        or b"can't remove your own admin role" in self_demote.data
+    )
     with app.app_context():
         assert db.session.get(Member, member.id).name == "Jo Carer"
         assert db.session.get(Member, admin.id).roles == {"admin"}
@@ -98,8 +122,12 @@ def test_committee_can_edit_details_but_not_roles_or_status(app, make_member):
 def test_link_and_unlink_a_household(app, admin_client, make_member):
     client, _admin = admin_client
     sam, chris = make_member("Sam Fletcher"), make_member("Chris Fletcher")
-    assert b"No member has that email" in client.post(
-        f"/admin/members/{sam.id}/household", data={"partner_email": "nobody@example.org"}, follow_redirects=True).data
+    assert (
+        b"No member has that email"
+        in client.post(
+            f"/admin/members/{sam.id}/household", data={"partner_email": "nobody@example.org"}, follow_redirects=True
+        ).data
+    )
     client.post(f"/admin/members/{sam.id}/household", data={"partner_email": chris.email})
     with app.app_context():
         a, b = db.session.get(Member, sam.id), db.session.get(Member, chris.id)
@@ -118,8 +146,13 @@ def test_erasure_wipes_personal_fields_and_keeps_a_former_member(app, admin_clie
     with app.test_request_context():
         from association.mail.outbox import queue_email
 
-        queue_email(member.email, "Hello", "password_changed", member=db.session.get(Member, member.id),
-                    reset_url="https://x.test/")
+        queue_email(
+            member.email,
+            "Hello",
+            "password_changed",
+            member=db.session.get(Member, member.id),
+            reset_url="https://x.test/",
+        )
         db.session.commit()
     assert b"cannot be undone" in client.get(f"/admin/members/{member.id}/erase").data
     assert client.post(f"/admin/members/{member.id}/erase").status_code == 302
@@ -164,10 +197,12 @@ def test_a_refused_household_link_is_shown_beside_the_email_on_the_members_page(
     answer = client.post(f"/admin/members/{sam.id}/household", data={"partner_email": "nobody@example.org"})
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
-    assert re.search(r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="partner_email-error")'
-        r'(?=[^>]*value="nobody@example.org")[^>]*>', page)
-    assert re.search(r'<ul class="field-error" id="partner_email-error">.*No member has that email address',
-                     page, re.S)
+    assert re.search(
+        r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="partner_email-error")'
+        r'(?=[^>]*value="nobody@example.org")[^>]*>',
+        page,
+    )
+    assert re.search(r'<ul class="field-error" id="partner_email-error">.*No member has that email address', page, re.S)
     assert 'value="Sam Fletcher"' in page  # the details form is the saved record
     empty = client.post(f"/admin/members/{sam.id}/household", data={"partner_email": ""})
     assert empty.status_code == 400 and "Enter the other carer&#39;s email." in empty.get_data(as_text=True)

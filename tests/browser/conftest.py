@@ -4,6 +4,7 @@ page per person, the outbox worker on demand and an axe check.
 The app uses a SQLite file, not ``sqlite://``: the server answers each request on its own thread,
 and an in-memory database would be a different, empty one per connection.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,14 @@ from ..conftest import make_app
 from ..smtp import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -36,7 +43,9 @@ def serve(tmp_path, smtp, **overrides):
     """The app on a real port, with ``overrides`` on top of the usual live settings."""
     port = free_port()
     settings = dict(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        MAIL_SUPPRESS_SEND=False,
         BASE_URL=f"http://127.0.0.1:{port}",
         # A real browser carries the session cookie, so the forms' CSRF tokens can be checked too.
         WTF_CSRF_ENABLED=True,

@@ -1,5 +1,6 @@
 """Admin pages read whole on a laptop and a phone: the applications' cards show every email,
 service and date without clipping (issue 13, item 19), and the outbox fits the screen (item 22)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,12 +38,24 @@ def test_application_cards_show_email_service_and_dates_whole(live_app, browser,
     app, url = live_app.app, live_app.url
     admin = add_member(app, "Ada Admin", roles=["admin"])
     for name, email, service in (
-            ("Morgan Newcarer", "morgan.applicant.with.a.long.address@brightpath-fostering.example.org",
-             "Brightpath Independent Fostering Partnership"),
-            ("Sam Lee", "sam.lee.applicant@example.org", "Kirklees Council Children's Services")):
-        add_member(app, name, email, status="applicant", phone="07700 900123", service_name=service,
-                   how_heard="A friend at the Tuesday support group", years_fostering=12,
-                   email_confirmed_at=utcnow() - timedelta(days=1))
+        (
+            "Morgan Newcarer",
+            "morgan.applicant.with.a.long.address@brightpath-fostering.example.org",
+            "Brightpath Independent Fostering Partnership",
+        ),
+        ("Sam Lee", "sam.lee.applicant@example.org", "Kirklees Council Children's Services"),
+    ):
+        add_member(
+            app,
+            name,
+            email,
+            status="applicant",
+            phone="07700 900123",
+            service_name=service,
+            how_heard="A friend at the Tuesday support group",
+            years_fostering=12,
+            email_confirmed_at=utcnow() - timedelta(days=1),
+        )
     context, page = _page(browser, viewport)
     try:
         sign_in(page, url, admin.email, admin.password)
@@ -63,8 +76,12 @@ def test_the_outbox_fits_the_screen_and_its_filters_have_no_bullets(live_app, br
     app, url = live_app.app, live_app.url
     admin = add_member(app, "Ada Admin", roles=["admin"])
     with app.app_context():
-        queue_email("jo@example.org", "Reset your password", "password_reset",
-                    reset_url="https://example.org/reset/" + "a1b2c3d4" * 40)  # one very long unbroken line
+        queue_email(
+            "jo@example.org",
+            "Reset your password",
+            "password_reset",
+            reset_url="https://example.org/reset/" + "a1b2c3d4" * 40,
+        )  # one very long unbroken line
         db.session.commit()
     context, page = _page(browser, viewport)
     try:

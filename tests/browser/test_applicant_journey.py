@@ -1,5 +1,6 @@
 """An applicant's whole way in, on a phone: apply, confirm by email, approval, password,
 directory, sign out and in again. Every page on the way must pass axe."""
+
 from __future__ import annotations
 
 import re

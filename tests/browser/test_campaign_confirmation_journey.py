@@ -2,6 +2,7 @@
 who gets it on the confirmation page, sends it, schedules another, and stops a third part-way; an
 organiser is warned about an event's wording and saves it anyway. Every page passes axe and fits
 390 px without scrolling sideways."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -41,10 +42,14 @@ def test_sending_is_confirmed_and_can_be_stopped(live_app, smtp, new_page):
     sign_in(page, url, writer.email, PASSWORD)
 
     # 1. Warned on the review page, confirmed on the next.
-    write(page, url, "Respite evening, {{ first_name }}",
-          "Hello {{ first_name }}, a long line to test wrapping: "
-          "https://example.org/a/very/long/address/that/does/not/break/easily/anywhere/at/all and "
-          "ring me on 07700 900123 to book.")
+    write(
+        page,
+        url,
+        "Respite evening, {{ first_name }}",
+        "Hello {{ first_name }}, a long line to test wrapping: "
+        "https://example.org/a/very/long/address/that/does/not/break/easily/anywhere/at/all and "
+        "ring me on 07700 900123 to book.",
+    )
     expect(page.get_by_role("heading", name="Check before sending: this may identify someone")).to_be_visible()
     expect(page.locator("mark", has_text="07700 900123").first).to_be_visible()
     check_page(page)

@@ -1,6 +1,7 @@
 """A committee member writes to the strategy group on a phone; a carer unsubscribes from the email.
 
 Every page on the way must pass axe; the email is read at the real SMTP server."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

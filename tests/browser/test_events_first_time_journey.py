@@ -3,6 +3,7 @@ adults is refused beside the field and stays 25; a family bigger than the places
 book them and wait for the rest; the month grid shows next month's first days with their events;
 a monthly series is one card whose dates open without JavaScript; the organiser's form shows every
 problem at once and asks about a long event. No page scrolls sideways."""
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,9 @@ def test_a_carer_and_an_organiser_get_it_right_first_time(live_app, new_page):
     fits_the_phone(page)
     assert_accessible(page)
     page.get_by_role("button", name="Send my reply").click()
-    expect(page.locator(".flash")).to_contain_text("You're going with 19 people now, and the other 1 is on the waiting list")
+    expect(page.locator(".flash")).to_contain_text(
+        "You're going with 19 people now, and the other 1 is on the waiting list"
+    )
     expect(page.locator(".reply-state")).to_contain_text("You're going (4 adults, 15 children)")
     expect(page.locator(".reply-state")).to_contain_text("1 child more on the waiting list")
     fits_the_phone(page)

@@ -1,5 +1,6 @@
 """Two carers and one meetup with few places, on phones: Jo replies with her family, Sam lands on
 the waiting list, Jo drops out, and Sam is emailed that the place is his. Every page must pass axe."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ def test_a_place_freed_by_one_carer_goes_to_the_next_on_the_waiting_list(live_ap
     jo = add_member(app, "Jo Carer")
     sam = add_member(app, "Sam Waiting")
     meetup = add_event(app, organiser.id, title=TITLE, capacity=6, days_ahead=5, children_welcome=True)
-    add_event(app, organiser.id, kind="social", title="Summer picnic", days_ahead=20, children_welcome=True,
-              age_bands="0-4")
+    add_event(
+        app, organiser.id, kind="social", title="Summer picnic", days_ahead=20, children_welcome=True, age_bands="0-4"
+    )
     add_event(app, organiser.id, title="Carers' coffee", days_ahead=25)  # adults only
     jo_page, sam_page = new_page(), new_page()
 

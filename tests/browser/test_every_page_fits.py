@@ -8,6 +8,7 @@ visitor who may see it (who sees the most on it), and signed out too when it is 
 objects are the access-control test's and the hostile sweep's (tests/page_crawl.py). SQLite only:
 the layout does not depend on the database engine.
 """
+
 from __future__ import annotations
 
 import time
@@ -97,7 +98,9 @@ def long_values(live, people):
             member = db.session.get(Member, people[role].id)
             member.email = long_email.replace("household", role)
             member.service_name = "Brightpath Independent Fostering Partnership (North, West and Coastal Districts)"
-        db.session.get(Thread, people["thread"]).title = "Bedtime routines: Supercalifragilisticexpialidocious-sleepovers"
+        db.session.get(
+            Thread, people["thread"]
+        ).title = "Bedtime routines: Supercalifragilisticexpialidocious-sleepovers"
         db.session.commit()
 
 
@@ -119,8 +122,9 @@ def test_every_page_fits_a_phone_and_a_laptop(browser, live, people, sweep_objec
                 context.set_default_timeout(10_000)
                 cookie = session_cookie(live.app, people, seen.role)
                 if cookie:
-                    context.add_cookies([{"name": live.app.config["SESSION_COOKIE_NAME"], "value": cookie,
-                                          "url": live.url}])
+                    context.add_cookies(
+                        [{"name": live.app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": live.url}]
+                    )
                 contexts[seen.role] = context.new_page()
             page = contexts[seen.role]
             for size in WIDTHS:
@@ -128,9 +132,11 @@ def test_every_page_fits_a_phone_and_a_laptop(browser, live, people, sweep_objec
                 page.goto(live.url + seen.url, wait_until="load")
                 rendered += 1
                 for found in page.evaluate(OVERFLOW):
-                    failures.append(f"{seen.url} as {seen.role} at {size['width']} px: <{found['tag']}"
-                                    + (f' class="{found["cls"]}"' if found["cls"] else "")
-                                    + f"> {found['scroll']} px in {found['client']} px, text {found['text']!r}")
+                    failures.append(
+                        f"{seen.url} as {seen.role} at {size['width']} px: <{found['tag']}"
+                        + (f' class="{found["cls"]}"' if found["cls"] else "")
+                        + f"> {found['scroll']} px in {found['client']} px, text {found['text']!r}"
+                    )
     finally:
         for page in contexts.values():
             page.context.close()

@@ -1,6 +1,7 @@
 """A new member's first thread, on phones: Nia starts it and is told it waits for a moderator, a
 moderator approves it from the queue, Sam quotes Nia in a reply, and Nia, who watches her own
 thread, is emailed about it. Every page must pass axe."""
+
 from __future__ import annotations
 
 import re

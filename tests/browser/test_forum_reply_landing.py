@@ -1,5 +1,6 @@
 """After replying, Sam lands on his new post with focus on it (issue 13, item 18), on a laptop and a
 phone, and the page passes axe with nothing wider than the screen."""
+
 from __future__ import annotations
 
 import pytest

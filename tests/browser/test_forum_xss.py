@@ -2,6 +2,7 @@
 script would really run: as thread titles, opening posts and edits, read by a member on every forum
 page that shows them, and by a moderator in the queue. Nothing may call alert()/xss() or open a
 dialog, and no page may carry executable markup (``page_problems``)."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,10 @@ from .conftest import open_menu, serve
 
 pytestmark = pytest.mark.browser
 
-HOOKS = ("window.__xss=[];window.alert=window.confirm=window.prompt=(m)=>window.__xss.push(String(m));"
-         "window.xss=()=>window.__xss.push('xss');")
+HOOKS = (
+    "window.__xss=[];window.alert=window.confirm=window.prompt=(m)=>window.__xss.push(String(m));"
+    "window.xss=()=>window.__xss.push('xss');"
+)
 PERSONAL = "Call 07700 900123 "  # a phone number: the post is held for a moderator
 HELD_EVERY = 12  # every 12th payload goes in with personal data, so the queue has some
 
@@ -44,7 +47,7 @@ def seed(app, writer_id: int, category_id: int) -> dict:
         for index, payload in enumerate(PAYLOADS):
             body = PERSONAL + payload if index % HELD_EVERY == 0 else payload
             # A title is one line (core/plain_text.py): the payload's line breaks and tabs become spaces.
-            title = one_line(f"T{index} {payload}")[:posting.TITLE_LENGTH]
+            title = one_line(f"T{index} {payload}")[: posting.TITLE_LENGTH]
             outcome = posting.start_thread(category, writer, title, body)
             post_ids.append(outcome.post.id)
             (held_threads if outcome.held else threads).append(outcome.post.thread_id)
@@ -54,8 +57,12 @@ def seed(app, writer_id: int, category_id: int) -> dict:
                 posting.edit_post(post, writer, (PERSONAL if index % HELD_EVERY == 0 else "") + payload + " edited")
         statuses = dict(db.session.query(Post.id, Post.status).filter(Post.id.in_(post_ids)).all())
     edited_visible = [p for i, p in enumerate(post_ids) if i % 2 and statuses[p] == "visible"]
-    return {"threads": threads, "held_threads": held_threads, "edited": edited_visible,
-            "held_posts": [p for p in post_ids if statuses[p] == "held"]}
+    return {
+        "threads": threads,
+        "held_threads": held_threads,
+        "edited": edited_visible,
+        "held_posts": [p for p in post_ids if statuses[p] == "held"],
+    }
 
 
 class Visitor:

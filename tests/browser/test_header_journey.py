@@ -1,6 +1,7 @@
 """The header on a phone: the name and a Menu button on one row, so the first event shows above
 the fold at 390 x 844; the menu opens from the keyboard without script and passes axe; on a
 laptop the links sit in a row as before. Roles see what waits for them in the menu."""
+
 from __future__ import annotations
 
 import pytest

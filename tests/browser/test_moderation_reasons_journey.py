@@ -2,6 +2,7 @@
 page again, with that one small form open, focused, marked invalid and saying what is missing, and
 what they typed kept; the other posts' forms stay closed. Then the action goes through with a reason.
 Every page must pass axe and fit 390 px."""
+
 from __future__ import annotations
 
 import re
@@ -30,11 +31,14 @@ def _forum_with_a_reported_reply(app, category_id, author, reader) -> tuple[int,
     with app.app_context():
         category = db.session.get(Category, category_id)
         nia, sam = db.session.get(Member, author.id), db.session.get(Member, reader.id)
-        thread_id = posting.start_thread(category, nia, "School holidays", "Any ideas for the long summer?").post.thread_id
+        thread_id = posting.start_thread(
+            category, nia, "School holidays", "Any ideas for the long summer?"
+        ).post.thread_id
         posting.reply(db.session.get(Thread, thread_id), sam, "The library runs free reading clubs.")
         posting.reply(db.session.get(Thread, thread_id), nia, "That is a rubbish idea and so are you.")
-        rude = db.session.get(Post, db.session.scalar(db.select(Post.id).where(Post.thread_id == thread_id,
-                                                                               Post.number == 3)))
+        rude = db.session.get(
+            Post, db.session.scalar(db.select(Post.id).where(Post.thread_id == thread_id, Post.number == 3))
+        )
         moderation.report(rude, sam, "Unkind to another carer.")
         return thread_id, rude.id
 

@@ -2,6 +2,7 @@
 member reviews it with a reason (an empty one is refused); the confirmation page then shows each
 person from the service, the email and the pack; a double click on it issues one version. The
 confirmation and triage pages pass axe and fit 390 px without sideways scrolling."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,11 @@ pytestmark = pytest.mark.browser
 WORDING = "Mileage for family time is paid 3+ months late; ring the carer on 07700 900123 for the details."
 REASON = "The number is the service's own finance line, printed on every remittance slip."
 # A long address and title: the page must wrap them on a phone rather than scroll sideways.
-SECOND = Attendee("Samira Reid-Okonkwo", "Head of children's services and corporate parenting",
-                  "samira.reid-okonkwo.head-of-service@fostering-service.example.org.uk")
+SECOND = Attendee(
+    "Samira Reid-Okonkwo",
+    "Head of children's services and corporate parenting",
+    "samira.reid-okonkwo.head-of-service@fostering-service.example.org.uk",
+)
 
 
 def fits_the_phone(page) -> None:
@@ -63,7 +67,8 @@ def test_a_pack_is_confirmed_showing_who_gets_what_and_issued_once(live_app, smt
     reason = page.get_by_label("Why it identifies nobody")
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(reason.locator("xpath=ancestor::div[contains(@class, 'field')][1]").locator(".field-error")).to_contain_text(
-        "Say why the wording identifies nobody")
+        "Say why the wording identifies nobody"
+    )
     assert_accessible(page)
     reason.fill(REASON)
     page.get_by_role("button", name="Mark reviewed: it identifies nobody").click()
@@ -88,8 +93,9 @@ def test_a_pack_is_confirmed_showing_who_gets_what_and_issued_once(live_app, smt
 
     # A double click issues one version.
     page.get_by_role("button", name="Issue version 1 to 2 people").dblclick()
-    expect(page.locator(".flash").first).to_contain_text(re.compile(
-        "Version 1 issued and emailed to 2 people|Version 1 has already been issued"))
+    expect(page.locator(".flash").first).to_contain_text(
+        re.compile("Version 1 issued and emailed to 2 people|Version 1 has already been issued")
+    )
     expect(page).to_have_url(f"{url}/strategy/meetings/{meeting_id}/pack")
     assert_accessible(page)
     with app.app_context():

@@ -2,6 +2,7 @@
 into it, can't issue the pack until the name is gone, then issues it; another carer says it affects
 them too; the service gets the PDF by email; the response reaches the carer and "You said, we did"
 without her name. Every page must pass axe."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,9 @@ def test_an_issue_naming_a_child_is_rewritten_before_the_pack_goes_to_the_servic
     sam = add_member(app, "Sam Other")
     strategist = add_member(app, "Stella Strategy", roles=["strategy"])
     with app.app_context():
-        duplicate_id = raise_item(NewItem(kind="issue", what_happened=DUPLICATE, anonymous=True),
-                                  db.session.get(Member, sam.id)).id
+        duplicate_id = raise_item(
+            NewItem(kind="issue", what_happened=DUPLICATE, anonymous=True), db.session.get(Member, sam.id)
+        ).id
     jo_page, sam_page, sg_page = new_page(), new_page(), new_page()
 
     # Jo raises an anonymous issue; her words name a child.

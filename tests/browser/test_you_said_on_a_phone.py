@@ -2,6 +2,7 @@
 service's whole answer readable without scrolling sideways; "This affects me too" turns into
 "You said this affects you too · Undo" and back; the outcome form keeps a refused past due date
 beside its field. Every page passes axe."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,10 +21,12 @@ from .conftest import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-LONG_ANSWER = ("The service has agreed that from April every mileage claim sent before the fifth working day of "
-               "the month is paid in that month's run, and that the finance team will write to carers when a "
-               "claim is queried instead of holding it without a word; a quarterly report will show how many "
-               "claims were paid on time.")
+LONG_ANSWER = (
+    "The service has agreed that from April every mileage claim sent before the fifth working day of "
+    "the month is paid in that month's run, and that the finance team will write to carers when a "
+    "claim is queried instead of holding it without a word; a quarterly report will show how many "
+    "claims were paid on time."
+)
 
 
 def _four_answered_meetings(app, author_id: int) -> None:
@@ -36,15 +39,29 @@ def _four_answered_meetings(app, author_id: int) -> None:
             meeting = ServiceMeeting(held_at=held, cutoff_at=held - timedelta(days=7))
             db.session.add(meeting)
             db.session.flush()
-            item = FeedbackItem(kind="issue", what_happened=f"Meeting {n}", status="responded", anonymous=True,
-                                pack_wording=f"Mileage claims at meeting {n} take over two months to be paid",
-                                author_id=author_id, theme_id=theme.id, meeting_id=meeting.id)
+            item = FeedbackItem(
+                kind="issue",
+                what_happened=f"Meeting {n}",
+                status="responded",
+                anonymous=True,
+                pack_wording=f"Mileage claims at meeting {n} take over two months to be paid",
+                author_id=author_id,
+                theme_id=theme.id,
+                meeting_id=meeting.id,
+            )
             db.session.add(item)
             db.session.flush()
-            db.session.add(ItemOutcome(item_id=item.id, meeting_id=meeting.id, owner="service",
-                                       response=LONG_ANSWER if n == 3 else f"Answer {n}",
-                                       action="Finance to report on payment times every quarter",
-                                       due_on=(held + timedelta(weeks=20)).date(), status="in_progress"))
+            db.session.add(
+                ItemOutcome(
+                    item_id=item.id,
+                    meeting_id=meeting.id,
+                    owner="service",
+                    response=LONG_ANSWER if n == 3 else f"Answer {n}",
+                    action="Finance to report on payment times every quarter",
+                    due_on=(held + timedelta(weeks=20)).date(),
+                    status="in_progress",
+                )
+            )
         db.session.commit()
 
 
@@ -59,8 +76,10 @@ def test_you_said_we_did_and_me_too_on_a_phone(live_app, new_page):
     sam = add_member(app, "Sam Other")
     _four_answered_meetings(app, jo.id)
     with app.app_context():
-        open_item = raise_item(NewItem(kind="issue", what_happened="Respite is hard to book for sibling groups"),
-                               db.session.get(Member, jo.id)).id
+        open_item = raise_item(
+            NewItem(kind="issue", what_happened="Respite is hard to book for sibling groups"),
+            db.session.get(Member, jo.id),
+        ).id
 
     page = new_page()
     sign_in(page, url, sam.email, sam.password)

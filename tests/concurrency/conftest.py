@@ -6,6 +6,7 @@ own database connection), so tests can read the database directly and swap out s
 are not under test (the PDF renderer). One server per engine serves the whole folder: signing 30
 members in once keeps the folder fast; each test makes its own thread, item, event or campaign.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -71,8 +72,9 @@ class Browser:
         except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
             response = error
         with response:
-            return Reply(response.status, response.headers.get("Location", ""),
-                         response.read().decode("utf-8", "replace"))
+            return Reply(
+                response.status, response.headers.get("Location", ""), response.read().decode("utf-8", "replace")
+            )
 
 
 @dataclass
@@ -101,8 +103,15 @@ class Live:
 def _add(app, name: str, roles=()) -> tuple[int, str]:
     email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:6]}@example.org"
     with app.app_context():
-        member = Member(name=name, email=email, area="Riverside", status="active", application_state="approved",
-                        password_hash=_CHEAP_HASH, role_rows=[MemberRole(role=r) for r in roles])
+        member = Member(
+            name=name,
+            email=email,
+            area="Riverside",
+            status="active",
+            application_state="approved",
+            password_hash=_CHEAP_HASH,
+            role_rows=[MemberRole(role=r) for r in roles],
+        )
         db.session.add(member)
         db.session.commit()
         return member.id, email
@@ -122,9 +131,14 @@ def live(request, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'association.sqlite'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = make_app(url, RATELIMIT_ENABLED=False,  # 30 sign-ins from one address, 30 applications
-                   FORUM_MEMBER_PACE=10_000, FORUM_NEW_MEMBER_PACE=10_000, FORUM_PREMODERATION_POSTS=0,
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CROWD + 5, "max_overflow": 10, "pool_timeout": 60})
+    app = make_app(
+        url,
+        RATELIMIT_ENABLED=False,  # 30 sign-ins from one address, 30 applications
+        FORUM_MEMBER_PACE=10_000,
+        FORUM_NEW_MEMBER_PACE=10_000,
+        FORUM_PREMODERATION_POSTS=0,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CROWD + 5, "max_overflow": 10, "pool_timeout": 60},
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     server.daemon_threads = True
     serving = threading.Thread(target=server.serve_forever, daemon=True)
@@ -158,5 +172,6 @@ def at_once(*calls) -> list:
 
 def no_server_errors(replies: list[Reply]) -> None:
     errors = [r for r in replies if r.status >= 500]
-    assert not errors, f"{len(errors)}/{len(replies)} requests failed with 5xx: " + \
-        "; ".join(f"{r.status} {r.body[:300]!r}" for r in errors[:3])
+    assert not errors, f"{len(errors)}/{len(replies)} requests failed with 5xx: " + "; ".join(
+        f"{r.status} {r.body[:300]!r}" for r in errors[:3]
+    )

@@ -1,6 +1,7 @@
 """Events under 30 simultaneous requests: places never oversold and each member answered once,
 an event cancelled (and people told) once, the iCalendar SEQUENCE raised by every change, and a
 series extended once however many workers extend it together."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -22,14 +23,21 @@ CAPACITY = 10
 
 def _rsvps(live, event_id: int) -> dict[str, int]:
     with live.app.app_context():
-        return dict(db.session.execute(select(RSVP.response, func.count()).where(RSVP.event_id == event_id)
-                                       .group_by(RSVP.response)).all())
+        return dict(
+            db.session.execute(
+                select(RSVP.response, func.count()).where(RSVP.event_id == event_id).group_by(RSVP.response)
+            ).all()
+        )
 
 
 def test_thirty_members_taking_ten_places_at_once_fill_them_and_wait_for_the_rest(live):
     event_id = add_event(live.app, live.admin.id, capacity=CAPACITY)
-    replies = at_once(*[lambda p=p: p.browser.post(f"/events/{event_id}/rsvp", {"response": "going", "adults": 1})
-                        for p in live.crowd])
+    replies = at_once(
+        *[
+            lambda p=p: p.browser.post(f"/events/{event_id}/rsvp", {"response": "going", "adults": 1})
+            for p in live.crowd
+        ]
+    )
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     assert _rsvps(live, event_id) == {"going": CAPACITY, "waitlisted": CROWD - CAPACITY}
@@ -40,9 +48,12 @@ def test_thirty_members_taking_ten_places_at_once_fill_them_and_wait_for_the_res
 def test_one_member_answering_thirty_times_at_once_has_one_answer(live):
     event_id = add_event(live.app, live.admin.id, capacity=CAPACITY)
     jo = live.crowd[0]
-    replies = at_once(*[lambda n=n: jo.browser.post(f"/events/{event_id}/rsvp",
-                                                    {"response": "going", "adults": 1 + n % 3})
-                        for n in range(CROWD)])
+    replies = at_once(
+        *[
+            lambda n=n: jo.browser.post(f"/events/{event_id}/rsvp", {"response": "going", "adults": 1 + n % 3})
+            for n in range(CROWD)
+        ]
+    )
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     assert _rsvps(live, event_id) == {"going": 1}
@@ -63,8 +74,11 @@ def test_thirty_cancellations_at_once_cancel_once_and_tell_people_once(live):
     with live.app.app_context():
         event = db.session.get(Event, event_id)
         assert (event.status, event.sequence) == ("cancelled", sequence + 1)
-        told = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.template == "event_cancelled", OutboxMessage.member_id.in_([p.id for p in going])))
+        told = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.template == "event_cancelled", OutboxMessage.member_id.in_([p.id for p in going]))
+        )
         assert told == len(going)
 
 
@@ -78,7 +92,9 @@ def test_thirty_changes_at_once_each_raise_the_calendar_sequence(live):
     def change(n: int):
         with live.app.app_context():
             event = db.session.get(Event, event_id)
-            update_event(event, replace(details, title=f"Peer support, room {n}"), db.session.get(Member, live.admin.id))
+            update_event(
+                event, replace(details, title=f"Peer support, room {n}"), db.session.get(Member, live.admin.id)
+            )
             db.session.remove()
 
     at_once(*[lambda n=n: change(n) for n in range(CROWD)])
@@ -114,14 +130,22 @@ def test_thirty_parties_booking_the_places_left_at_once_never_overfill(live):
     first is booked as asked; the others, whose count went stale, are asked again (nothing stored)
     or, once it is full, wait whole. The places never go past the capacity."""
     event_id = add_event(live.app, live.admin.id, capacity=CAPACITY, children_welcome=True)
-    replies = at_once(*[lambda p=p: p.browser.post(f"/events/{event_id}/rsvp", {
-        "response": "going", "adults": 1, "children": 2, "split": "book_now", "places_seen": CAPACITY})
-        for p in live.crowd])
+    replies = at_once(
+        *[
+            lambda p=p: p.browser.post(
+                f"/events/{event_id}/rsvp",
+                {"response": "going", "adults": 1, "children": 2, "split": "book_now", "places_seen": CAPACITY},
+            )
+            for p in live.crowd
+        ]
+    )
     no_server_errors(replies)
     with live.app.app_context():
         taken = seats_taken(event_id)
-        rows = [(r.response, r.seats, r.seats_waiting) for r in db.session.scalars(
-            select(RSVP).where(RSVP.event_id == event_id))]
+        rows = [
+            (r.response, r.seats, r.seats_waiting)
+            for r in db.session.scalars(select(RSVP).where(RSVP.event_id == event_id))
+        ]
     # Parties of 3 fit whole until 1 place is left; then the 10 they saw is stale: asked again.
     assert taken == 9 and rows == [("going", 3, 0)] * 3
     asked = [r for r in replies if r.status == 200]

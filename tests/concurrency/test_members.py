@@ -1,5 +1,6 @@
 """Rows members create under 30 simultaneous requests: one application per email address, one
 skill per name, and a profile saved twice at once keeps each skill once."""
+
 from __future__ import annotations
 
 import uuid
@@ -14,9 +15,16 @@ from .conftest import CROWD, at_once, no_server_errors
 
 def test_thirty_applications_with_one_email_at_once_make_one_applicant(live):
     email = f"sam.jones.{uuid.uuid4().hex[:6]}@example.org"
-    form = {"name": "Sam Jones", "email": email, "area": "Riverside", "service_name": "Riverside Council",
-            "service_type": next(iter(SERVICE_TYPES)), "approval_category": next(iter(APPROVAL_CATEGORIES)),
-            "years_fostering": 2, "consent": "y"}
+    form = {
+        "name": "Sam Jones",
+        "email": email,
+        "area": "Riverside",
+        "service_name": "Riverside Council",
+        "service_type": next(iter(SERVICE_TYPES)),
+        "approval_category": next(iter(APPROVAL_CATEGORIES)),
+        "years_fostering": 2,
+        "consent": "y",
+    }
     replies = at_once(*[lambda: live.browser().post("/apply", form)] * CROWD)
     no_server_errors(replies)
     assert all(r.status == 200 for r in replies), [r.status for r in replies]
@@ -29,8 +37,13 @@ def _profile(skills: str) -> dict:
 
 
 def _skills_of(member_id: int) -> list[str]:
-    return list(db.session.scalars(select(Skill.name).join(member_skills, member_skills.c.skill_id == Skill.id)
-                                   .where(member_skills.c.member_id == member_id)))
+    return list(
+        db.session.scalars(
+            select(Skill.name)
+            .join(member_skills, member_skills.c.skill_id == Skill.id)
+            .where(member_skills.c.member_id == member_id)
+        )
+    )
 
 
 def test_thirty_members_adding_one_new_skill_at_once_share_one_skill(live):
@@ -60,8 +73,14 @@ def test_thirty_password_changes_at_once_each_move_the_sign_in_version(live, mon
     monkeypatch.setattr(accounts, "hash_password", lambda password: "not-a-real-hash")  # argon2 is not under test
     with live.app.app_context():
         # Not one of the crowd: their sessions, which the other tests use, would end.
-        kim = Member(name="Kim Lee", email=f"kim.lee.{uuid.uuid4().hex[:6]}@example.org", status="active",
-                     application_state="approved", area="Riverside", password_hash="not-a-real-hash")
+        kim = Member(
+            name="Kim Lee",
+            email=f"kim.lee.{uuid.uuid4().hex[:6]}@example.org",
+            status="active",
+            application_state="approved",
+            area="Riverside",
+            password_hash="not-a-real-hash",
+        )
         db.session.add(kim)
         db.session.commit()
         before = kim.login_version

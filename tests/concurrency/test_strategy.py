@@ -2,6 +2,7 @@
 equals the supporters (also while others take theirs back), a member is counted once however
 often they click, and 30 clicks on one
 confirmation page issue one pack version (numbered 1..N without a clash)."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,11 @@ HELEN = Attendee("Helen Price", "Team manager", "helen.price@service.example.org
 
 def _meeting(live, days_ahead: int) -> int:
     with live.app.app_context():
-        return save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=days_ahead), attendees=[HELEN],
-                                           date_reason="An extra meeting")).id
+        return save_meeting(
+            MeetingDetails(
+                held_at=utcnow() + timedelta(days=days_ahead), attendees=[HELEN], date_reason="An extra meeting"
+            )
+        ).id
 
 
 def _item(live, meeting_id: int | None = None) -> int:
@@ -69,11 +73,13 @@ def test_one_member_saying_me_too_thirty_times_at_once_counts_once(live):
 def test_thirty_members_withdrawing_and_saying_me_too_at_once_leave_the_count_equal_to_the_supporters(live):
     """Half the crowd takes back its support while the other half gives it, all at the same instant."""
     item_id = _item(live)
-    leaving, joining = live.crowd[:CROWD // 2], live.crowd[CROWD // 2:]
+    leaving, joining = live.crowd[: CROWD // 2], live.crowd[CROWD // 2 :]
     no_server_errors(at_once(*[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in leaving]))
     assert _supporters(live, item_id) == (len(leaving), len(leaving))
-    replies = at_once(*[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support/withdraw") for p in leaving],
-                      *[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in joining])
+    replies = at_once(
+        *[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support/withdraw") for p in leaving],
+        *[lambda p=p: p.browser.post(f"/strategy/items/{item_id}/support") for p in joining],
+    )
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     assert _supporters(live, item_id) == (len(joining), len(joining))
@@ -85,8 +91,12 @@ def test_thirty_members_withdrawing_and_saying_me_too_at_once_leave_the_count_eq
 def test_one_member_pressing_me_too_and_undo_thirty_times_at_once_is_counted_at_most_once(live):
     item_id = _item(live)
     jo = live.crowd[0]
-    replies = at_once(*[lambda n=n: jo.browser.post(
-        f"/strategy/items/{item_id}/support" + ("/withdraw" if n % 2 else "")) for n in range(CROWD)])
+    replies = at_once(
+        *[
+            lambda n=n: jo.browser.post(f"/strategy/items/{item_id}/support" + ("/withdraw" if n % 2 else ""))
+            for n in range(CROWD)
+        ]
+    )
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     count, rows = _supporters(live, item_id)
@@ -121,10 +131,20 @@ def test_confirming_a_pack_thirty_times_at_once_issues_one_version(live, quick_p
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     with live.app.app_context():
         versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)))
-        sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.to_address == HELEN.email, OutboxMessage.subject.contains("feedback pack"),
-            OutboxMessage.attachment_key.in_([f"pack-pdf:{v.id}" for v in db.session.scalars(
-                select(PackVersion).where(PackVersion.meeting_id == meeting_id))])))
+        sent = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.to_address == HELEN.email,
+                OutboxMessage.subject.contains("feedback pack"),
+                OutboxMessage.attachment_key.in_(
+                    [
+                        f"pack-pdf:{v.id}"
+                        for v in db.session.scalars(select(PackVersion).where(PackVersion.meeting_id == meeting_id))
+                    ]
+                ),
+            )
+        )
     assert versions == [1], versions
     assert sent == 1
 
@@ -141,8 +161,11 @@ def test_issuing_new_versions_from_fresh_pages_at_once_numbers_them_without_a_cl
     second = at_once(*[lambda: strategist.post(f"/strategy/meetings/{meeting_id}/issue", fields)] * (CROWD // 2))
     no_server_errors(first + second)
     with live.app.app_context():
-        versions = list(db.session.scalars(select(PackVersion.version).where(PackVersion.meeting_id == meeting_id)
-                                           .order_by(PackVersion.version)))
+        versions = list(
+            db.session.scalars(
+                select(PackVersion.version).where(PackVersion.meeting_id == meeting_id).order_by(PackVersion.version)
+            )
+        )
     assert versions == [1, 2], versions
 
 
@@ -161,12 +184,23 @@ def test_thirty_clicks_recording_one_answer_at_once_keep_one_outcome(live):
     meeting_id = _meeting(live, -1)  # answers are recorded once the meeting has happened
     item_id = _item(live, meeting_id)
     strategist = live.admin.browser
-    replies = at_once(*[lambda n=n: strategist.post(
-        f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-        {"response": f"The duty team will answer until 5pm ({n})", "owner": "service", "status": "open"})
-        for n in range(CROWD)])
+    replies = at_once(
+        *[
+            lambda n=n: strategist.post(
+                f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+                {"response": f"The duty team will answer until 5pm ({n})", "owner": "service", "status": "open"},
+            )
+            for n in range(CROWD)
+        ]
+    )
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     with live.app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ItemOutcome).where(
-            ItemOutcome.item_id == item_id, ItemOutcome.meeting_id == meeting_id)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ItemOutcome)
+                .where(ItemOutcome.item_id == item_id, ItemOutcome.meeting_id == meeting_id)
+            )
+            == 1
+        )

@@ -3,6 +3,7 @@
 Each test works on databases of its own: files under tmp_path, or PostgreSQL databases created
 here and dropped afterwards, so a restore never lands on a database another test is using.
 """
+
 from __future__ import annotations
 
 import random
@@ -102,8 +103,7 @@ def test_a_backup_taken_during_writes_restores_every_committed_row(open_app, eng
                 n += 1
                 # A member and its role row in one transaction: a restored member without its
                 # role would be a torn snapshot.
-                ref = add_member(live, f"Writer {n}", f"writer{n}@example.org", roles=["moderator"],
-                                 area=f"Area {n}")
+                ref = add_member(live, f"Writer {n}", f"writer{n}@example.org", roles=["moderator"], area=f"Area {n}")
                 committed.append(ref.id)
         except Exception as error:  # surfaced by the assertion below
             failures.append(error)
@@ -130,7 +130,7 @@ def test_a_backup_taken_during_writes_restores_every_committed_row(open_app, eng
     restored = _members(restored_app)
     assert set(before_backup) <= set(restored), "a row committed before the backup is missing"
     # One snapshot: exactly the first k commits, with no gaps from rows committed later.
-    assert sorted(restored) == sorted(committed[:len(restored)])
+    assert sorted(restored) == sorted(committed[: len(restored)])
     for member_id, (name, email, area, roles) in restored.items():
         n = int(name.removeprefix("Writer "))
         assert (email, area, roles) == (f"writer{n}@example.org", f"Area {n}", {"moderator"})
@@ -215,17 +215,26 @@ def test_restore_refuses_bad_files_and_leaves_live_data_alone(open_app, engine_n
 def test_postgres_connection_goes_through_the_environment_not_the_command_line(monkeypatch, tmp_path):
     url = "postgresql+psycopg://assoc:s3cr%40t@db.internal:6543/assoc_live?sslmode=require"
     assert libpq_environment(make_url(url), base={"PATH": "/bin"}) == {
-        "PATH": "/bin", "PGHOST": "db.internal", "PGPORT": "6543", "PGUSER": "assoc",
-        "PGPASSWORD": "s3cr@t", "PGDATABASE": "assoc_live", "PGSSLMODE": "require",
+        "PATH": "/bin",
+        "PGHOST": "db.internal",
+        "PGPORT": "6543",
+        "PGUSER": "assoc",
+        "PGPASSWORD": "s3cr@t",
+        "PGDATABASE": "assoc_live",
+        "PGSSLMODE": "require",
     }
     calls = []
     monkeypatch.setattr("shutil.which", lambda name: f"/opt/pg/bin/{name}")
-    monkeypatch.setattr("subprocess.run", lambda command, **kwargs: calls.append((command, kwargs["env"]))
-                        or subprocess.CompletedProcess(command, 0, "", ""))
+    monkeypatch.setattr(
+        "subprocess.run",
+        lambda command, **kwargs: (
+            calls.append((command, kwargs["env"])) or subprocess.CompletedProcess(command, 0, "", "")
+        ),
+    )
     engine = create_engine(url)  # never connects: pg_dump is faked
     backup_database(engine, tmp_path / "x.dump")
     engine.dispose()
-    (command, environment), = calls
+    ((command, environment),) = calls
     assert command[:2] == ["/opt/pg/bin/pg_dump", "--format=custom"]
     assert not any("s3cr" in part for part in command)
     assert environment["PGPASSWORD"] == "s3cr@t" and environment["PGDATABASE"] == "assoc_live"

@@ -1,4 +1,5 @@
 """No CSV the app writes carries a live spreadsheet formula (issue 11, defect 7)."""
+
 from __future__ import annotations
 
 import csv
@@ -18,14 +19,29 @@ from tests.conftest import sign_in
 from tests.strategy.helpers import add_item, add_meeting, add_theme
 
 PACKAGE = Path(__file__).resolve().parents[2] / "association"
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"Click\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-            "\t=1+1", "\r=1+1", "\n=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+]
 
 
 def _live_formulas(text: str) -> list[str]:
     """Cells a spreadsheet would run: starting with a formula sign (after any TAB, CR or LF)."""
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row
-            if cell.lstrip("\t\r\n").startswith(FORMULA_STARTS)]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text))
+        for cell in row
+        if cell.lstrip("\t\r\n").startswith(FORMULA_STARTS)
+    ]
 
 
 @pytest.mark.parametrize("value", FORMULAS)
@@ -40,8 +56,11 @@ def test_other_values_are_left_alone(value):
 
 def test_no_module_writes_csv_except_through_the_safe_writer():
     writers = re.compile(r"csv\s*\.\s*(writer|DictWriter)\b|from\s+csv\s+import[^\n]*\b(writer|DictWriter)\b")
-    offenders = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-                 if path.name != "csv_safety.py" and writers.search(path.read_text())]
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "csv_safety.py" and writers.search(path.read_text())
+    ]
     assert offenders == []
 
 
@@ -58,19 +77,29 @@ def test_registry_export_quotes_every_formula(app, admin_client, make_member):
     text = response.get_data(as_text=True)
     assert _live_formulas(text) == []
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert "'=HYPERLINK(\"http://evil.example\",\"Click\")" in {r["name"] for r in rows}
+    assert '\'=HYPERLINK("http://evil.example","Click")' in {r["name"] for r in rows}
     assert "'＠SUM(A1)" in {r["area"] for r in rows}
 
 
 def test_pack_csv_quotes_theme_and_wording_in_every_section(app, make_member):
     jo = make_member("Jo Carer")
     strategist = make_member("Stef Strategy", roles=["strategy"])
-    theme_id = add_theme(app, name="=HYPERLINK(\"http://evil.example\",\"Open\")")
+    theme_id = add_theme(app, name='=HYPERLINK("http://evil.example","Open")')
     meeting_id = add_meeting(app)
-    item_ids = [add_item(app, jo.id, f"Calls go unanswered {n}", theme_id=theme_id, meeting_id=meeting_id,
-                         strategist_id=strategist.id) for n in range(len(FORMULAS))]
-    good = add_item(app, jo.id, "A quick reply", kind="good_practice", meeting_id=meeting_id,
-                    strategist_id=strategist.id)
+    item_ids = [
+        add_item(
+            app,
+            jo.id,
+            f"Calls go unanswered {n}",
+            theme_id=theme_id,
+            meeting_id=meeting_id,
+            strategist_id=strategist.id,
+        )
+        for n in range(len(FORMULAS))
+    ]
+    good = add_item(
+        app, jo.id, "A quick reply", kind="good_practice", meeting_id=meeting_id, strategist_id=strategist.id
+    )
     with app.app_context():
         # Wording is multi-line text, so a leading TAB or CR can be stored: written straight in.
         for item_id, formula in zip(item_ids, FORMULAS):
@@ -83,7 +112,7 @@ def test_pack_csv_quotes_theme_and_wording_in_every_section(app, make_member):
     text = response.get_data(as_text=True)
     assert _live_formulas(text) == []
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["theme"] for r in rows if r["section"] == "raised"} == {"'=HYPERLINK(\"http://evil.example\",\"Open\")"}
+    assert {r["theme"] for r in rows if r["section"] == "raised"} == {'\'=HYPERLINK("http://evil.example","Open")'}
     assert {r["wording"] for r in rows} >= {"'" + f for f in FORMULAS} | {"'\r@SUM(1)"}
     # The issued, frozen version keeps the same protection.
     with app.app_context():

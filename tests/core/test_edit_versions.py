@@ -4,6 +4,7 @@ Each case fills the real edit page twice (two admins), saves the first, then sav
 from its now stale page: the second sees both values and nothing of theirs is written. A campaign
 changed after someone opened its review page is not sent as they last saw it.
 """
+
 from __future__ import annotations
 
 import re
@@ -79,8 +80,9 @@ def _item(app, admin):
 
 
 def _campaign(app, admin, client):
-    response = client.post("/admin/mail/new", data={"subject": "Summer social", "body": "Hello!", "topic": "news",
-                                                     "audience": "active"})
+    response = client.post(
+        "/admin/mail/new", data={"subject": "Summer social", "body": "Hello!", "topic": "news", "audience": "active"}
+    )
     campaign_id = int(re.search(r"/admin/mail/(\d+)", response.headers["Location"]).group(1))
     return f"/admin/mail/{campaign_id}/edit", "subject", (Campaign, campaign_id, "subject")
 

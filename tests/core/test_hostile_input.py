@@ -3,6 +3,7 @@
 Each case was a 500 on SQLite, PostgreSQL or both before the request guard, the bounded id
 converter and the clamped page number in ``association/core``.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,9 +67,19 @@ def test_a_huge_from_post_id_is_ignored(forum, value):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/forum/t/{n}", "/forum/c/{n}", "/forum/p/{n}/history", "/members/{n}",
-                                  "/events/{n}", "/events/{n}.ics", "/strategy/items/{n}",
-                                  "/forum/t/{n}/reply?quote={n}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/forum/t/{n}",
+        "/forum/c/{n}",
+        "/forum/p/{n}/history",
+        "/members/{n}",
+        "/events/{n}",
+        "/events/{n}.ics",
+        "/strategy/items/{n}",
+        "/forum/t/{n}/reply?quote={n}",
+    ],
+)
 @pytest.mark.parametrize("value", [HUGE, BEYOND_INTEGER, 10**40])
 def test_a_huge_id_in_the_path_is_not_found(forum, path, value):
     client, _, _ = forum
@@ -82,8 +93,9 @@ def test_a_huge_id_in_a_post_path_is_not_found(forum):
     assert client.post(f"/forum/t/{HUGE}/watch").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/forum/search?q=bed%00time", "/members/?q=Jo%00", "/events/?kind=%00",
-                                  "/forum/search?q%00=x"])
+@pytest.mark.parametrize(
+    "path", ["/forum/search?q=bed%00time", "/members/?q=Jo%00", "/events/?kind=%00", "/forum/search?q%00=x"]
+)
 def test_a_nul_byte_in_a_query_string_is_a_bad_request(forum, path):
     client, _, _ = forum
     response = client.get(path)
@@ -102,8 +114,15 @@ def test_a_nul_byte_in_a_post_is_refused_and_nothing_is_stored(app, forum):
 def test_a_nul_byte_in_an_application_name_is_refused(app, client):
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Member))
-    response = client.post("/apply", data={"name": "Sam\x00 Carer", "email": "sam@example.org", "area": "Riverside",
-                                           "service_name": "County fostering"})
+    response = client.post(
+        "/apply",
+        data={
+            "name": "Sam\x00 Carer",
+            "email": "sam@example.org",
+            "area": "Riverside",
+            "service_name": "County fostering",
+        },
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Member)) == before
@@ -113,8 +132,9 @@ def test_a_nul_byte_in_the_path_is_a_bad_request(client):
     assert client.get("/calendar/abc%00def.ics").status_code == 400
 
 
-@pytest.mark.parametrize("path", ["/forum/search?q=%FF%FE", "/members/?q=%C3", "/forum/search?q=%ED%A0%80",
-                                  "/events/?%FF=1"])
+@pytest.mark.parametrize(
+    "path", ["/forum/search?q=%FF%FE", "/members/?q=%C3", "/forum/search?q=%ED%A0%80", "/events/?%FF=1"]
+)
 def test_invalid_utf8_in_a_query_string_is_a_bad_request(forum, path):
     client, _, _ = forum
     assert client.get(path).status_code == 400
@@ -123,8 +143,11 @@ def test_invalid_utf8_in_a_query_string_is_a_bad_request(forum, path):
 def test_invalid_utf8_in_a_form_is_a_bad_request(app, forum):
     client, _, ids = forum
     before = _posts(app)
-    response = client.post(f"/forum/t/{ids['thread']}/reply", data=b"body=Thanks%FF%FE+all",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"/forum/t/{ids['thread']}/reply",
+        data=b"body=Thanks%FF%FE+all",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
     assert _posts(app) == before
 
@@ -135,8 +158,7 @@ def test_invalid_utf8_in_the_path_is_a_bad_request(client):
 
 
 def test_an_unpaired_surrogate_in_json_is_a_bad_request(client):
-    response = client.post("/login", data=json.dumps({"email": "\ud800@example.org"}),
-                           content_type="application/json")
+    response = client.post("/login", data=json.dumps({"email": "\ud800@example.org"}), content_type="application/json")
     assert response.status_code == 400
 
 
@@ -150,8 +172,9 @@ def test_ordinary_text_still_passes_the_guard(forum):
 
 def test_saving_the_account_page_without_the_skills_field_keeps_the_skills(app, member_client):
     client, carer = member_client
-    client.post("/account/", data={"area": "Riverside", "service_name": "County fostering",
-                                   "skills": "Teenagers, Sleep"})
+    client.post(
+        "/account/", data={"area": "Riverside", "service_name": "County fostering", "skills": "Teenagers, Sleep"}
+    )
     response = client.post("/account/", data={"area": "Riverside", "service_name": "County fostering"})
     assert response.status_code == 302
     with app.app_context():
@@ -161,9 +184,19 @@ def test_saving_the_account_page_without_the_skills_field_keeps_the_skills(app, 
 def test_an_admin_leaving_years_fostering_blank_is_asked_to_fill_it(app, admin_client, make_member):
     client, _ = admin_client
     carer = make_member("Kit Carer")
-    data = {"name": carer.name, "email": carer.email, "phone": "", "area": "Otley", "service_name": "Brightpath",
-            "service_type": "local_authority", "approval_category": "mainstream", "years_fostering": "",
-            "renewal_date": "", "status": "active", "status_reason": ""}
+    data = {
+        "name": carer.name,
+        "email": carer.email,
+        "phone": "",
+        "area": "Otley",
+        "service_name": "Brightpath",
+        "service_type": "local_authority",
+        "approval_category": "mainstream",
+        "years_fostering": "",
+        "renewal_date": "",
+        "status": "active",
+        "status_reason": "",
+    }
     response = client.post(f"/admin/members/{carer.id}", data=data)
     assert response.status_code == 200
     assert b"Enter the years fostering" in response.data

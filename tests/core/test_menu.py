@@ -1,6 +1,7 @@
 """The menu: strategy members reach their workspace, each role sees what waits for it, counted in
 one query (none for a member with nothing to count); after sign-in admins and moderators land on
 what waits for them, unless they asked for a page."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,7 @@ def _menu(page: str) -> str:
 
 
 def _link(menu: str, label: str) -> str | None:
-    found = re.search(r'<a href="([^"]+)"[^>]*>' + re.escape(label) + r'(.*?)</a>', menu, re.S)
+    found = re.search(r'<a href="([^"]+)"[^>]*>' + re.escape(label) + r"(.*?)</a>", menu, re.S)
     return found and found.group(1) + " " + re.sub(r"<[^>]+>", "", found.group(2)).strip()
 
 
@@ -68,8 +69,10 @@ def test_each_role_sees_its_link_and_what_waits(app, make_member):
         "moderator": make_member("Mo Derator", roles=["moderator"]),
         "admin": make_member("Alex Admin", roles=["admin", "committee"]),
     }
-    menus = {role: _menu(sign_in(app.test_client(), who).get("/events/").get_data(as_text=True))
-             for role, who in people.items()}
+    menus = {
+        role: _menu(sign_in(app.test_client(), who).get("/events/").get_data(as_text=True))
+        for role, who in people.items()
+    }
     assert _link(menus["member"], "Strategy group") == "/strategy/items "
     assert _link(menus["strategy"], "Strategy group") == "/strategy/ 3 items to triage"
     assert _link(menus["moderator"], "Moderation") == "/forum/moderation 3 wait for a moderator"
@@ -97,8 +100,12 @@ def test_the_counts_cost_one_query_and_none_for_a_member(app, make_member):
         client.get("/account/")
         with statements(app) as seen:
             assert client.get("/account/").status_code == 200
-        counting = [s for s in seen if "count(" in s.lower() and any(
-            table in s for table in ("strategy_items", "forum_posts", "application_state"))]
+        counting = [
+            s
+            for s in seen
+            if "count(" in s.lower()
+            and any(table in s for table in ("strategy_items", "forum_posts", "application_state"))
+        ]
         assert len(counting) == expected, (who.name, counting)
         if expected:
             assert all(table in counting[0] for table in ("strategy_items", "forum_posts", "application_state"))
@@ -118,5 +125,7 @@ def test_admins_and_moderators_land_on_what_waits_for_them(app, make_member):
     admin = landing[0][0]
     asked = app.test_client().post("/login?next=/forum/", data={"email": admin.email, "password": admin.password})
     assert asked.headers["Location"] == "/forum/"
-    unsafe = app.test_client().post("/login?next=//evil.example/", data={"email": admin.email, "password": admin.password})
+    unsafe = app.test_client().post(
+        "/login?next=//evil.example/", data={"email": admin.email, "password": admin.password}
+    )
     assert unsafe.headers["Location"] == "/admin/"

@@ -5,6 +5,7 @@ The corpus (tests/data/personal_data_corpus.jsonl) was written from the policy i
 the policy and a fixed list of member names, which the engine is given through its provider hook.
 bench/personal_data.py reports the same figures in full (per category, place, where, time, memory).
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,15 @@ import pytest
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "personal_data_corpus.jsonl"
 CATEGORIES = ("name", "address", "school", "date of birth", "contact")
 SERVICE_WHERE = {"item_wording", "pack_wording", "you_said_we_did", "triage_note", "decline_reason"}
-COMMUNITY_WHERE = {"forum_post", "forum_title", "event_title", "event_description", "campaign_subject",
-                   "campaign_body"}
-MEMBER_HOOKS = ("register_known_people", "set_known_people", "register_people_provider",
-                "set_people_provider", "register_member_names", "set_member_names")
+COMMUNITY_WHERE = {"forum_post", "forum_title", "event_title", "event_description", "campaign_subject", "campaign_body"}
+MEMBER_HOOKS = (
+    "register_known_people",
+    "set_known_people",
+    "register_people_provider",
+    "set_people_provider",
+    "register_member_names",
+    "set_member_names",
+)
 RECALL_TARGET, FALSE_ALARM_TARGET = 0.97, 0.05
 
 
@@ -39,6 +45,7 @@ HEADER, RECORDS = load_corpus()
 
 
 # --- the corpus's shape -----------------------------------------------------------------------
+
 
 def test_corpus_is_large_enough_and_covers_both_places_and_labels():
     assert len(RECORDS) >= 300
@@ -92,13 +99,15 @@ def test_the_issues_own_examples_are_in_the_corpus():
     wording = "Mileage for family time is paid 3+ months late; e.g. Jo Fletcher at 12 Mill Street is still waiting."
     assert texts[wording]["place"] == "service" and set(texts[wording]["categories"]) == {"name", "address"}
     assert texts["Advice about Tyler"]["label"] == "hold"
-    assert any("St Mary's Primary" in t and r["place"] == "community" and r["label"] == "hold"
-               for t, r in texts.items())
+    assert any(
+        "St Mary's Primary" in t and r["place"] == "community" and r["label"] == "hold" for t, r in texts.items()
+    )
 
 
 # --- the engine's quality on the corpus (issue 12's targets) -----------------------------------
 # QUALITY ASSERTION: these fail until the detection engine meets recall >= 0.97 on holds and
 # false alarms <= 5 % of passes. They are the gate for issue 12; do not mark them xfail or skip.
+
 
 def _engine_state() -> list[tuple[object, object]]:
     """Every mutable container held by the engine's modules (providers, caches), with a copy of it."""
@@ -133,8 +142,11 @@ def engine_results():
     kept = _engine_state()  # the app's own providers come back after this module
     known = getattr(engine, "KnownPeople", None)
     members = list(HEADER["members"])
-    provider = ((lambda: known.from_names(people=members)) if callable(getattr(known, "from_names", None))
-                else (lambda: list(members)))
+    provider = (
+        (lambda: known.from_names(people=members))
+        if callable(getattr(known, "from_names", None))
+        else (lambda: list(members))
+    )
     hook = next((getattr(engine, h) for h in MEMBER_HOOKS if callable(getattr(engine, h, None))), None)
     if hook is not None:
         if callable(getattr(engine, "forget_known_people", None)):
@@ -148,8 +160,10 @@ def engine_results():
 
 
 def _listing(rows) -> str:
-    return "\n".join(f"  {r['id']}: {' '.join(r['text'].split())[:80]!r} -> "
-                     f"{[(f.category, f.text) for f in found] or 'nothing'}" for r, found in rows)
+    return "\n".join(
+        f"  {r['id']}: {' '.join(r['text'].split())[:80]!r} -> {[(f.category, f.text) for f in found] or 'nothing'}"
+        for r, found in rows
+    )
 
 
 def test_engine_findings_follow_the_contract(engine_results):
@@ -159,20 +173,23 @@ def test_engine_findings_follow_the_contract(engine_results):
     for record, findings in engine_results:
         for finding in findings:
             assert finding.category in CATEGORIES, record["id"]
-            assert record["text"][finding.start:finding.end] == finding.text, record["id"]
+            assert record["text"][finding.start : finding.end] == finding.text, record["id"]
 
 
 def test_quality_recall_on_hold_cases(engine_results):
     holds = [(r, f) for r, f in engine_results if r["label"] == "hold"]
     missed = [(r, f) for r, f in holds if not f]
     recall = 1 - len(missed) / len(holds)
-    assert recall >= RECALL_TARGET, (f"recall {recall:.3f} < {RECALL_TARGET} ({len(missed)} of {len(holds)} holds "
-                                     f"missed):\n{_listing(missed)}")
+    assert recall >= RECALL_TARGET, (
+        f"recall {recall:.3f} < {RECALL_TARGET} ({len(missed)} of {len(holds)} holds missed):\n{_listing(missed)}"
+    )
 
 
 def test_quality_false_alarms_on_pass_cases(engine_results):
     passes = [(r, f) for r, f in engine_results if r["label"] == "pass"]
     alarms = [(r, f) for r, f in passes if f]
     rate = len(alarms) / len(passes)
-    assert rate <= FALSE_ALARM_TARGET, (f"false alarms {rate:.1%} > {FALSE_ALARM_TARGET:.0%} ({len(alarms)} of "
-                                        f"{len(passes)} passes):\n{_listing(alarms)}")
+    assert rate <= FALSE_ALARM_TARGET, (
+        f"false alarms {rate:.1%} > {FALSE_ALARM_TARGET:.0%} ({len(alarms)} of "
+        f"{len(passes)} passes):\n{_listing(alarms)}"
+    )

@@ -1,6 +1,7 @@
 """Line breaks and control characters: refused by every one-line form field, and at flush for every
 String column of every model; multi-line text keeps its line breaks but not NUL (issue 11, defect 2).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,8 +24,21 @@ from tests.forum.helpers import add_category, make_trusted
 
 # Everything a one-line field refuses: C0 controls (CR, LF, TAB, NUL, ESC), DEL, C1 controls (NEL
 # among them), and the Unicode line and paragraph separators.
-BREAKING = ["Eve\r\nBcc: all@example.org", "Eve\nX", "Eve\rX", "Eve\tX", "Eve\x00X", "Eve\x1bX", "Eve\x7fX",
-            "Eve\x85X", "Eve\x9fX", "Eve\u2028X", "Eve\u2029X", "\x0b", "\x0c"]
+BREAKING = [
+    "Eve\r\nBcc: all@example.org",
+    "Eve\nX",
+    "Eve\rX",
+    "Eve\tX",
+    "Eve\x00X",
+    "Eve\x1bX",
+    "Eve\x7fX",
+    "Eve\x85X",
+    "Eve\x9fX",
+    "Eve\u2028X",
+    "Eve\u2029X",
+    "\x0b",
+    "\x0c",
+]
 # Still allowed: ordinary text beyond ASCII, right-to-left marks, emoji, a zero-width joiner.
 FINE = ["Siân O’Brien-Łukasz", "مريم\u200f", "Jo 🙂", "👩\u200d👧", "Ann  Lee"]
 
@@ -99,6 +113,7 @@ def _one_field_form():
 
 
 # --- At flush: every String column of every model ------------------------------------------------
+
 
 def _count(app, model) -> int:
     with app.app_context():
@@ -177,7 +192,8 @@ def test_statements_written_without_the_orm_are_checked_too(app, make_member):
             lambda: db.session.execute(update(Member).where(Member.id == jo.id).values(name="Jo\r\nBcc: x")),
             lambda: db.session.execute(update(Member).values({Member.area: "Otley\u2028"})),
             lambda: db.session.connection().execute(
-                OutboxMessage.__table__.update().values(to_name="Jo\nX", text_body="fine\nlines")),
+                OutboxMessage.__table__.update().values(to_name="Jo\nX", text_body="fine\nlines")
+            ),
             lambda: db.session.execute(update(AuditEntry).values(detail="NUL \x00")),
         ]
         for statement in refused:
@@ -185,8 +201,9 @@ def test_statements_written_without_the_orm_are_checked_too(app, make_member):
                 statement()
             db.session.rollback()
         # Other statements pass untouched: counters, Text with line breaks, plain values.
-        db.session.execute(update(Member).where(Member.id == jo.id)
-                           .values(years_fostering=Member.years_fostering + 1, area="Otley"))
+        db.session.execute(
+            update(Member).where(Member.id == jo.id).values(years_fostering=Member.years_fostering + 1, area="Otley")
+        )
         db.session.execute(update(AuditEntry).values(detail="two\nlines"))
         assert insert_or_ignore(Skill, name="First aid")
         db.session.commit()
@@ -216,16 +233,26 @@ def test_a_request_that_reaches_the_model_check_gets_a_400_and_leaves_nothing(ap
     assert _count(app, AuditEntry) == before
     with app.app_context():
         assert db.session.scalar(select(Member).where(Member.email == "eve@example.org")) is None
-    as_json = client.post("/test-only/unchecked-member", data={"name": "Eve\u2028"},
-                          headers={"Accept": "application/json"})
+    as_json = client.post(
+        "/test-only/unchecked-member", data={"name": "Eve\u2028"}, headers={"Accept": "application/json"}
+    )
     assert as_json.status_code == 400 and "line breaks" in as_json.get_json()["detail"]
 
 
 # --- Through the forms, end to end ---------------------------------------------------------------
 
-APPLY = {"name": "Nia Hughes", "email": "nia@example.org", "phone": "07700 900123", "area": "Otley",
-         "service_name": "Riverside County Council", "service_type": "local_authority",
-         "approval_category": "kinship", "years_fostering": "3", "how_heard": "Another carer", "consent": "y"}
+APPLY = {
+    "name": "Nia Hughes",
+    "email": "nia@example.org",
+    "phone": "07700 900123",
+    "area": "Otley",
+    "service_name": "Riverside County Council",
+    "service_type": "local_authority",
+    "approval_category": "kinship",
+    "years_fostering": "3",
+    "how_heard": "Another carer",
+    "consent": "y",
+}
 
 
 @pytest.mark.parametrize("field", ["name", "area", "service_name", "how_heard"])
@@ -270,7 +297,13 @@ def test_forum_title_refuses_line_breaks_while_the_body_keeps_them(app, make_mem
 
 def test_campaign_subject_refuses_line_breaks(app, admin_client):
     client, _admin = admin_client
-    response = client.post("/admin/mail/new", data={
-        "subject": "Summer social\r\nBcc: everyone@example.org", "body": "Hello {{ first_name }}",
-        "topic": "news", "audience": "active"})
+    response = client.post(
+        "/admin/mail/new",
+        data={
+            "subject": "Summer social\r\nBcc: everyone@example.org",
+            "body": "Hello {{ first_name }}",
+            "topic": "news",
+            "audience": "active",
+        },
+    )
     assert response.status_code == 200 and b"Please remove line breaks" in response.data

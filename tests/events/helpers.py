@@ -1,4 +1,5 @@
 """Making events in tests, and seeing what SQL a page runs."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -18,14 +19,17 @@ def local_dt(day, hour: int, minute: int = 0, zone: str = "Europe/London") -> da
     return datetime.combine(day, time(hour, minute), ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
 
 
-def add_event(app, organiser_id: int, *, days_ahead: int = 7, rule: str | None = None, hour: int = 19,
-              **fields) -> int:
+def add_event(app, organiser_id: int, *, days_ahead: int = 7, rule: str | None = None, hour: int = 19, **fields) -> int:
     with app.app_context():
         day = local_today() + timedelta(days=days_ahead)
         start = datetime.combine(day, time(hour), local_zone()).astimezone(UTC).replace(tzinfo=None)
-        details = EventDetails(kind=fields.pop("kind", "peer_support"), title=fields.pop("title", "Peer support"),
-                               starts_at=fields.pop("starts_at", start), ends_at=fields.pop("ends_at", start + timedelta(hours=2)),
-                               **fields)
+        details = EventDetails(
+            kind=fields.pop("kind", "peer_support"),
+            title=fields.pop("title", "Peer support"),
+            starts_at=fields.pop("starts_at", start),
+            ends_at=fields.pop("ends_at", start + timedelta(hours=2)),
+            **fields,
+        )
         event = create_event(details, db.session.get(Member, organiser_id), rule)
         return event.id
 
@@ -53,5 +57,8 @@ def rows_returned(app, run) -> list[int]:
     from the database, which must not grow with the data."""
     with app.app_context():
         conn = db.session.connection()
-        return [len(conn.exec_driver_sql(statement, parameters).fetchall())
-                for statement, parameters in run if statement.lstrip().upper().startswith(("SELECT", "WITH"))]
+        return [
+            len(conn.exec_driver_sql(statement, parameters).fetchall())
+            for statement, parameters in run
+            if statement.lstrip().upper().startswith(("SELECT", "WITH"))
+        ]

@@ -1,5 +1,6 @@
 """Feeds built from each event's kept VEVENT text: a member's replies written into it, texts kept
 under other settings built again, and the private feed's ETag."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,7 @@ def _feed_path(client) -> str:
 def _vevent_of(body: bytes, event_id: int) -> str:
     """The VEVENT of row ``event_id`` (its URL is the row's page) as the feed has it."""
     url = external_url("events.detail", event_id=event_id)
-    blocks = [b for b in body.decode().split("BEGIN:VEVENT\r\n")[1:]
-              if f"URL:{url}\r\n" in b.replace("\r\n ", "")]
+    blocks = [b for b in body.decode().split("BEGIN:VEVENT\r\n")[1:] if f"URL:{url}\r\n" in b.replace("\r\n ", "")]
     assert len(blocks) == 1, (event_id, len(blocks))
     return "BEGIN:VEVENT\r\n" + blocks[0].removesuffix("END:VCALENDAR\r\n")
 
@@ -44,20 +44,36 @@ def test_replies_in_the_private_feed_are_what_build_vevent_writes(app, organiser
     long_text = "Tea, coffee; biscuits — and a long chat about ünïcode and fostering. " * 6
     ids = {
         # Jo brings a child: the events Jo goes to welcome children.
-        "online": add_event(app, organiser.id, title="Online evening", online_url="https://meet.example.org/a,b;c",
-                            children_welcome=True),
-        "venue": add_event(app, organiser.id, title="Hall evening", venue_name="Riverside Hall",
-                           venue_address="Mill Street", online_url="https://meet.example.org/x",
-                           description_md=long_text, children_welcome=True, age_bands="0-4,11-15"),
-        "full": add_event(app, organiser.id, title="Small group", capacity=1, visibility="public",
-                          children_welcome=True),
+        "online": add_event(
+            app,
+            organiser.id,
+            title="Online evening",
+            online_url="https://meet.example.org/a,b;c",
+            children_welcome=True,
+        ),
+        "venue": add_event(
+            app,
+            organiser.id,
+            title="Hall evening",
+            venue_name="Riverside Hall",
+            venue_address="Mill Street",
+            online_url="https://meet.example.org/x",
+            description_md=long_text,
+            children_welcome=True,
+            age_bands="0-4,11-15",
+        ),
+        "full": add_event(
+            app, organiser.id, title="Small group", capacity=1, visibility="public", children_welcome=True
+        ),
         "declined": add_event(app, organiser.id, title="Training", all_day=True),
-        "series": add_event(app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY", venue_name="Barn",
-                            children_welcome=True),
+        "series": add_event(
+            app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY", venue_name="Barn", children_welcome=True
+        ),
     }
     with app.app_context():
-        meetings = list(db.session.scalars(
-            db.select(Event.id).where(Event.series_id == ids["series"]).order_by(Event.starts_at)))
+        meetings = list(
+            db.session.scalars(db.select(Event.id).where(Event.series_id == ids["series"]).order_by(Event.starts_at))
+        )
         cancel_event(db.session.get(Event, meetings[1]), "Venue closed", db.session.get(Member, organiser.id))
         ids["meeting"] = meetings[3]  # follows the rule: in the feed only because of the reply
         jo = db.session.get(Member, carer.id)
@@ -65,8 +81,10 @@ def test_replies_in_the_private_feed_are_what_build_vevent_writes(app, organiser
         for key in ("online", "venue", "full", "series", "meeting"):
             respond(ids[key], jo, True, 2, 1)
         respond(ids["declined"], jo, False)
-        assert db.session.scalar(db.select(RSVP.response).where(
-            RSVP.event_id == ids["full"], RSVP.member_id == carer.id)) == "waitlisted"
+        assert (
+            db.session.scalar(db.select(RSVP.response).where(RSVP.event_id == ids["full"], RSVP.member_id == carer.id))
+            == "waitlisted"
+        )
     client = sign_in(app.test_client(), carer)
     path = _feed_path(client)
     client.get("/events.ics")  # keeps the public texts
@@ -132,8 +150,13 @@ def test_private_feed_takes_as_many_queries_for_5_replies_as_for_60(app, organis
         with app.app_context():
             for i in range(offset, offset + count):
                 start = utcnow() + timedelta(days=1 + i, hours=1)
-                event = Event(title=f"Event {i}", starts_at=start, ends_at=start + timedelta(hours=2),
-                              visibility="members", organiser_id=organiser.id)
+                event = Event(
+                    title=f"Event {i}",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    visibility="members",
+                    organiser_id=organiser.id,
+                )
                 db.session.add(event)
                 db.session.flush()
                 db.session.add(RSVP(event_id=event.id, member_id=carer.id, response="going"))

@@ -1,4 +1,5 @@
 """Calendar feeds, read back by other libraries as calendar apps would read them."""
+
 from __future__ import annotations
 
 import re
@@ -61,8 +62,14 @@ def organiser(make_member):
 
 
 def test_public_feed_has_calendar_properties_and_only_public_events(app, client, organiser):
-    add_event(app, organiser.id, title="Open evening", visibility="public", venue_name="Secret Hall",
-              online_url="https://meet.example.org/secret")
+    add_event(
+        app,
+        organiser.id,
+        title="Open evening",
+        visibility="public",
+        venue_name="Secret Hall",
+        online_url="https://meet.example.org/secret",
+    )
     add_event(app, organiser.id, title="Members' coffee", visibility="members")
     add_event(app, organiser.id, title="Strategy prep", visibility="strategy")
     body = _feed(client, "/events.ics").data
@@ -84,8 +91,15 @@ def test_public_feed_has_calendar_properties_and_only_public_events(app, client,
 
 def test_series_keeps_local_time_across_both_clock_changes(app, client, organiser):
     start = local_dt(date(2026, 10, 13), 19)  # a Tuesday in BST
-    event_id = add_event(app, organiser.id, title="Tuesday group", visibility="public", starts_at=start,
-                         ends_at=start + timedelta(hours=2), rule="FREQ=WEEKLY;BYDAY=TU")
+    event_id = add_event(
+        app,
+        organiser.id,
+        title="Tuesday group",
+        visibility="public",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        rule="FREQ=WEEKLY;BYDAY=TU",
+    )
     body = _feed(client, "/events.ics").data
     occurrences = _expand(body, date(2026, 10, 1), date(2027, 4, 30))
     assert len(occurrences) >= 28
@@ -109,8 +123,15 @@ def test_series_keeps_local_time_across_both_clock_changes(app, client, organise
 
 def test_moved_and_cancelled_meetings_are_overrides_and_exdates(app, client, organiser):
     start = local_dt(date(2026, 12, 1), 19)
-    event_id = add_event(app, organiser.id, title="Peer support", visibility="public", starts_at=start,
-                         ends_at=start + timedelta(hours=2), rule="FREQ=MONTHLY;BYDAY=1TU")
+    event_id = add_event(
+        app,
+        organiser.id,
+        title="Peer support",
+        visibility="public",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        rule="FREQ=MONTHLY;BYDAY=1TU",
+    )
     with app.app_context():
         occurrences = db.session.query(Event).filter(Event.series_id == event_id).order_by(Event.starts_at).all()
         january, february = occurrences[0], occurrences[1]
@@ -128,8 +149,10 @@ def test_moved_and_cancelled_meetings_are_overrides_and_exdates(app, client, org
     override = next(e for e in series if "RECURRENCE-ID" in e)
     assert "RRULE" in master and "EXDATE" in master
     assert override["RECURRENCE-ID"].dt == datetime(2027, 1, 5, 19, 0, tzinfo=LONDON)
-    seen = {o["DTSTART"].dt.astimezone(LONDON).replace(tzinfo=None): str(o["SUMMARY"])
-            for o in _expand(body, date(2026, 11, 1), date(2027, 3, 31))}
+    seen = {
+        o["DTSTART"].dt.astimezone(LONDON).replace(tzinfo=None): str(o["SUMMARY"])
+        for o in _expand(body, date(2026, 11, 1), date(2027, 3, 31))
+    }
     assert seen == {
         datetime(2026, 12, 1, 19, 0): "Peer support",
         datetime(2027, 1, 12, 18, 30): "Peer support (moved for the new year)",
@@ -186,21 +209,29 @@ def test_public_feed_answers_304_to_if_modified_since_until_something_changes(ap
     again = client.get("/events.ics", headers={"If-Modified-Since": last_modified})
     assert again.status_code == 304 and again.data == b""
     # An ETag that no longer matches wins over a date that would.
-    assert client.get("/events.ics", headers={"If-Modified-Since": last_modified,
-                                              "If-None-Match": '"old"'}).status_code == 200
+    assert (
+        client.get("/events.ics", headers={"If-Modified-Since": last_modified, "If-None-Match": '"old"'}).status_code
+        == 200
+    )
     with app.app_context():
         db.session.get(Event, event_id).updated_at = datetime(2099, 1, 1)  # changed after that date
         db.session.commit()
     assert client.get("/events.ics", headers={"If-Modified-Since": last_modified}).status_code == 200
 
 
-def test_one_event_feed_has_etag_last_modified_and_cache_control_and_answers_304(app, client, organiser,
-                                                                                make_member):
+def test_one_event_feed_has_etag_last_modified_and_cache_control_and_answers_304(app, client, organiser, make_member):
     from association.events.rsvps import respond
 
     start = local_dt(date(2027, 1, 5), 19)
-    series = add_event(app, organiser.id, title="Tuesday group", visibility="members", starts_at=start,
-                       ends_at=start + timedelta(hours=2), rule="FREQ=WEEKLY;BYDAY=TU")
+    series = add_event(
+        app,
+        organiser.id,
+        title="Tuesday group",
+        visibility="members",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        rule="FREQ=WEEKLY;BYDAY=TU",
+    )
     one_off = add_event(app, organiser.id, title="Open evening", visibility="public")
     first = _feed(client, f"/events/{one_off}.ics")
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -213,8 +244,9 @@ def test_one_event_feed_has_etag_last_modified_and_cache_control_and_answers_304
     carer = make_member("Jo Carer")
     member = sign_in(app.test_client(), carer)
     with app.app_context():
-        meetings = list(db.session.scalars(
-            db.select(Event.id).where(Event.series_id == series).order_by(Event.starts_at)))
+        meetings = list(
+            db.session.scalars(db.select(Event.id).where(Event.series_id == series).order_by(Event.starts_at))
+        )
     url = f"/events/{meetings[2]}.ics"
     mine = _feed(member, url)
     assert mine.headers["Cache-Control"] == "private, max-age=300"
@@ -262,8 +294,15 @@ def test_private_feed_shows_what_the_member_may_see_with_their_reply(app, organi
 
     carer = make_member("Jo Carer")
     strategist = make_member("Stef Strategy", roles=["strategy"])
-    online = add_event(app, organiser.id, title="Online evening", visibility="members",
-                       online_url="https://meet.example.org/evening", venue_name="Zoom", children_welcome=True)
+    online = add_event(
+        app,
+        organiser.id,
+        title="Online evening",
+        visibility="members",
+        online_url="https://meet.example.org/evening",
+        venue_name="Zoom",
+        children_welcome=True,
+    )
     add_event(app, organiser.id, title="Strategy prep", visibility="strategy")
     with app.app_context():
         respond(online, db.session.get(Member, carer.id), True, 2, 3)
@@ -324,8 +363,15 @@ def test_pages_and_feeds_use_the_same_number_of_queries_for_10_and_1000_events(a
         with app.app_context():
             for i in range(offset, offset + count):
                 start = utcnow() + timedelta(days=1 + i % 300, hours=i % 5)
-                event = Event(title=f"Event {i:04d}", kind="social", starts_at=start, ends_at=start + timedelta(hours=2),
-                              visibility="public" if i % 2 else "members", capacity=20, organiser_id=organiser.id)
+                event = Event(
+                    title=f"Event {i:04d}",
+                    kind="social",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    visibility="public" if i % 2 else "members",
+                    capacity=20,
+                    organiser_id=organiser.id,
+                )
                 db.session.add(event)
                 db.session.flush()
                 db.session.add(RSVP(event_id=event.id, member_id=viewer.id, response="going", adults=1, children=1))

@@ -3,6 +3,7 @@ calendars, across both clock changes: what a carer's phone or laptop shows must 
 event was set for. ical.js reads a VTIMEZONE differently from the Python readers (it takes only
 the first value of each RDATE), so it is run itself, by node (tests/js; `make test` installs it).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ LONDON = ZoneInfo("Europe/London")
 UNTIL = date(2027, 11, 10)
 # One-off evenings either side of each change (28 March and 31 October 2027), one on the morning
 # of each change day.
-ONE_OFFS = [(date(2027, 3, 28), 19), (date(2027, 3, 30), 19), (date(2027, 10, 30), 19), (date(2027, 11, 1), 19),
-            (date(2027, 3, 28), 10), (date(2027, 10, 31), 10)]
+ONE_OFFS = [
+    (date(2027, 3, 28), 19),
+    (date(2027, 3, 30), 19),
+    (date(2027, 10, 30), 19),
+    (date(2027, 11, 1), 19),
+    (date(2027, 3, 28), 10),
+    (date(2027, 10, 31), 10),
+]
 SERIES_START = date(2026, 12, 1)  # a Tuesday in winter: the series runs through summer into winter again
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -37,8 +44,13 @@ def _ical_js_starts(tmp_path: Path, body: bytes) -> dict[str, list[datetime]]:
         pytest.fail("ical.js is not installed: run `npm ci --prefix tests/js` (make test does)")
     feed = tmp_path / "feed.ics"
     feed.write_bytes(body)
-    run = subprocess.run(["node", str(READER_DIR / "starts.mjs"), str(feed), UNTIL.isoformat()],
-                         capture_output=True, text=True, timeout=60, check=True)
+    run = subprocess.run(
+        ["node", str(READER_DIR / "starts.mjs"), str(feed), UNTIL.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     starts: dict[str, list[datetime]] = {}
     for line in run.stdout.splitlines():
         row = json.loads(line)
@@ -52,21 +64,30 @@ def _utc(day: date, hour: int) -> datetime:
 
 def _series_starts() -> list[datetime]:
     weeks = (UNTIL - SERIES_START).days // 7 + 1
-    return [_utc(SERIES_START + timedelta(weeks=n), 19) for n in range(weeks)
-            if SERIES_START + timedelta(weeks=n) < UNTIL]
+    return [
+        _utc(SERIES_START + timedelta(weeks=n), 19) for n in range(weeks) if SERIES_START + timedelta(weeks=n) < UNTIL
+    ]
 
 
 def test_ical_js_reads_every_feed_at_the_time_set_across_both_clock_changes(app, client, make_member, tmp_path):
     organiser = make_member("Olive Organiser", roles=["committee"])
     start = local_dt(SERIES_START, 19)
-    series = add_event(app, organiser.id, title="Tuesday group", visibility="public", starts_at=start,
-                       ends_at=start + timedelta(hours=2), rule="FREQ=WEEKLY;BYDAY=TU")
+    series = add_event(
+        app,
+        organiser.id,
+        title="Tuesday group",
+        visibility="public",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        rule="FREQ=WEEKLY;BYDAY=TU",
+    )
     one_offs = {}
     for day, hour in ONE_OFFS:
         title = f"Evening {day:%d %B} {hour}:00"
         begins = local_dt(day, hour)
-        one_offs[title] = add_event(app, organiser.id, title=title, visibility="public", starts_at=begins,
-                                    ends_at=begins + timedelta(hours=2))
+        one_offs[title] = add_event(
+            app, organiser.id, title=title, visibility="public", starts_at=begins, ends_at=begins + timedelta(hours=2)
+        )
     expected_one_offs = {f"Evening {day:%d %B} {hour}:00": [_utc(day, hour)] for day, hour in ONE_OFFS}
     # The instants themselves, not only agreement with zoneinfo: BST is 18:00Z, GMT 19:00Z.
     assert expected_one_offs["Evening 30 March 19:00"] == [datetime(2027, 3, 30, 18, tzinfo=UTC)]
@@ -78,8 +99,7 @@ def test_ical_js_reads_every_feed_at_the_time_set_across_both_clock_changes(app,
     assert datetime(2027, 11, 2, 19, tzinfo=UTC) in series_starts
 
     member = sign_in(app.test_client(), make_member("Jo Carer"))
-    feeds = {"public": _feed(client, "/events.ics").data,
-             "private": _feed(member, _feed_path(member)).data}
+    feeds = {"public": _feed(client, "/events.ics").data, "private": _feed(member, _feed_path(member)).data}
     for name, body in feeds.items():
         starts = _ical_js_starts(tmp_path, body)
         assert starts.pop("Tuesday group") == series_starts, name
@@ -88,11 +108,22 @@ def test_ical_js_reads_every_feed_at_the_time_set_across_both_clock_changes(app,
     assert _ical_js_starts(tmp_path, _feed(client, f"/events/{series}.ics").data) == {"Tuesday group": series_starts}
     for title, event_id in one_offs.items():
         assert _ical_js_starts(tmp_path, _feed(member, f"/events/{event_id}.ics").data) == {
-            title: expected_one_offs[title]}, title
+            title: expected_one_offs[title]
+        }, title
 
 
-@pytest.mark.parametrize("tzid", ["Europe/London", "Europe/Dublin", "America/New_York", "Australia/Sydney",
-                                  "America/Santiago", "America/Mexico_City", "Asia/Tokyo"])
+@pytest.mark.parametrize(
+    "tzid",
+    [
+        "Europe/London",
+        "Europe/Dublin",
+        "America/New_York",
+        "Australia/Sydney",
+        "America/Santiago",
+        "America/Mexico_City",
+        "Asia/Tokyo",
+    ],
+)
 def test_ical_js_reads_the_vtimezone_of_other_zones_as_zoneinfo_does(tzid, tmp_path):
     """Another association's zone (ASSOCIATION_TIMEZONE): rules found in its own transitions,
     southern summers, a Sunday on or after the 2nd (Chile), daylight saving that ended (Mexico),

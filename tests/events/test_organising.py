@@ -1,4 +1,5 @@
 """Organisers: creating events and series through the form, bad input, changes and cancellations."""
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,18 @@ def organiser(app, make_member):
 
 
 def _form(day: date, **changes):
-    data = {"title": "Peer support evening", "kind": "peer_support", "description": "Tea and **biscuits**",
-            "start_date": day.isoformat(), "start_time": "19:00", "end_time": "21:00", "visibility": "members",
-            "capacity": "12", "venue_name": "Community Centre", "repeat": ""}
+    data = {
+        "title": "Peer support evening",
+        "kind": "peer_support",
+        "description": "Tea and **biscuits**",
+        "start_date": day.isoformat(),
+        "start_time": "19:00",
+        "end_time": "21:00",
+        "visibility": "members",
+        "capacity": "12",
+        "venue_name": "Community Centre",
+        "repeat": "",
+    }
     data.update(changes)
     return data
 
@@ -61,20 +71,23 @@ def test_create_a_monthly_series_on_the_first_tuesday(app, organiser):
     assert days == [date(2027, 1, 5), date(2027, 2, 2), date(2027, 3, 2), date(2027, 4, 6)]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"end_time": "18:00"}, "must end after it starts"),
-    ({"title": ""}, "Give the event a title"),
-    ({"title": "x" * 141}, "140"),
-    ({"start_date": "31/12/2026"}, "Not a valid date"),
-    ({"start_time": ""}, "Enter a start time"),
-    ({"capacity": "0"}, "Places must be from 1"),
-    ({"capacity": "-5"}, "Places must be from 1"),
-    ({"capacity": "99999999"}, "Places must be from 1"),
-    ({"visibility": "everyone"}, "Not a valid choice"),
-    ({"map_url": "javascript:alert(1)"}, "full link"),
-    ({"online_url": "ftp://example.org/x"}, "must start with https"),
-    ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY"}, "Not a valid choice"),  # raw rules: admins only
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"end_time": "18:00"}, "must end after it starts"),
+        ({"title": ""}, "Give the event a title"),
+        ({"title": "x" * 141}, "140"),
+        ({"start_date": "31/12/2026"}, "Not a valid date"),
+        ({"start_time": ""}, "Enter a start time"),
+        ({"capacity": "0"}, "Places must be from 1"),
+        ({"capacity": "-5"}, "Places must be from 1"),
+        ({"capacity": "99999999"}, "Places must be from 1"),
+        ({"visibility": "everyone"}, "Not a valid choice"),
+        ({"map_url": "javascript:alert(1)"}, "full link"),
+        ({"online_url": "ftp://example.org/x"}, "must start with https"),
+        ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY"}, "Not a valid choice"),  # raw rules: admins only
+    ],
+)
 def test_bad_event_input_gets_a_clear_message_and_stores_nothing(app, organiser, changes, message):
     _ref, client = organiser
     response = client.post("/events/new", data=_form(date.today() + timedelta(days=5), **changes))
@@ -83,13 +96,16 @@ def test_bad_event_input_gets_a_clear_message_and_stores_nothing(app, organiser,
     assert _count(app) == 0
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"repeat": "custom", "custom_rule": "FREQ=SOMETIMES"}, "FREQ=DAILY, WEEKLY"),
-    ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY;BYDAY=XX"}, "isn&#39;t valid"),
-    ({"repeat": "custom", "custom_rule": "FREQ=DAILY"}, "needs an end"),
-    ({"repeat": "custom", "custom_rule": "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2"}, "never produces a date"),
-    ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY;X-FOO=1"}, "don&#39;t support"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"repeat": "custom", "custom_rule": "FREQ=SOMETIMES"}, "FREQ=DAILY, WEEKLY"),
+        ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY;BYDAY=XX"}, "isn&#39;t valid"),
+        ({"repeat": "custom", "custom_rule": "FREQ=DAILY"}, "needs an end"),
+        ({"repeat": "custom", "custom_rule": "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2"}, "never produces a date"),
+        ({"repeat": "custom", "custom_rule": "FREQ=WEEKLY;X-FOO=1"}, "don&#39;t support"),
+    ],
+)
 def test_an_admins_bad_custom_rule_gets_a_clear_message(app, admin_client, changes, message):
     client, _admin = admin_client
     response = client.post("/events/new", data=_form(date.today() + timedelta(days=5), **changes))
@@ -173,8 +189,9 @@ def test_one_meeting_of_a_series_changes_alone_or_with_the_rest(app, organiser):
         rows = list(db.session.scalars(select(Event).order_by(Event.starts_at)))
         march, april = rows[2], rows[3]
     client.post(f"/events/{march.id}/edit", data=_form(date(2027, 3, 2), title="March: guest speaker", scope="this"))
-    client.post(f"/events/{rows[1].id}/edit", data=_form(date(2027, 2, 2), start_time="18:00", end_time="20:00",
-                                                           scope="series"))
+    client.post(
+        f"/events/{rows[1].id}/edit", data=_form(date(2027, 2, 2), start_time="18:00", end_time="20:00", scope="series")
+    )
     with app.app_context():
         titles = {e.starts_at.date(): (e.title, e.detached) for e in db.session.scalars(select(Event))}
         april_row = db.session.get(Event, april.id)
@@ -196,8 +213,10 @@ def test_ending_a_series_cancels_later_meetings(app, organiser):
     assert b"before its first meeting" in too_early.data
     client.post(f"/events/{master_id}/end-series", data={"last_date": "2027-03-02"})
     with app.app_context():
-        scheduled = [e.starts_at.date() for e in db.session.scalars(
-            select(Event).where(Event.status == "scheduled").order_by(Event.starts_at))]
+        scheduled = [
+            e.starts_at.date()
+            for e in db.session.scalars(select(Event).where(Event.status == "scheduled").order_by(Event.starts_at))
+        ]
         assert scheduled == [date(2027, 1, 5), date(2027, 2, 2), date(2027, 3, 2)]
     feed = client.get(f"/events/{master_id}.ics").data.decode()
     assert "UNTIL=20270302T235959Z" in feed
@@ -224,9 +243,16 @@ def test_a_weekly_series_running_for_years_is_still_extended(app, make_member):
 
     organiser = make_member("Olu Organiser", roles=["committee"])
     start = utcnow().replace(microsecond=0) - timedelta(days=3 * 365)
-    master_id = add_event(app, organiser.id, title="Tuesday group", rule="FREQ=WEEKLY",
-                          starts_at=start, ends_at=start + timedelta(hours=2))
+    master_id = add_event(
+        app,
+        organiser.id,
+        title="Tuesday group",
+        rule="FREQ=WEEKLY",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
     with app.app_context():
+
         def last_meeting():
             return db.session.scalar(select(func.max(Event.starts_at)).where(Event.series_id == master_id))
 
@@ -243,13 +269,18 @@ def test_a_refused_last_date_is_shown_beside_the_field_on_the_cancel_page(app, o
     client.post("/events/new", data=_form(date(2027, 1, 5), repeat="monthly_weekday"))
     with app.app_context():
         master_id = db.session.scalar(select(Event.id).where(Event.rrule.is_not(None)))
-    for sent, message in (("", "Enter the date of the last meeting."),
-                          ("2026-12-01", "A series can&#39;t end before its first meeting.")):
+    for sent, message in (
+        ("", "Enter the date of the last meeting."),
+        ("2026-12-01", "A series can&#39;t end before its first meeting."),
+    ):
         answer = client.post(f"/events/{master_id}/end-series", data={"last_date": sent})
         assert answer.status_code == 400
         page = answer.get_data(as_text=True)
-        assert re.search(r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="last_date-error")'
-                         rf'(?=[^>]*value="{sent}")[^>]*>', page)
+        assert re.search(
+            r'<input(?=[^>]*aria-invalid="true")(?=[^>]*aria-describedby="last_date-error")'
+            rf'(?=[^>]*value="{sent}")[^>]*>',
+            page,
+        )
         assert re.search(rf'<ul class="field-error" id="last_date-error">.*{re.escape(message)}', page, re.S)
         # The cancel form on the same page still posts to the cancel address, not to this one.
         assert f'action="/events/{master_id}/cancel"' in page

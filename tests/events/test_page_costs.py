@@ -1,6 +1,7 @@
 """The events list and one event's page cost the same number of statements and read a bounded
 number of rows however many events, replies and members there are; and what they show stays
 right: places, the viewer's own answer, pages, who is coming and waiting."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,16 +28,37 @@ def _add_events(app, organiser_id: int, count: int, *, first_day: int, replies_e
     with ``replies_each`` members going (one adult and one child each)."""
     with app.app_context():
         now = utcnow().replace(microsecond=0)
-        members = [Member(name=f"Replier {i}", email=f"replier{i}.{first_day}.{count}@example.org", status="active",
-                          application_state="approved") for i in range(replies_each)]
+        members = [
+            Member(
+                name=f"Replier {i}",
+                email=f"replier{i}.{first_day}.{count}@example.org",
+                status="active",
+                application_state="approved",
+            )
+            for i in range(replies_each)
+        ]
         db.session.add_all(members)
-        events = [Event(title=f"Meetup {first_day + i:+04d}", kind="social", visibility=fields.get("visibility", "members"),
-                        starts_at=now + timedelta(days=first_day + i), ends_at=now + timedelta(days=first_day + i, hours=2),
-                        organiser_id=organiser_id, capacity=fields.get("capacity")) for i in range(count)]
+        events = [
+            Event(
+                title=f"Meetup {first_day + i:+04d}",
+                kind="social",
+                visibility=fields.get("visibility", "members"),
+                starts_at=now + timedelta(days=first_day + i),
+                ends_at=now + timedelta(days=first_day + i, hours=2),
+                organiser_id=organiser_id,
+                capacity=fields.get("capacity"),
+            )
+            for i in range(count)
+        ]
         db.session.add_all(events)
         db.session.flush()
-        db.session.add_all([RSVP(event_id=e.id, member_id=m.id, response="going", adults=1, children=1)
-                            for e in events for m in members])
+        db.session.add_all(
+            [
+                RSVP(event_id=e.id, member_id=m.id, response="going", adults=1, children=1)
+                for e in events
+                for m in members
+            ]
+        )
         db.session.commit()
         return [e.id for e in events]
 
@@ -70,8 +92,12 @@ def test_events_list_shows_places_and_my_answer_and_keeps_the_page_in_range(app,
     full, roomy, waiting = _add_events(app, organiser.id, 3, first_day=1, replies_each=2, capacity=4)
     with app.app_context():
         db.session.get(Event, roomy).capacity = 10
-        db.session.add_all([RSVP(event_id=roomy, member_id=viewer.id, response="going", adults=2, children=0),
-                            RSVP(event_id=waiting, member_id=viewer.id, response="waitlisted", adults=1, children=0)])
+        db.session.add_all(
+            [
+                RSVP(event_id=roomy, member_id=viewer.id, response="going", adults=2, children=0),
+                RSVP(event_id=waiting, member_id=viewer.id, response="waitlisted", adults=1, children=0),
+            ]
+        )
         db.session.commit()
     page = client.get("/events/").get_data(as_text=True)
     cards = {card.split("</a>")[0].rsplit(">", 1)[-1]: card for card in page.split('class="card event-card')[1:]}
@@ -104,14 +130,18 @@ def test_event_page_costs_the_same_for_few_and_many_replies(app, organiser, make
     busy = add_event(app, organiser.id, title="Busy evening", capacity=50, rule="FREQ=WEEKLY;BYDAY=MO")
     with app.app_context():
         occurrence = db.session.scalar(db.select(Event.id).where(Event.series_id == busy).order_by(Event.starts_at))
-        people = [Member(name=f"Guest {i:02d}", email=f"guest{i}@example.org", status="active",
-                         application_state="approved") for i in range(30)]
+        people = [
+            Member(name=f"Guest {i:02d}", email=f"guest{i}@example.org", status="active", application_state="approved")
+            for i in range(30)
+        ]
         db.session.add_all(people)
         db.session.flush()
-        db.session.add_all([RSVP(event_id=occurrence, member_id=m.id, response="going", adults=1, children=0)
-                            for m in people[:20]])
-        db.session.add_all([RSVP(event_id=occurrence, member_id=m.id, response="not_going", adults=0, children=0)
-                            for m in people[20:]])
+        db.session.add_all(
+            [RSVP(event_id=occurrence, member_id=m.id, response="going", adults=1, children=0) for m in people[:20]]
+        )
+        db.session.add_all(
+            [RSVP(event_id=occurrence, member_id=m.id, response="not_going", adults=0, children=0) for m in people[20:]]
+        )
         db.session.add(RSVP(event_id=quiet, member_id=people[0].id, response="going", adults=1, children=0))
         db.session.commit()
 
@@ -133,14 +163,28 @@ def test_event_page_shows_my_answer_the_waiting_list_in_order_and_former_members
     now = utcnow()
     with app.app_context():
         db.session.get(Member, gone.id).erased_at = now
-        db.session.add_all([
-            RSVP(event_id=event_id, member_id=gone.id, response="going", adults=1, children=1),
-            RSVP(event_id=event_id, member_id=second.id, response="waitlisted", adults=1, children=0,
-                 waitlisted_at=now - timedelta(minutes=5)),
-            RSVP(event_id=event_id, member_id=first.id, response="waitlisted", adults=1, children=0,
-                 waitlisted_at=now - timedelta(minutes=10)),
-            RSVP(event_id=event_id, member_id=viewer.id, response="not_going", adults=0, children=0),
-        ])
+        db.session.add_all(
+            [
+                RSVP(event_id=event_id, member_id=gone.id, response="going", adults=1, children=1),
+                RSVP(
+                    event_id=event_id,
+                    member_id=second.id,
+                    response="waitlisted",
+                    adults=1,
+                    children=0,
+                    waitlisted_at=now - timedelta(minutes=5),
+                ),
+                RSVP(
+                    event_id=event_id,
+                    member_id=first.id,
+                    response="waitlisted",
+                    adults=1,
+                    children=0,
+                    waitlisted_at=now - timedelta(minutes=10),
+                ),
+                RSVP(event_id=event_id, member_id=viewer.id, response="not_going", adults=0, children=0),
+            ]
+        )
         db.session.commit()
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "You said you can't come." in page
@@ -149,8 +193,11 @@ def test_event_page_shows_my_answer_the_waiting_list_in_order_and_former_members
     assert "Full — waiting list open" in page
 
     with app.app_context():
-        db.session.execute(db.update(RSVP).where(RSVP.member_id == viewer.id)
-                           .values(response="going", adults=1, children=0, note="bringing a curry"))
+        db.session.execute(
+            db.update(RSVP)
+            .where(RSVP.member_id == viewer.id)
+            .values(response="going", adults=1, children=0, note="bringing a curry")
+        )
         db.session.commit()
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "You're going (1 adult)." in page and "Your note: bringing a curry" in page
@@ -182,6 +229,13 @@ def test_event_times_are_worded_as_everywhere_else(app):
             same_day = Event(starts_at=start, ends_at=start + timedelta(hours=2), all_day=False)
             assert event_when(same_day).startswith(format_datetime(start) + " to ")
             two_days = Event(starts_at=start, ends_at=start + timedelta(days=1, hours=2), all_day=False)
-            assert event_when(two_days) == f"{format_datetime(start)} to {format_datetime(start + timedelta(days=1, hours=2))}"
-        assert event_when(Event(starts_at=datetime(2026, 7, 3, 17, 30), ends_at=datetime(2026, 7, 3, 19, 0),
-                                all_day=False)) == "Fri 3 Jul 2026, 18:30 to 20:00"
+            assert (
+                event_when(two_days)
+                == f"{format_datetime(start)} to {format_datetime(start + timedelta(days=1, hours=2))}"
+            )
+        assert (
+            event_when(
+                Event(starts_at=datetime(2026, 7, 3, 17, 30), ends_at=datetime(2026, 7, 3, 19, 0), all_day=False)
+            )
+            == "Fri 3 Jul 2026, 18:30 to 20:00"
+        )

@@ -1,4 +1,5 @@
 """The calendar pages: who sees what, the month view, one event, the register and reminders."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -25,8 +26,15 @@ def organiser(make_member):
 
 
 def test_visitors_see_public_events_without_venue_or_link(app, client, organiser):
-    public = add_event(app, organiser.id, title="Open evening", visibility="public", venue_name="Secret Hall",
-                       venue_address="1 Hidden Lane", online_url="https://meet.example.org/join")
+    public = add_event(
+        app,
+        organiser.id,
+        title="Open evening",
+        visibility="public",
+        venue_name="Secret Hall",
+        venue_address="1 Hidden Lane",
+        online_url="https://meet.example.org/join",
+    )
     add_event(app, organiser.id, title="Members' coffee", visibility="members")
     listing = client.get("/events/").data.decode()
     assert "Open evening" in listing and "Members&#39; coffee" not in listing and "Members' coffee" not in listing
@@ -48,8 +56,13 @@ def test_members_see_members_events_strategy_sees_strategy_events(app, organiser
 
 
 def test_joining_link_only_for_people_going(app, organiser, make_member):
-    event_id = add_event(app, organiser.id, title="Online evening", online_url="https://meet.example.org/evening",
-                         venue_name="Community Centre")
+    event_id = add_event(
+        app,
+        organiser.id,
+        title="Online evening",
+        online_url="https://meet.example.org/evening",
+        venue_name="Community Centre",
+    )
     jo = make_member("Jo Carer")
     client = sign_in(app.test_client(), jo)
     page = client.get(f"/events/{event_id}").data.decode()

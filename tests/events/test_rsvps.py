@@ -1,4 +1,5 @@
 """Replies: places count people, a first-come waitlist, and capacity that holds under load."""
+
 from __future__ import annotations
 
 import threading
@@ -29,22 +30,30 @@ def _answer(app, event_id, member_ref, going=True, adults=1, children=0, note=""
 
 def _responses(app, event_id):
     with app.app_context():
-        return {name: (r.response, r.adults + r.children) for r, name in db.session.execute(
-            select(RSVP, Member.name).join(Member, Member.id == RSVP.member_id).where(RSVP.event_id == event_id))}
+        return {
+            name: (r.response, r.adults + r.children)
+            for r, name in db.session.execute(
+                select(RSVP, Member.name).join(Member, Member.id == RSVP.member_id).where(RSVP.event_id == event_id)
+            )
+        }
 
 
 def test_places_count_people_and_a_full_event_waitlists(app, organiser, make_member):
     event_id = add_event(app, organiser.id, capacity=6, children_welcome=True)
     ann, ben, cat = make_member("Ann"), make_member("Ben"), make_member("Cat")
-    assert _answer(app, event_id, ann, adults=2, children=3).response == "going"      # 5 of 6
+    assert _answer(app, event_id, ann, adults=2, children=3).response == "going"  # 5 of 6
     # Ben's two would make 7: asked, he puts both on the waiting list.
     assert _answer(app, event_id, ben, adults=2, children=0, split="waitlist_all").response == "waitlisted"
     # The one place left is no use to Ben's party of two, so Cat, who fits, is not kept out.
     assert _answer(app, event_id, cat, adults=1).response == "going"
     dan = make_member("Dan")
     assert _answer(app, event_id, dan, adults=1).response == "waitlisted"
-    assert _responses(app, event_id) == {"Ann": ("going", 5), "Ben": ("waitlisted", 2), "Cat": ("going", 1),
-                                         "Dan": ("waitlisted", 1)}
+    assert _responses(app, event_id) == {
+        "Ann": ("going", 5),
+        "Ben": ("waitlisted", 2),
+        "Cat": ("going", 1),
+        "Dan": ("waitlisted", 1),
+    }
     # Ann's family drops out: the line is served in order, Ben first.
     _answer(app, event_id, ann, going=False)
     assert _responses(app, event_id)["Ben"] == ("going", 2)
@@ -69,13 +78,17 @@ def test_freed_places_go_down_the_line_in_order_to_whoever_fits(app, organiser, 
     event_id = add_event(app, organiser.id, capacity=3)
     ann, ben, cat, dan = make_member("Ann"), make_member("Ben"), make_member("Cat"), make_member("Dan")
     _answer(app, event_id, ann, adults=3)
-    _answer(app, event_id, ben, adults=3)   # first in line
-    _answer(app, event_id, cat, adults=2)   # second
-    _answer(app, event_id, dan, adults=1)   # third
+    _answer(app, event_id, ben, adults=3)  # first in line
+    _answer(app, event_id, cat, adults=2)  # second
+    _answer(app, event_id, dan, adults=1)  # third
     _answer(app, event_id, ann, going=False)  # 3 free: Ben, first in line, takes them all
-    assert _responses(app, event_id) == {"Ann": ("not_going", 3), "Ben": ("going", 3), "Cat": ("waitlisted", 2),
-                                         "Dan": ("waitlisted", 1)}
-    _answer(app, event_id, ben, adults=1)   # Ben now brings one: 2 free; Cat is next and fits
+    assert _responses(app, event_id) == {
+        "Ann": ("not_going", 3),
+        "Ben": ("going", 3),
+        "Cat": ("waitlisted", 2),
+        "Dan": ("waitlisted", 1),
+    }
+    _answer(app, event_id, ben, adults=1)  # Ben now brings one: 2 free; Cat is next and fits
     assert _responses(app, event_id)["Cat"] == ("going", 2)
     assert _responses(app, event_id)["Dan"] == ("waitlisted", 1)
 
@@ -90,14 +103,17 @@ def test_changing_numbers_that_no_longer_fit_keeps_the_earlier_reply(app, organi
     assert _responses(app, event_id)["Ann"] == ("going", 2)
 
 
-@pytest.mark.parametrize("adults, children, note, message", [
-    (-1, 0, "", "from 0 to 20"),
-    (1, -2, "", "from 0 to 20"),
-    (21, 0, "", "from 0 to 20"),
-    (1, 500, "", "from 0 to 20"),
-    (0, 0, "", "at least one"),
-    (1, 0, "x" * 201, "200 characters"),
-])
+@pytest.mark.parametrize(
+    "adults, children, note, message",
+    [
+        (-1, 0, "", "from 0 to 20"),
+        (1, -2, "", "from 0 to 20"),
+        (21, 0, "", "from 0 to 20"),
+        (1, 500, "", "from 0 to 20"),
+        (0, 0, "", "at least one"),
+        (1, 0, "x" * 201, "200 characters"),
+    ],
+)
 def test_bad_numbers_are_refused_and_nothing_is_stored(app, organiser, make_member, adults, children, note, message):
     event_id = add_event(app, organiser.id, capacity=10)
     ann = make_member("Ann")
@@ -109,15 +125,20 @@ def test_bad_numbers_are_refused_and_nothing_is_stored(app, organiser, make_memb
 def test_bad_numbers_through_the_page(app, organiser, make_member):
     event_id = add_event(app, organiser.id, capacity=10, children_welcome=True)
     client = sign_in(app.test_client(), make_member("Ann"))
-    for data, message in [({"response": "going", "adults": "-3", "children": "0"}, b"Adults must be from 0 to 20"),
-                          ({"response": "going", "adults": "1", "children": "9999"}, b"Children must be from 0 to 20"),
-                          ({"response": "going", "adults": "lots"}, b"Not a valid integer"),
-                          ({"response": "maybe"}, b"Not a valid choice")]:
+    for data, message in [
+        ({"response": "going", "adults": "-3", "children": "0"}, b"Adults must be from 0 to 20"),
+        ({"response": "going", "adults": "1", "children": "9999"}, b"Children must be from 0 to 20"),
+        ({"response": "going", "adults": "lots"}, b"Not a valid integer"),
+        ({"response": "maybe"}, b"Not a valid choice"),
+    ]:
         page = client.post(f"/events/{event_id}/rsvp", data=data, follow_redirects=True)
         assert message in page.data, data
     assert _responses(app, event_id) == {}
-    ok = client.post(f"/events/{event_id}/rsvp", data={"response": "going", "adults": "2", "children": "3",
-                                                        "note": "bringing a curry"}, follow_redirects=True)
+    ok = client.post(
+        f"/events/{event_id}/rsvp",
+        data={"response": "going", "adults": "2", "children": "3", "note": "bringing a curry"},
+        follow_redirects=True,
+    )
     assert b"You&#39;re going" in ok.data or b"You're going" in ok.data
     assert _responses(app, event_id) == {"Ann": ("going", 5)}
 
@@ -153,8 +174,12 @@ def shared_database_app(database_url, tmp_path, smtp):
     """An app on a database several threads can use at once (a file, for SQLite)."""
     url = f"sqlite:///{tmp_path / 'concurrent.sqlite'}" if database_url.startswith("sqlite") else database_url
     # Enough pooled connections for every thread to hold one at the same moment.
-    app = make_app(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
-                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 55, "max_overflow": 5})
+    app = make_app(
+        url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 55, "max_overflow": 5},
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -187,9 +212,13 @@ def test_fifty_simultaneous_replies_for_ten_places(shared_database_app):
         thread.join(60)
     assert not errors, errors[:3]
     with app.app_context():
-        counts = dict(db.session.execute(select(RSVP.response, func.count()).where(RSVP.event_id == event_id)
-                                         .group_by(RSVP.response)).all())
-        seats = db.session.scalar(select(func.sum(RSVP.adults + RSVP.children))
-                                  .where(RSVP.event_id == event_id, RSVP.response == "going"))
+        counts = dict(
+            db.session.execute(
+                select(RSVP.response, func.count()).where(RSVP.event_id == event_id).group_by(RSVP.response)
+            ).all()
+        )
+        seats = db.session.scalar(
+            select(func.sum(RSVP.adults + RSVP.children)).where(RSVP.event_id == event_id, RSVP.response == "going")
+        )
     assert counts == {"going": 10, "waitlisted": 40}
     assert seats == 10

@@ -1,5 +1,6 @@
 """Organisers are warned, not blocked, when an event's title, description or access notes may identify
 someone: the words are highlighted and kept only by pressing "Save anyway" on those very findings."""
+
 from __future__ import annotations
 
 import re
@@ -34,11 +35,14 @@ def _day() -> date:
     return date.today() + timedelta(days=10)
 
 
-@pytest.mark.parametrize("changes, marked", [
-    ({"description": "Any questions, ring Jo on 07700 900123."}, "07700 900123"),
-    ({"title": "Picnic with my foster son Tyler"}, "Tyler"),
-    ({"accessibility_notes": "Step-free; email jo@example.org for parking"}, "jo@example.org"),
-])
+@pytest.mark.parametrize(
+    "changes, marked",
+    [
+        ({"description": "Any questions, ring Jo on 07700 900123."}, "07700 900123"),
+        ({"title": "Picnic with my foster son Tyler"}, "Tyler"),
+        ({"accessibility_notes": "Step-free; email jo@example.org for parking"}, "jo@example.org"),
+    ],
+)
 def test_a_new_event_is_warned_about_then_saved_anyway(app, organiser, changes, marked):
     _ref, client = organiser
     data = _form(_day(), **changes)
@@ -95,8 +99,9 @@ def test_a_clean_or_corrected_event_saves_without_a_warning(app, organiser):
 
 def test_venue_name_and_address_are_not_checked(app, organiser):
     _ref, client = organiser
-    response = client.post("/events/new", data=_form(_day(), venue_name="Oak Hall",
-                                                     venue_address="12 Mill Street, Bedford MK40 1AA"))
+    response = client.post(
+        "/events/new", data=_form(_day(), venue_name="Oak Hall", venue_address="12 Mill Street, Bedford MK40 1AA")
+    )
     assert response.status_code == 302
 
 
@@ -110,8 +115,14 @@ def test_editing_an_event_warns_and_changes_nothing_until_confirmed(app, organis
         from association.core.timefmt import to_local
 
         start, end = to_local(event.starts_at), to_local(event.ends_at)
-    data = _form(start.date(), title="Coffee morning", description="Ask for my foster daughter Amelia at the door.",
-                 start_time=f"{start:%H:%M}", end_time=f"{end:%H:%M}", edit_version=version)
+    data = _form(
+        start.date(),
+        title="Coffee morning",
+        description="Ask for my foster daughter Amelia at the door.",
+        start_time=f"{start:%H:%M}",
+        end_time=f"{end:%H:%M}",
+        edit_version=version,
+    )
     response = client.post(f"/events/{event_id}/edit", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Amelia</mark>" in page

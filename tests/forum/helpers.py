@@ -1,4 +1,5 @@
 """Forum set-up for tests."""
+
 from __future__ import annotations
 
 from association.extensions import db
@@ -25,8 +26,16 @@ def make_trusted(app, member_id: int, count: int = 3) -> None:
         db.session.add(thread)
         db.session.flush()
         for number in range(1, count + 1):
-            db.session.add(Post(thread_id=thread.id, number=number, author_id=member_id, body_md="Earlier post",
-                                body_html="<p>Earlier post</p>", status="visible"))
+            db.session.add(
+                Post(
+                    thread_id=thread.id,
+                    number=number,
+                    author_id=member_id,
+                    body_md="Earlier post",
+                    body_html="<p>Earlier post</p>",
+                    status="visible",
+                )
+            )
         thread.last_post_number = count
         refresh_counts(thread)
         db.session.commit()

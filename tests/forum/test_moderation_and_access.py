@@ -1,5 +1,6 @@
 """Moderation and who sees what: hidden posts, held posts and restricted categories stay hidden
 everywhere — pages, direct URLs, search and notification emails."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,9 @@ def test_held_post_is_seen_only_by_its_author_and_moderators_until_approved(app,
     with app.app_context():
         deliver_due()
     assert smtp.to(jo.email) == []  # watchers hear nothing of a held post
-    mod_client.post(f"/forum/moderation/p/{held_id}/approve", data={"reason": "Name is fine: carer confirmed it's changed"})
+    mod_client.post(
+        f"/forum/moderation/p/{held_id}/approve", data={"reason": "Name is fine: carer confirmed it's changed"}
+    )
     assert "Oliver" in jo_client.get(f"/forum/t/{thread_id}").data.decode()
     with app.app_context():
         deliver_due()
@@ -95,8 +98,9 @@ def test_restricted_categories_are_invisible_to_others(app, people, make_member,
     add_category(app, "Committee", restricted_to="committee")
     chair = make_member("Cal Committee", roles=["committee"])
     make_trusted(app, chair.id)
-    thread_id, post_id = _thread(app, chair.id, title="AGM budget secrets", body="Quarterly figures about walruses",
-                                 category="Committee")
+    thread_id, post_id = _thread(
+        app, chair.id, title="AGM budget secrets", body="Quarterly figures about walruses", category="Committee"
+    )
     with app.app_context():
         category_id = db.session.scalar(select(Category.id).where(Category.name == "Committee"))
         from association.forum.models import ThreadWatch
@@ -109,8 +113,14 @@ def test_restricted_categories_are_invisible_to_others(app, people, make_member,
     assert smtp.to(jo.email) == []
     jo_client = sign_in(app.test_client(), jo)
     assert "Committee" not in jo_client.get("/forum/").data.decode()
-    for url in (f"/forum/c/{category_id}", f"/forum/t/{thread_id}", f"/forum/p/{post_id}/history",
-                f"/forum/p/{post_id}/report", f"/forum/c/{category_id}/new", f"/forum/t/{thread_id}/reply"):
+    for url in (
+        f"/forum/c/{category_id}",
+        f"/forum/t/{thread_id}",
+        f"/forum/p/{post_id}/history",
+        f"/forum/p/{post_id}/report",
+        f"/forum/c/{category_id}/new",
+        f"/forum/t/{thread_id}/reply",
+    ):
         assert jo_client.get(url).status_code == 404, url
     assert "walrus" not in _results(jo_client, "walruses")
     chair_client = sign_in(app.test_client(), chair)

@@ -1,6 +1,7 @@
 """A moderator acts only on what they can see (issue 11, defect 4): moderation checks a category's
 visibility through the same functions the forum's pages use, a thread never moves to a wider
 audience unless an admin moves it, and warnings go only to active members."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,13 +20,17 @@ from .test_moderation_and_access import _reply, _thread
 @pytest.fixture
 def forum(app, make_member):
     """A public category, a committee-only one with a thread in it, and a held and a reported post there."""
-    ids = {"public": add_category(app, "Peer support"), "committee": add_category(app, "Committee room", "committee"),
-           "moderators": add_category(app, "Moderators' room", "moderator")}
+    ids = {
+        "public": add_category(app, "Peer support"),
+        "committee": add_category(app, "Committee room", "committee"),
+        "moderators": add_category(app, "Moderators' room", "moderator"),
+    }
     chair = make_member("Chris Chair", roles=["committee"])
     newcomer = make_member("Nina Newcomer", roles=["committee"])
     make_trusted(app, chair.id)
-    ids["thread"], ids["post"] = _thread(app, chair.id, "Budget for next year", "Quotes from two venues",
-                                         category="Committee room")
+    ids["thread"], ids["post"] = _thread(
+        app, chair.id, "Budget for next year", "Quotes from two venues", category="Committee room"
+    )
     ids["held"] = _reply(app, ids["thread"], newcomer.id, "A first post, waiting for a moderator: zanzibar")
     ids["reported"] = _reply(app, ids["thread"], chair.id, "Reported words: quokka")
     with app.app_context():
@@ -52,8 +57,9 @@ def _log_count(app) -> int:
 @pytest.mark.parametrize("action", ["lock", "pin", "move"])
 def test_a_moderator_cannot_act_on_a_thread_in_a_category_they_cannot_see(app, forum, action):
     client = sign_in(app.test_client(), forum["mod"])
-    response = client.post(f"/forum/moderation/t/{forum['thread']}/{action}",
-                           data={"category_id": forum["public"], "reason": "tidying"})
+    response = client.post(
+        f"/forum/moderation/t/{forum['thread']}/{action}", data={"category_id": forum["public"], "reason": "tidying"}
+    )
     assert response.status_code == 404
     thread = _thread_row(app, forum["thread"])
     assert (thread.locked, thread.pinned, thread.category_id) == (False, False, forum["committee"])
@@ -75,8 +81,9 @@ def test_a_committee_moderator_cannot_move_a_committee_thread_into_a_wider_categ
     client = sign_in(app.test_client(), both)
     page = client.get(f"/forum/t/{forum['thread']}").data.decode()
     assert "Peer support</option>" not in page and "Moderators&#39; room</option>" not in page
-    response = client.post(f"/forum/moderation/t/{forum['thread']}/move", data={"category_id": forum["public"]},
-                           follow_redirects=True)
+    response = client.post(
+        f"/forum/moderation/t/{forum['thread']}/move", data={"category_id": forum["public"]}, follow_redirects=True
+    )
     assert "Only an admin can move a thread where more people can read it." in response.data.decode()
     assert _thread_row(app, forum["thread"]).category_id == forum["committee"]
     assert _log_count(app) == 0
@@ -89,8 +96,9 @@ def test_a_moderator_cannot_move_a_thread_into_a_category_they_cannot_see(app, f
     client = sign_in(app.test_client(), forum["mod"])
     page = client.get(f"/forum/t/{public_thread}").data.decode()
     assert "Committee room" not in page
-    response = client.post(f"/forum/moderation/t/{public_thread}/move", data={"category_id": forum["committee"]},
-                           follow_redirects=True)
+    response = client.post(
+        f"/forum/moderation/t/{public_thread}/move", data={"category_id": forum["committee"]}, follow_redirects=True
+    )
     assert "Choose a category to move the thread to." in response.data.decode()
     assert _thread_row(app, public_thread).category_id == forum["public"]
     # Into a narrower category the moderator can see is still fine.
@@ -133,8 +141,9 @@ def test_warnings_and_suspensions_go_only_to_active_members(app, forum, make_mem
         status_before = db.session.get(Member, other.id).status
         outbox_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     client = sign_in(app.test_client(), forum["admin"])
-    response = client.post(f"/forum/moderation/m/{other.id}/{action}", data={"reason": "Please be kinder"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/forum/moderation/m/{other.id}/{action}", data={"reason": "Please be kinder"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "Warnings and suspensions are only for active members." in response.data.decode()
     with app.app_context():
@@ -146,7 +155,8 @@ def test_warnings_and_suspensions_go_only_to_active_members(app, forum, make_mem
 def test_a_warning_to_an_active_member_is_sent(app, forum, make_member):
     other = make_member("Olly Other")
     client = sign_in(app.test_client(), forum["mod"])
-    response = client.post(f"/forum/moderation/m/{other.id}/warn", data={"reason": "Please be kinder"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/forum/moderation/m/{other.id}/warn", data={"reason": "Please be kinder"}, follow_redirects=True
+    )
     assert "has been sent the warning" in response.data.decode()
     assert _log_count(app) == 1

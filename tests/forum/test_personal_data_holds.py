@@ -5,6 +5,7 @@ Texts are ones the first detection engine already finds ("my foster son Tyler", 
 so these hold with any engine behind ``check_personal_data``. Expected wording comes from the
 check's own functions, not copied here, so a kinder wording needs no change in these tests.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,9 @@ def test_the_author_sees_the_advice_once_with_their_words_marked(app, people):
     with app.app_context():
         category_id = db.session.scalar(select(Category.id))
     body = "My foster son Tyler won't settle at night. Ring me on " + PHONE
-    page = client.post(f"/forum/c/{category_id}/new", data={"title": "Bedtime", "body": body},
-                       follow_redirects=True).data.decode()
+    page = client.post(
+        f"/forum/c/{category_id}/new", data={"title": "Bedtime", "body": body}, follow_redirects=True
+    ).data.decode()
     advice = str(escape(explain(check_personal_data(body, "community"))))
     assert page.count(advice) == 1, "the advice is shown once (not as a banner and again on the post)"
     assert "Waiting for a moderator" in page
@@ -102,7 +104,10 @@ def test_a_moderator_sees_a_third_person_summary_and_the_marks(app, people):
         reply(db.session.get(Thread, thread_id), db.session.get(Member, jo.id), body)
     findings = check_personal_data(body, "community")
     mod_client = sign_in(app.test_client(), mod)
-    for page in (mod_client.get("/forum/moderation").data.decode(), mod_client.get(f"/forum/t/{thread_id}").data.decode()):
+    for page in (
+        mod_client.get("/forum/moderation").data.decode(),
+        mod_client.get(f"/forum/t/{thread_id}").data.decode(),
+    ):
         assert "This post seems to include" in page
         for finding in findings:
             assert str(escape(finding.summary)) in page
@@ -114,7 +119,7 @@ def test_a_moderator_sees_a_third_person_summary_and_the_marks(app, people):
 
 def test_highlighting_escapes_hostile_text(app, people):
     jo, _, mod = people
-    title = '<img src=x onerror=alert(1)> Help with my foster son Tyler'
+    title = "<img src=x onerror=alert(1)> Help with my foster son Tyler"
     body = '<script>alert(2)</script> <a href="javascript:alert(3)">x</a> my foster son Tyler ' + PHONE
     thread_id, _ = _start(app, jo.id, title=title, body=body)
     for person, url in ((jo, f"/forum/t/{thread_id}"), (mod, f"/forum/t/{thread_id}"), (mod, "/forum/moderation")):
@@ -134,8 +139,11 @@ def test_an_edit_adding_personal_data_holds_the_post_and_its_thread_again(app, p
     sam_client.post(f"/forum/t/{thread_id}/watch")
     assert "Holiday clubs" in sam_client.get("/forum/search", query_string={"q": "holiday"}).data.decode()
     with app.app_context():
-        outcome = edit_post(db.session.get(Post, post_id), db.session.get(Member, jo.id),
-                            f"Which holiday clubs are good? Ring me on {PHONE}")
+        outcome = edit_post(
+            db.session.get(Post, post_id),
+            db.session.get(Member, jo.id),
+            f"Which holiday clubs are good? Ring me on {PHONE}",
+        )
         assert outcome.held
         assert db.session.get(Post, post_id).status == "held"
         assert db.session.get(Thread, thread_id).held, "an opening post held again takes its thread out of view"
@@ -159,8 +167,9 @@ def test_a_title_edit_is_checked_too(app, people):
     assert 'name="title"' in form  # the opening post's editor can change the thread's title
     refused = client.post(f"/forum/p/{post_id}/edit", data={"title": " ", "body": "What helped?"})
     assert refused.status_code == 200 and "Give the thread a title" in refused.data.decode()
-    page = client.post(f"/forum/p/{post_id}/edit", data={"title": NAMED_TITLE, "body": "What helped?"},
-                       follow_redirects=True).data.decode()
+    page = client.post(
+        f"/forum/p/{post_id}/edit", data={"title": NAMED_TITLE, "body": "What helped?"}, follow_redirects=True
+    ).data.decode()
     with app.app_context():
         assert db.session.get(Thread, thread_id).title == NAMED_TITLE
         assert db.session.get(Post, post_id).status == "held" and db.session.get(Thread, thread_id).held
@@ -176,12 +185,12 @@ def test_editing_a_held_post_checks_it_again(app, people):
     jo, _, mod = people
     thread_id, _ = _start(app, jo.id)
     with app.app_context():
-        post_id = reply(db.session.get(Thread, thread_id), db.session.get(Member, jo.id),
-                        f"Call me on {PHONE}").post.id
+        post_id = reply(db.session.get(Thread, thread_id), db.session.get(Member, jo.id), f"Call me on {PHONE}").post.id
     client, mod_client = sign_in(app.test_client(), jo), sign_in(app.test_client(), mod)
     # Rewritten without the number: still waits for a moderator, but no stale advice or marks.
-    page = client.post(f"/forum/p/{post_id}/edit", data={"body": "Message me through the directory"},
-                       follow_redirects=True).data.decode()
+    page = client.post(
+        f"/forum/p/{post_id}/edit", data={"body": "Message me through the directory"}, follow_redirects=True
+    ).data.decode()
     with app.app_context():
         assert db.session.get(Post, post_id).status == "held"
     assert "Waiting for a moderator" in page and "<mark" not in page
@@ -189,10 +198,13 @@ def test_editing_a_held_post_checks_it_again(app, people):
     queue = mod_client.get("/forum/moderation").data.decode()
     assert "<mark" not in queue and "changed" in queue
     # Changed again, now with a name: the new finding is what both of them see.
-    page = client.post(f"/forum/p/{post_id}/edit", data={"body": "My foster daughter Mia says hi"},
-                       follow_redirects=True).data.decode()
-    assert _marked(page, "Mia") and page.count(str(escape(explain(check_personal_data(
-        "My foster daughter Mia says hi", "community"))))) == 1
+    page = client.post(
+        f"/forum/p/{post_id}/edit", data={"body": "My foster daughter Mia says hi"}, follow_redirects=True
+    ).data.decode()
+    assert (
+        _marked(page, "Mia")
+        and page.count(str(escape(explain(check_personal_data("My foster daughter Mia says hi", "community"))))) == 1
+    )
     queue = mod_client.get("/forum/moderation").data.decode()
     assert _marked(queue, "Mia") and _summary_line("My foster daughter Mia says hi") in queue
 

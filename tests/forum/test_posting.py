@@ -1,4 +1,5 @@
 """Posting: pre-moderation of new members, the personal-data check, edits, deletion and pace."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,9 @@ def _start(app, member_id, category_id, title="Bedtime routines", body="What hel
 
     with app.app_context():
         outcome = start_thread(db.session.get(Category, category_id), db.session.get(Member, member_id), title, body)
-        return SimpleNamespace(post_id=outcome.post.id, thread_id=outcome.post.thread_id, held=outcome.held,
-                               message=outcome.message)
+        return SimpleNamespace(
+            post_id=outcome.post.id, thread_id=outcome.post.thread_id, held=outcome.held, message=outcome.message
+        )
 
 
 def test_a_new_members_first_posts_wait_for_a_moderator(app, make_member, category_id):
@@ -48,13 +50,16 @@ def test_a_trusted_member_posts_straight_away(app, make_member, category_id):
     assert not outcome.held
 
 
-@pytest.mark.parametrize("body, kind", [
-    ("My foster son Jamie finally slept through!", "name"),
-    ("Ring me on 07700 900123 if you want to chat", "phone number"),
-    ("She was born on 12/03/2015", "date that could be a birthday"),
-    ("We're at LS6 2AB if anyone is near", "postcode"),
-    ("Email me at jo@example.org", "email address"),
-])
+@pytest.mark.parametrize(
+    "body, kind",
+    [
+        ("My foster son Jamie finally slept through!", "name"),
+        ("Ring me on 07700 900123 if you want to chat", "phone number"),
+        ("She was born on 12/03/2015", "date that could be a birthday"),
+        ("We're at LS6 2AB if anyone is near", "postcode"),
+        ("Email me at jo@example.org", "email address"),
+    ],
+)
 def test_personal_data_is_held_and_the_author_told_why(app, make_member, category_id, body, kind):
     jo = make_member("Jo Carer")
     make_trusted(app, jo.id)
@@ -85,12 +90,15 @@ def test_editing_keeps_history_and_rechecks_personal_data(app, make_member, cate
             edit_post(post, other, "vandalism")
 
 
-@pytest.mark.parametrize("title, body, message", [
-    ("", "Body", "Give the thread a title"),
-    ("x" * 161, "Body", "160 characters"),
-    ("Title", "   ", "Write something"),
-    ("Title", "x" * 20001, "longer than we can take"),
-])
+@pytest.mark.parametrize(
+    "title, body, message",
+    [
+        ("", "Body", "Give the thread a title"),
+        ("x" * 161, "Body", "160 characters"),
+        ("Title", "   ", "Write something"),
+        ("Title", "x" * 20001, "longer than we can take"),
+    ],
+)
 def test_bad_posts_are_refused_and_nothing_is_stored(app, make_member, category_id, title, body, message):
     jo = make_member("Jo Carer")
     with pytest.raises(PostingError, match=message):

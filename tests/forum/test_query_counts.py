@@ -1,4 +1,5 @@
 """The category list and a thread page cost the same number of queries for 10 posts as for 2,000."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,10 +16,17 @@ def _grow(app, thread_id, authors, upto):
         thread = db.session.get(Thread, thread_id)
         start = thread.last_post_number
         for number in range(start + 1, upto + 1):
-            db.session.add(Post(thread_id=thread.id, number=number, author_id=authors[number % len(authors)],
-                                body_md=f"Reply {number}", body_html=f"<p>Reply {number}</p>",
-                                status="hidden" if number % 50 == 0 else "visible",
-                                created_at=utcnow() - timedelta(minutes=upto - number)))
+            db.session.add(
+                Post(
+                    thread_id=thread.id,
+                    number=number,
+                    author_id=authors[number % len(authors)],
+                    body_md=f"Reply {number}",
+                    body_html=f"<p>Reply {number}</p>",
+                    status="hidden" if number % 50 == 0 else "visible",
+                    created_at=utcnow() - timedelta(minutes=upto - number),
+                )
+            )
         thread.last_post_number = upto
         refresh_counts(thread)
         db.session.commit()
@@ -50,7 +58,9 @@ def test_thread_page_and_category_list_have_fixed_query_counts(app, make_member)
     client.get(last_page)
     with count_queries(app) as counted:
         page = client.get(last_page)
-    assert b"Reply 1999" in page.data and b"Reply 2000" not in page.data and counted[0] == small[f"/forum/t/{thread_id}"]
+    assert (
+        b"Reply 1999" in page.data and b"Reply 2000" not in page.data and counted[0] == small[f"/forum/t/{thread_id}"]
+    )
     for url in urls:
         client.get(url)
         with count_queries(app) as counted:
@@ -78,6 +88,7 @@ def _statements(app):
             yield seen
         finally:
             event.remove(engine, "before_cursor_execute", _note)
+
     return collect()
 
 
@@ -104,6 +115,7 @@ def test_reading_again_writes_nothing(app, make_member):
     client.get(f"/forum/t/{thread_id}")
     with app.app_context():
         from association.forum.models import ThreadRead
+
         assert db.session.get(ThreadRead, (reader.id, thread_id)).last_read_number == 30
     _grow(app, thread_id, authors, 31)
     with _statements(app) as seen:
@@ -111,6 +123,7 @@ def test_reading_again_writes_nothing(app, make_member):
     assert "UPDATE" in seen
     with app.app_context():
         from association.forum.models import ThreadRead
+
         assert db.session.get(ThreadRead, (reader.id, thread_id)).last_read_number == 31
 
 
@@ -151,8 +164,9 @@ def _hold_more(app, category_id, writer_id, newcomer_id, reporter_id, count):
         writer, newcomer = db.session.get(Member, writer_id), db.session.get(Member, newcomer_id)
         reporter = db.session.get(Member, reporter_id)
         for index in range(count):
-            outcome = start_thread(category, writer, f"About my foster son Tyler {index}",
-                                   f"Ring me on 07700 900{index:03d}")
+            outcome = start_thread(
+                category, writer, f"About my foster son Tyler {index}", f"Ring me on 07700 900{index:03d}"
+            )
             assert outcome.held
             visible = start_thread(category, writer, f"Open thread {index}", "Kind words")
             reply(db.session.get(Thread, visible.post.thread_id), newcomer, f"A first reply {index}")

@@ -1,4 +1,5 @@
 """Reading the forum: unread markers, 'new since your last visit', stable pages, quotes, digest, demo."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,8 +25,12 @@ def _setup(app, make_member):
     for person in (jo, sam):
         make_trusted(app, person.id)
     with app.app_context():
-        outcome = start_thread(db.session.get(Category, category_id), db.session.get(Member, jo.id),
-                               "Holiday clubs", "Which holiday clubs take children at short notice?")
+        outcome = start_thread(
+            db.session.get(Category, category_id),
+            db.session.get(Member, jo.id),
+            "Holiday clubs",
+            "Which holiday clubs take children at short notice?",
+        )
         thread_id = outcome.post.thread_id
     return category_id, thread_id, jo, sam
 
@@ -132,8 +137,12 @@ def test_daily_digest_reads_a_fixed_number_of_times_whatever_the_watches(app, ma
             author = make_member(f"Author {threads}x{n}")
             make_trusted(app, author.id)
             with app.app_context():
-                outcome = start_thread(db.session.get(Category, category_id), db.session.get(Member, author.id),
-                                       f"Question {n}", "Has anyone found a good respite carer?")
+                outcome = start_thread(
+                    db.session.get(Category, category_id),
+                    db.session.get(Member, author.id),
+                    f"Question {n}",
+                    "Has anyone found a good respite carer?",
+                )
                 db.session.add(ThreadWatch(member_id=reader.id, thread_id=outcome.post.thread_id))
                 db.session.commit()
         statements = []

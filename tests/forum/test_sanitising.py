@@ -2,6 +2,7 @@
 
 (tests/browser/test_forum_xss.py loads the same pages in real Chromium, with the CSP off, and
 checks that no script runs.)"""
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,29 @@ from tests.conftest import sign_in
 from .helpers import add_category, make_trusted
 from .xss_payloads import PAYLOADS
 
+
 class _PageAudit(HTMLParser):
     """Everything in a whole page that could run script: our own templates have none of it."""
 
-    FORBIDDEN = {"script", "iframe", "object", "embed", "svg", "math", "style", "base", "marquee", "video",
-                 "audio", "template", "frame", "frameset", "applet", "xss", "img"}
+    FORBIDDEN = {
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "style",
+        "base",
+        "marquee",
+        "video",
+        "audio",
+        "template",
+        "frame",
+        "frameset",
+        "applet",
+        "xss",
+        "img",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -83,8 +102,14 @@ def test_corpus_in_posts_titles_and_edits_never_reaches_a_page(app, make_member)
         post_ids = [p.id for p in db.session.query(Post).filter(Post.thread_id.in_(thread_ids)).all()]
     for post_id, payload in zip(post_ids, PAYLOADS):
         client.post(f"/forum/p/{post_id}/edit", data={"body": payload + " (edited)"})
-    pages = ["/forum/", f"/forum/c/{category_id}", f"/forum/c/{category_id}?page=2", f"/forum/c/{category_id}?page=3",
-             "/forum/search?q=alert", "/forum/search?q=script"]
+    pages = [
+        "/forum/",
+        f"/forum/c/{category_id}",
+        f"/forum/c/{category_id}?page=2",
+        f"/forum/c/{category_id}?page=3",
+        "/forum/search?q=alert",
+        "/forum/search?q=script",
+    ]
     pages += [f"/forum/t/{t}" for t in thread_ids] + [f"/forum/p/{p}/history" for p in post_ids[:10]]
     for url in pages:
         for who in (client, reader):

@@ -1,5 +1,6 @@
 """A thread's badge tells the truth about its opening post: waiting for a moderator while one has
 still to look at it, hidden once a moderator took it down (issue 13, item 17)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ def _held_thread(app, author_id) -> tuple[int, int, int]:
 
 
 def _badges(page: str) -> str:
-    return page.split("<h1>", 1)[1].split("</ul>", 1)[0] if "<ul class=\"badges\">" in page else ""
+    return page.split("<h1>", 1)[1].split("</ul>", 1)[0] if '<ul class="badges">' in page else ""
 
 
 def test_a_hidden_thread_is_never_badged_waiting(app, make_member):

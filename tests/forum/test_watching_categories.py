@@ -1,5 +1,6 @@
 """Watching a category (for the weekly digest): a POST button that toggles, with a CSRF token,
 and only for categories the member may see."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,7 @@ def test_watching_needs_a_post_with_a_csrf_token(app_factory):
     def token(url):
         return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(url).data.decode())[1]
 
-    signed_in = client.post("/login", data={"email": jo.email, "password": jo.password,
-                                            "csrf_token": token("/login")})
+    signed_in = client.post("/login", data={"email": jo.email, "password": jo.password, "csrf_token": token("/login")})
     assert signed_in.status_code == 302
 
     assert client.get(f"/forum/c/{category_id}/watch").status_code == 405

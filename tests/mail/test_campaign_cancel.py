@@ -1,5 +1,6 @@
 """Cancelling a campaign while it is being sent: what was sent stays sent, the rest is never sent,
 and the history counts both. Counted at a real SMTP server, with the send held mid-way."""
+
 from __future__ import annotations
 
 import threading
@@ -18,8 +19,7 @@ from .test_delivery_faults import CountingServer, _app, shared_db_url  # noqa: F
 
 def _statuses(app, campaign_id: int) -> Counter[str]:
     with app.app_context():
-        return Counter(db.session.scalars(select(OutboxMessage.status)
-                                          .where(OutboxMessage.campaign_id == campaign_id)))
+        return Counter(db.session.scalars(select(OutboxMessage.status).where(OutboxMessage.campaign_id == campaign_id)))
 
 
 def _flashes(client) -> list[str]:
@@ -121,8 +121,12 @@ def test_cancelling_while_a_worker_claims_is_atomic(shared_db_url, smtp):  # noq
     canceller = threading.Thread(target=cancel_in_another_session)
 
     def between_select_and_update(_conn, _cursor, statement, parameters, _context, _many):
-        if (not canceller.is_alive() and not cancelled.is_set() and statement.startswith("UPDATE outbox_messages")
-                and "claimed" in str(parameters)):
+        if (
+            not canceller.is_alive()
+            and not cancelled.is_set()
+            and statement.startswith("UPDATE outbox_messages")
+            and "claimed" in str(parameters)
+        ):
             canceller.start()
             canceller.join(timeout=1)  # PostgreSQL: still waiting for the worker's row locks
 
@@ -165,8 +169,10 @@ def test_cancel_mid_send_at_the_smtp_server(shared_db_url):  # noqa: F811
         assert _statuses(app, campaign_id) == {"sent": 3, "sending": 1, "claimed": 1, "queued": 5}
 
         client.post(f"/admin/mail/{campaign_id}/cancel")
-        assert _flashes(client) == ["Cancelled. 6 messages withdrawn and never sent; 3 already sent; 1 being sent "
-                                    "at that moment may still arrive."]
+        assert _flashes(client) == [
+            "Cancelled. 6 messages withdrawn and never sent; 3 already sent; 1 being sent "
+            "at that moment may still arrive."
+        ]
         server.release.set()
         sending.join(30)
         with app.app_context():

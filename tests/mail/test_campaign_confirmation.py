@@ -1,5 +1,6 @@
 """Sending a campaign is deliberate: a confirmation page shows who gets it, what it says and what the
 personal-data check found, and only what that page showed is sent."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ from .test_campaigns import _campaign_id, _compose, confirm_fields, schedule, se
 
 def _queued(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.campaign_id.is_not(None)))
+        return db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.campaign_id.is_not(None))
+        )
 
 
 def _status(app, campaign_id: int) -> str:
@@ -35,9 +37,15 @@ def strategy_pair(make_member):
 
 def test_the_confirmation_page_shows_who_what_and_the_findings(app, smtp, admin_client, strategy_pair):
     client, _ = admin_client
-    campaign_id = _campaign_id(_compose(client, audience="role", role="strategy",
-                                        subject="News about my foster son Tyler",
-                                        body="Hello {{ first_name }}, ring me on 07700 900123 or jo@example.org."))
+    campaign_id = _campaign_id(
+        _compose(
+            client,
+            audience="role",
+            role="strategy",
+            subject="News about my foster son Tyler",
+            body="Hello {{ first_name }}, ring me on 07700 900123 or jo@example.org.",
+        )
+    )
     review = client.get(f"/admin/mail/{campaign_id}").get_data(as_text=True)
     assert "Check before sending: this may identify someone" in review
     assert "<mark" in review and "07700 900123</mark>" in review and "Tyler</mark>" in review
@@ -78,9 +86,17 @@ def test_a_page_opened_before_a_change_is_refused_and_shows_the_new_version(app,
     # Another tab (or another committee member) changes the wording meanwhile.
     edit = client.get(f"/admin/mail/{campaign_id}/edit").get_data(as_text=True)
     version = re.search(r'name="edit_version" type="hidden" value="(\d+)"', edit).group(1)
-    client.post(f"/admin/mail/{campaign_id}/edit", data={
-        "subject": "Summer social this Saturday", "body": "Meeting moved to Monday.", "topic": "news",
-        "audience": "role", "role": "strategy", "edit_version": version})
+    client.post(
+        f"/admin/mail/{campaign_id}/edit",
+        data={
+            "subject": "Summer social this Saturday",
+            "body": "Meeting moved to Monday.",
+            "topic": "news",
+            "audience": "role",
+            "role": "strategy",
+            "edit_version": version,
+        },
+    )
 
     response = client.post(f"/admin/mail/{campaign_id}/send", data=stale)
     page = response.get_data(as_text=True)
@@ -109,17 +125,20 @@ def test_a_change_of_recipients_is_shown_before_sending(app, admin_client, make_
     assert _queued(app) == 3
 
 
-@pytest.mark.parametrize("tamper", [
-    {"edit_version": None},
-    {"edit_version": "abc"},
-    {"edit_version": "99999999999999999999"},
-    {"edit_version": "-1"},
-    {"edit_version": "0"},
-    {"recipients": None},
-    {"recipients": ""},
-    {"recipients": "x" * 65},
-    {"recipients": "0" * 24},
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"edit_version": None},
+        {"edit_version": "abc"},
+        {"edit_version": "99999999999999999999"},
+        {"edit_version": "-1"},
+        {"edit_version": "0"},
+        {"recipients": None},
+        {"recipients": ""},
+        {"recipients": "x" * 65},
+        {"recipients": "0" * 24},
+    ],
+)
 def test_bad_or_tampered_confirmations_send_nothing(app, admin_client, strategy_pair, tamper):
     client, _ = admin_client
     campaign_id = _campaign_id(_compose(client, audience="role", role="strategy"))
@@ -184,8 +203,13 @@ def test_a_stale_schedule_confirmation_is_refused(app, admin_client, strategy_pa
 def test_bad_schedule_choices_are_explained_on_the_review_page(app, admin_client, strategy_pair):
     client, _ = admin_client
     campaign_id = _campaign_id(_compose(client, audience="role", role="strategy"))
-    for query in ("send_date=&send_time=09:00", "send_date=2031-02-30&send_time=09:00", "send_date=2031-01-01",
-                  "send_date=2031-01-01&send_time=25:99", "send_date=%00&send_time=%00"):
+    for query in (
+        "send_date=&send_time=09:00",
+        "send_date=2031-02-30&send_time=09:00",
+        "send_date=2031-01-01",
+        "send_date=2031-01-01&send_time=25:99",
+        "send_date=%00&send_time=%00",
+    ):
         response = client.get(f"/admin/mail/{campaign_id}/schedule?{query}")
         assert response.status_code in (400, 302), query
     response = client.get(f"/admin/mail/{campaign_id}/schedule?send_date=&send_time=09:00")
@@ -220,10 +244,14 @@ def test_only_admins_and_the_committee_may_confirm_or_cancel(app, make_member, s
     fields = confirm_fields(writer.get(f"/admin/mail/{campaign_id}/send").get_data(as_text=True))
 
     client = sign_in(app.test_client(), outsider)
-    for method, path, data in (("get", "send", None), ("post", "send", fields),
-                               ("get", "schedule?send_date=2031-01-01&send_time=09:00", None),
-                               ("post", "schedule", {**fields, "send_date": "2031-01-01", "send_time": "09:00"}),
-                               ("get", "recipients", None), ("post", "cancel", None)):
+    for method, path, data in (
+        ("get", "send", None),
+        ("post", "send", fields),
+        ("get", "schedule?send_date=2031-01-01&send_time=09:00", None),
+        ("post", "schedule", {**fields, "send_date": "2031-01-01", "send_time": "09:00"}),
+        ("get", "recipients", None),
+        ("post", "cancel", None),
+    ):
         response = getattr(client, method)(f"/admin/mail/{campaign_id}/{path}", data=data)
         assert response.status_code == 403, (method, path)
     assert _queued(app) == 0 and _status(app, campaign_id) == "draft"

@@ -1,5 +1,6 @@
 """Campaigns greet once, as the sender chose in the editor, and read "Sent" once every message has
 gone (issue 13, items 20 and 21)."""
+
 from __future__ import annotations
 
 import re
@@ -20,12 +21,15 @@ def _greetings(text: str) -> int:
     return len(re.findall(r"Hello Jo,", text))
 
 
-@pytest.mark.parametrize("greeting, body, expected", [
-    ("y", "Hello {{ first_name }}, see you on Saturday.", 1),  # the body greets: not added again
-    ("y", "See you on Saturday.", 1),  # the box greets
-    ("", "See you on Saturday.", 0),  # no greeting asked for
-    ("", "Hello {{ first_name }}, see you on Saturday.", 1),
-])
+@pytest.mark.parametrize(
+    "greeting, body, expected",
+    [
+        ("y", "Hello {{ first_name }}, see you on Saturday.", 1),  # the body greets: not added again
+        ("y", "See you on Saturday.", 1),  # the box greets
+        ("", "See you on Saturday.", 0),  # no greeting asked for
+        ("", "Hello {{ first_name }}, see you on Saturday.", 1),
+    ],
+)
 def test_a_campaign_greets_once_as_the_sender_chose(app, smtp, admin_client, make_member, greeting, body, expected):
     client, _ = admin_client
     jo = make_member("Jo Carer")
@@ -48,16 +52,24 @@ def test_the_greeting_is_a_box_in_the_editor_ticked_for_a_new_email_and_kept_whe
     campaign_id = _campaign_id(_compose(client, body="See you on Saturday."))  # box left unticked
     [box] = GREETING_BOX.findall(client.get(f"/admin/mail/{campaign_id}/edit").get_data(as_text=True))
     assert "checked" not in box
-    client.post(f"/admin/mail/{campaign_id}/edit", data={
-        "subject": "Summer social", "body": "See you", "topic": "news", "audience": "active", "greeting": "y",
-        "edit_version": "1"})
+    client.post(
+        f"/admin/mail/{campaign_id}/edit",
+        data={
+            "subject": "Summer social",
+            "body": "See you",
+            "topic": "news",
+            "audience": "active",
+            "greeting": "y",
+            "edit_version": "1",
+        },
+    )
     with app.app_context():
         assert db.session.get(Campaign, campaign_id).greeting is True
 
 
 def _status(client, campaign_id: int) -> tuple[str, str]:
     history = client.get("/admin/mail/").get_data(as_text=True)
-    row = history.split(f"/admin/mail/{campaign_id}\"", 1)[1].split("</tr>", 1)[0]
+    row = history.split(f'/admin/mail/{campaign_id}"', 1)[1].split("</tr>", 1)[0]
     review = client.get(f"/admin/mail/{campaign_id}").get_data(as_text=True)
     lead = review.split('class="lead"', 1)[1].split("</p>", 1)[0]
     words = re.compile(r'class="badge badge-status-\w+">([^<]+)<')

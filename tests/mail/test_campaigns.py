@@ -1,4 +1,5 @@
 """Campaigns: compose, audiences, consent, delivery to a real SMTP server, history."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,13 @@ from tests.smtp import html_part, text_part
 
 
 def _compose(client, **fields):
-    data = {"subject": "Summer social this Saturday", "body": "Hello {{ first_name }}, see you there!",
-            "topic": "news", "audience": "active", **fields}
+    data = {
+        "subject": "Summer social this Saturday",
+        "body": "Hello {{ first_name }}, see you there!",
+        "topic": "news",
+        "audience": "active",
+        **fields,
+    }
     return client.post("/admin/mail/new", data=data)
 
 
@@ -49,8 +55,9 @@ def schedule(client, campaign_id: int, day, at: str = "09:00", **kwargs):
     """Choose a time on the review page, then confirm it."""
     page = client.get(f"/admin/mail/{campaign_id}/schedule?send_date={day.isoformat()}&send_time={at}")
     assert page.status_code == 200, page.get_data(as_text=True)[:2000]
-    return client.post(f"/admin/mail/{campaign_id}/schedule", data=confirm_fields(page.get_data(as_text=True)),
-                       **kwargs)
+    return client.post(
+        f"/admin/mail/{campaign_id}/schedule", data=confirm_fields(page.get_data(as_text=True)), **kwargs
+    )
 
 
 def _outbox_count(app) -> int:
@@ -77,9 +84,15 @@ def test_campaign_reaches_every_chosen_recipient_and_no_one_else(app, smtp, admi
     lapsed = make_member("Larry Lapsed", roles=["committee"], status="lapsed")
     _say_no(app, said_no.id, association_news=False)
 
-    campaign_id = _campaign_id(_compose(client, audience="role", role="committee",
-                                        subject="Agenda for {{ first_name }}",
-                                        body="Dear {{ full_name }},\n\n**Bring** the minutes. <script>x()</script>"))
+    campaign_id = _campaign_id(
+        _compose(
+            client,
+            audience="role",
+            role="committee",
+            subject="Agenda for {{ first_name }}",
+            body="Dear {{ full_name }},\n\n**Bring** the minutes. <script>x()</script>",
+        )
+    )
     page = client.get(f"/admin/mail/{campaign_id}").get_data(as_text=True)
     assert "<strong>3</strong> members will get this email" in page
     assert "1 left out because they said no" in page and "Nora Noemail" in page
@@ -163,13 +176,16 @@ def test_unsubscribe_token_cannot_be_forged_or_moved_to_another_member(app, make
         assert db.session.scalar(select(func.count()).select_from(MailPreferences)) == 0
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"subject": ""}, "Write a subject."),
-    ({"body": "Hello {{ nickname }}"}, "{{ nickname }} is not a merge field we know"),
-    ({"body": "See you at {{ event_title }}"}, "only works when the audience is an event"),
-    ({"audience": "event_going", "event_id": ""}, "Choose the event"),
-    ({"audience": "chosen", "chosen": "nobody@example.org"}, "not members&#39;: nobody@example.org"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"subject": ""}, "Write a subject."),
+        ({"body": "Hello {{ nickname }}"}, "{{ nickname }} is not a merge field we know"),
+        ({"body": "See you at {{ event_title }}"}, "only works when the audience is an event"),
+        ({"audience": "event_going", "event_id": ""}, "Choose the event"),
+        ({"audience": "chosen", "chosen": "nobody@example.org"}, "not members&#39;: nobody@example.org"),
+    ],
+)
 def test_bad_compose_input_is_explained_and_nothing_is_saved(app, admin_client, fields, message):
     client, _ = admin_client
     response = _compose(client, **dict(fields))
@@ -193,8 +209,10 @@ def test_an_empty_audience_is_refused_and_nothing_queued(app, admin_client, make
         from association.mail.campaigns import audience_of
 
         campaign = db.session.get(Campaign, campaign_id)
-        fields = {"edit_version": campaign.edit_version,
-                  "recipients": audience_fingerprint(campaign, audience_of(campaign))}
+        fields = {
+            "edit_version": campaign.edit_version,
+            "recipients": audience_fingerprint(campaign, audience_of(campaign)),
+        }
     response = client.post(f"/admin/mail/{campaign_id}/send", data=fields, follow_redirects=True)
     assert "there is no one in this audience" in response.get_data(as_text=True)
     # Everyone in it said no: still refused, and said so.
@@ -207,16 +225,16 @@ def test_an_empty_audience_is_refused_and_nothing_queued(app, admin_client, make
         assert db.session.get(Campaign, campaign_id).status == "draft"
 
 
-def test_scheduling_in_the_past_is_refused_and_the_future_is_sent_by_the_worker(app, smtp, admin_client,
-                                                                               make_member):
+def test_scheduling_in_the_past_is_refused_and_the_future_is_sent_by_the_worker(app, smtp, admin_client, make_member):
     client, _ = admin_client
     jo = make_member("Jo Carer")
     campaign_id = _campaign_id(_compose(client))
     with app.app_context():
         today = local_today()
     yesterday = today - timedelta(days=1)
-    response = client.get(f"/admin/mail/{campaign_id}/schedule?send_date={yesterday.isoformat()}&send_time=09:00",
-                          follow_redirects=True)
+    response = client.get(
+        f"/admin/mail/{campaign_id}/schedule?send_date={yesterday.isoformat()}&send_time=09:00", follow_redirects=True
+    )
     assert "Please choose a time in the future." in response.get_data(as_text=True)
     response = client.get(f"/admin/mail/{campaign_id}/schedule?send_date=&send_time=09:00")
     assert response.status_code == 400 and "Choose a date." in response.get_data(as_text=True)
@@ -261,8 +279,16 @@ def test_event_audiences_and_event_merge_fields(app, smtp, admin_client, make_me
         respond(event_id, db.session.get(Member, waiting.id), True)
     body = "{{ event_title }} is on {{ event_date }} at {{ event_venue }}."
     for audience, expected in (("event_going", going), ("event_waitlist", waiting)):
-        campaign_id = _campaign_id(_compose(client, audience=audience, event_id=str(event_id), topic="event",
-                                            subject=f"News for {audience}", body=body))
+        campaign_id = _campaign_id(
+            _compose(
+                client,
+                audience=audience,
+                event_id=str(event_id),
+                topic="event",
+                subject=f"News for {audience}",
+                body=body,
+            )
+        )
         send(client, campaign_id)
     _deliver(app)
     assert [m["Subject"] for m in smtp.to(going.email)] == ["News for event_going"]
@@ -284,6 +310,7 @@ def test_lapsed_due_to_renew_category_and_chosen_audiences(app, admin_client, ma
     kin = make_member("Kim Kinship", approval_category="kinship")
     make_member("Ann Applicant", status="applicant")
     with app.app_context():
+
         def names(audience, value="", chosen=None):
             return sorted(r.name for r in resolve(audience, value, chosen, "news").recipients)
 
@@ -292,8 +319,9 @@ def test_lapsed_due_to_renew_category_and_chosen_audiences(app, admin_client, ma
         assert names("category", "kinship") == ["Kim Kinship"]
         assert names("chosen", chosen=[later.id, lapsed.id]) == ["Lou Later"]  # only active members
         assert "Ann Applicant" not in names("active")
-    response = _compose(client, audience="chosen", chosen=f"{due.email.upper()}\n\n{kin.email}\n",
-                        body="Renew by {{ renewal_date }}")
+    response = _compose(
+        client, audience="chosen", chosen=f"{due.email.upper()}\n\n{kin.email}\n", body="Renew by {{ renewal_date }}"
+    )
     with app.app_context():
         campaign = db.session.get(Campaign, _campaign_id(response))
         assert sorted(campaign.chosen_member_ids) == sorted([due.id, kin.id])
@@ -324,8 +352,9 @@ def test_a_sent_campaign_cannot_be_changed_or_sent_again(app, admin_client, make
     before = _outbox_count(app)
     response = client.get(f"/admin/mail/{campaign_id}/send", follow_redirects=True)
     assert "already been sent" in response.get_data(as_text=True)
-    response = client.post(f"/admin/mail/{campaign_id}/send", data={"edit_version": "2", "recipients": "x"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/mail/{campaign_id}/send", data={"edit_version": "2", "recipients": "x"}, follow_redirects=True
+    )
     assert "already been sent" in response.get_data(as_text=True)
     response = client.get(f"/admin/mail/{campaign_id}/edit", follow_redirects=True)
     assert "Only a draft can be changed" in response.get_data(as_text=True)
@@ -375,8 +404,9 @@ def test_only_admins_and_the_committee_may_send(app, make_member):
 def test_renewal_date_merge_field(app, smtp, admin_client, make_member):
     client, _ = admin_client
     due = make_member("Dee Due", renewal_date=date(2027, 1, 31))
-    campaign_id = _campaign_id(_compose(client, audience="chosen", chosen=due.email,
-                                        body="Your renewal is due on {{ renewal_date }}."))
+    campaign_id = _campaign_id(
+        _compose(client, audience="chosen", chosen=due.email, body="Your renewal is due on {{ renewal_date }}.")
+    )
     send(client, campaign_id)
     _deliver(app)
     assert "Your renewal is due on 31 January 2027." in text_part(smtp.to(due.email)[0])

@@ -4,6 +4,7 @@ The faults are injected at exact points of the SMTP conversation (the server hol
 to MAIL FROM or RCPT TO of a chosen message while the test stops the server or kills the worker),
 so each test is deterministic: it shows the design, not luck with timing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -81,8 +82,14 @@ class CountingServer:
     async def handle_DATA(self, _server, _session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        message_id = next((line.split(":", 1)[1].strip() for line in envelope.content.decode().splitlines()
-                           if line.lower().startswith("message-id:")), "")
+        message_id = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in envelope.content.decode().splitlines()
+                if line.lower().startswith("message-id:")
+            ),
+            "",
+        )
         with self.lock:
             for address in envelope.rcpt_tos:
                 self.received[address] += 1
@@ -117,11 +124,25 @@ def _statuses(app) -> Counter[str]:
 
 
 def _worker(url: str, port: int, **settings) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "testing-secret-key", "MAIL_SERVER": "127.0.0.1",
-           "MAIL_PORT": str(port), "OUTBOX_RETRY_SECONDS": "0", "ASSOCIATION_ENV": "development",
-           **{key: str(value) for key, value in settings.items()}}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "testing-secret-key",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(port),
+        "OUTBOX_RETRY_SECONDS": "0",
+        "ASSOCIATION_ENV": "development",
+        **{key: str(value) for key, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _finish(process: subprocess.Popen, timeout: float = 60) -> str:
@@ -189,8 +210,9 @@ def test_worker_killed_mid_batch_then_restarted(shared_db_url, how):
         assert max(server.message_ids.values()) == 1
         assert _statuses(app) == {"sent": 25}
         with app.app_context():
-            unconfirmed = list(db.session.scalars(select(OutboxMessage.to_address)
-                                                  .where(OutboxMessage.unconfirmed_sends > 0)))
+            unconfirmed = list(
+                db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.unconfirmed_sends > 0))
+            )
         # Only a kill leaves a message whose fate the worker could not know; it is marked.
         assert unconfirmed == ([addresses[5]] if how == "killed" else [])
     finally:
@@ -221,8 +243,9 @@ def test_rate_per_minute_is_respected(app_factory, smtp):
         first = deliver_due()
         assert (first.sent, first.throttled) == (5, True)
         assert deliver_due().sent == 0  # the minute is not over
-        db.session.execute(update(OutboxMessage).values(sent_at=utcnow() - timedelta(seconds=61))
-                           .where(OutboxMessage.status == "sent"))
+        db.session.execute(
+            update(OutboxMessage).values(sent_at=utcnow() - timedelta(seconds=61)).where(OutboxMessage.status == "sent")
+        )
         db.session.commit()
         second = deliver_due()
         assert (second.sent, second.throttled) == (3, False)

@@ -1,4 +1,5 @@
 """The outbox and its worker, against a real SMTP server."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -160,8 +161,13 @@ def test_admin_can_retry_a_failed_message(app, admin_client):
 
 def test_names_and_subjects_beyond_ascii_arrive_intact(app, smtp):
     with app.test_request_context():
-        queue_email("sian@example.org", "Café morning — ffion’s idea", "password_changed", to_name="Siân Jones",
-                    reset_url="https://x.test/reset")
+        queue_email(
+            "sian@example.org",
+            "Café morning — ffion’s idea",
+            "password_changed",
+            to_name="Siân Jones",
+            reset_url="https://x.test/reset",
+        )
         db.session.commit()
         deliver_due()
     [message] = smtp.wait_for("sian@example.org")

@@ -4,6 +4,7 @@ The poison is written with plain SQL, straight into the table: the forms, the im
 model-level checks all refuse such values now, but a row written before them, or by a path nobody
 thought of, must still not stall delivery.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,14 +27,27 @@ POISONS = {
 
 def _poison(app, to_name: str = "Eve", subject: str = "Your application", **values) -> int:
     with app.test_request_context():
-        row = {"to_address": "eve@example.org", "to_name": "Eve", "subject": "Your application",
-               "text_body": "Hello", "html_body": "<p>Hello</p>", "message_id": new_message_id(),
-               "kind": "service", "status": "queued", "attempts": 0, "unconfirmed_sends": 0,
-               "next_attempt_at": utcnow() - timedelta(minutes=5), "created_at": utcnow(), **values}
+        row = {
+            "to_address": "eve@example.org",
+            "to_name": "Eve",
+            "subject": "Your application",
+            "text_body": "Hello",
+            "html_body": "<p>Hello</p>",
+            "message_id": new_message_id(),
+            "kind": "service",
+            "status": "queued",
+            "attempts": 0,
+            "unconfirmed_sends": 0,
+            "next_attempt_at": utcnow() - timedelta(minutes=5),
+            "created_at": utcnow(),
+            **values,
+        }
         row_id = db.session.execute(insert(OutboxMessage.__table__).values(**row)).inserted_primary_key[0]
         # Textual SQL, as a row stored before the checks existed: no statement hook inspects it.
-        db.session.execute(text("UPDATE outbox_messages SET to_name = :name, subject = :subject WHERE id = :id"),
-                           {"name": to_name, "subject": subject, "id": row_id})
+        db.session.execute(
+            text("UPDATE outbox_messages SET to_name = :name, subject = :subject WHERE id = :id"),
+            {"name": to_name, "subject": subject, "id": row_id},
+        )
         db.session.commit()
         return row_id
 
@@ -47,8 +61,7 @@ def _row(app, row_id: int) -> OutboxMessage:
 
 def _make_due(app, row_id: int) -> None:
     with app.app_context():
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                           .values(next_attempt_at=utcnow()))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=utcnow()))
         db.session.commit()
 
 
@@ -113,8 +126,7 @@ def test_a_message_that_cannot_be_built_fails_alone(app, smtp, make_member, monk
     assert "could not be read" in row.last_error
 
 
-def test_an_unexpected_error_while_sending_one_message_fails_it_and_the_batch_goes_on(
-        app, smtp, monkeypatch):
+def test_an_unexpected_error_while_sending_one_message_fails_it_and_the_batch_goes_on(app, smtp, monkeypatch):
     """An exception inside the SMTP conversation that is neither a refusal nor a broken connection:
     the message is counted as a failed attempt, and the rest go over a fresh connection."""
     from flask_mail import Connection
@@ -146,8 +158,11 @@ def test_a_row_that_kills_the_worker_every_time_is_failed_out(app, smtp, make_me
         with app.app_context():
             [claimed] = claim_batch(10)
             # The worker marks it 'sending' and then dies: its lease runs out.
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == claimed.id)
-                               .values(status="sending", lease_until=utcnow() - timedelta(seconds=1)))
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == claimed.id)
+                .values(status="sending", lease_until=utcnow() - timedelta(seconds=1))
+            )
             db.session.commit()
             assert requeue_expired_leases() == 1
         row = _row(app, poisoned)

@@ -1,6 +1,7 @@
 """The weekly digest: only for members who turned it on, only what each may see, nothing when
 there is nothing to say, never the name of whoever raised a strategy item, and the same number
 of queries for 5 members as for 50."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -52,34 +53,68 @@ def _thread(app, category_id, author_id, title, *, days_ago=1, held=False, body=
     """A thread as posting leaves it, started ``days_ago`` days ago."""
     with app.app_context():
         when = utcnow() - timedelta(days=days_ago)
-        thread = Thread(category_id=category_id, title=title, author_id=author_id, created_at=when,
-                        last_post_at=when, last_post_number=1, visible_posts=0 if held else 1, held=held)
+        thread = Thread(
+            category_id=category_id,
+            title=title,
+            author_id=author_id,
+            created_at=when,
+            last_post_at=when,
+            last_post_number=1,
+            visible_posts=0 if held else 1,
+            held=held,
+        )
         db.session.add(thread)
         db.session.flush()
-        db.session.add(Post(thread_id=thread.id, number=1, author_id=author_id, body_md=body,
-                            body_html=f"<p>{body}</p>", status="held" if held else "visible", created_at=when))
+        db.session.add(
+            Post(
+                thread_id=thread.id,
+                number=1,
+                author_id=author_id,
+                body_md=body,
+                body_html=f"<p>{body}</p>",
+                status="held" if held else "visible",
+                created_at=when,
+            )
+        )
         db.session.commit()
         return thread.id
 
 
 def _outcome(app, item_id, meeting_id, response, action, status="open"):
     with app.app_context():
-        record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, meeting_id),
-                       response=response, action=action, owner="service", due_on=None, status=status)
+        record_outcome(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(ServiceMeeting, meeting_id),
+            response=response,
+            action=action,
+            owner="service",
+            due_on=None,
+            status=status,
+        )
 
 
 def _issued(app, meeting_id, version=1):
     """An issued pack version (without rendering the PDF, which is slow and beside the point here)."""
     with app.app_context():
-        db.session.add(PackVersion(meeting_id=meeting_id, version=version, html="<p>pack</p>", pdf=b"%PDF",
-                                   csv="", token=f"digest-test-token-{meeting_id}-{version}"))
+        db.session.add(
+            PackVersion(
+                meeting_id=meeting_id,
+                version=version,
+                html="<p>pack</p>",
+                pdf=b"%PDF",
+                csv="",
+                token=f"digest-test-token-{meeting_id}-{version}",
+            )
+        )
         db.session.commit()
 
 
 def _digests(app):
     with app.app_context():
-        return {row.to_address: row for row in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.template == "weekly_digest"))}
+        return {
+            row.to_address: row
+            for row in db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "weekly_digest"))
+        }
 
 
 def _send(app) -> int:
@@ -113,8 +148,9 @@ def week(app, make_member):
     events = {
         "members": add_event(app, organiser, days_ahead=3, title="Coffee morning", visibility="members"),
         "public": add_event(app, organiser, days_ahead=10, title="Open evening", visibility="public"),
-        "strategy": add_event(app, organiser, days_ahead=5, title="Strategy prep", visibility="strategy",
-                              kind="strategy"),
+        "strategy": add_event(
+            app, organiser, days_ahead=5, title="Strategy prep", visibility="strategy", kind="strategy"
+        ),
         "far": add_event(app, organiser, days_ahead=20, title="Autumn fair", visibility="members"),
         "past": add_event(app, organiser, days_ahead=-2, title="Last week's meetup", visibility="members"),
         "cancelled": add_event(app, organiser, days_ahead=4, title="Called-off picnic", visibility="members"),
@@ -125,17 +161,34 @@ def week(app, make_member):
     theme = add_theme(app, "Short breaks")
     meeting = add_meeting(app, days_ahead=-3)
     strategist = people["strategist"].id
-    anonymous_item = add_item(app, people["author"].id, "Short breaks are cancelled at short notice",
-                              anonymous=True, theme_id=theme, meeting_id=meeting, strategist_id=strategist)
-    named_item = add_item(app, people["named"].id, "Mileage forms take months to be paid",
-                          anonymous=False, meeting_id=meeting, strategist_id=strategist)
+    anonymous_item = add_item(
+        app,
+        people["author"].id,
+        "Short breaks are cancelled at short notice",
+        anonymous=True,
+        theme_id=theme,
+        meeting_id=meeting,
+        strategist_id=strategist,
+    )
+    named_item = add_item(
+        app,
+        people["named"].id,
+        "Mileage forms take months to be paid",
+        anonymous=False,
+        meeting_id=meeting,
+        strategist_id=strategist,
+    )
     _issued(app, meeting)
     _outcome(app, anonymous_item, meeting, "We will give two weeks' notice", "New guidance for duty staff")
     _outcome(app, named_item, meeting, "Finance will look at it", "Report back on payment times", "in_progress")
     _watch(app, people["reader"].id, peer, committee_room)  # a stale watch on a category they can't see
     _watch(app, people["committee"].id, committee_room)
-    return {"people": people, "threads": threads, "events": events,
-            "categories": {"peer": peer, "socials": socials, "committee_room": committee_room}}
+    return {
+        "people": people,
+        "threads": threads,
+        "events": events,
+        "categories": {"peer": peer, "socials": socials, "committee_room": committee_room},
+    }
 
 
 def test_an_opted_in_member_gets_one_digest_by_the_worker_and_it_arrives(app, smtp, week, digest_day):
@@ -163,8 +216,14 @@ def test_an_opted_in_member_gets_one_digest_by_the_worker_and_it_arrives(app, sm
     # New in the forum: new, approved threads in watched categories, not the member's own.
     assert "Bedtime routines that worked" in text
     assert f"{base}/forum/t/{week['threads']['new']}" in text
-    for absent in ("Last month's question", "Waiting for a moderator", "My own question", "Summer picnic plans",
-                   "Budget for next year", "Committee room"):
+    for absent in (
+        "Last month's question",
+        "Waiting for a moderator",
+        "My own question",
+        "Summer picnic plans",
+        "Budget for next year",
+        "Committee room",
+    ):
         assert absent not in text and absent not in html
     # From the strategy group: the pack went, and what the service said.
     assert "feedback pack" in text

@@ -1,4 +1,5 @@
 """Signing in and out, rate limits, password reset, and changing password or email."""
+
 from __future__ import annotations
 
 from association.extensions import db
@@ -61,25 +62,32 @@ def test_failed_logins_are_limited_per_account(app, make_member):
     member = make_member("Jo Carer")
     for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
         client = app.test_client()
-        r = client.post("/login", data={"email": member.email, "password": "wrong-password-here"},
-                        environ_base={"REMOTE_ADDR": address})
+        r = client.post(
+            "/login",
+            data={"email": member.email, "password": "wrong-password-here"},
+            environ_base={"REMOTE_ADDR": address},
+        )
         assert r.status_code == 200
     # From a fourth address, even the right password waits: the account is being guessed at.
-    blocked = app.test_client().post("/login", data={"email": member.email, "password": PASSWORD},
-                                     environ_base={"REMOTE_ADDR": "10.0.0.4"})
+    blocked = app.test_client().post(
+        "/login", data={"email": member.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.4"}
+    )
     assert blocked.status_code == 429 and b"too many wrong passwords" in blocked.data
     # Another account from the same address is not affected.
     other = make_member("Sam Other")
-    ok = app.test_client().post("/login", data={"email": other.email, "password": PASSWORD},
-                                environ_base={"REMOTE_ADDR": "10.0.0.4"})
+    ok = app.test_client().post(
+        "/login", data={"email": other.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.4"}
+    )
     assert ok.status_code == 302
 
 
 def test_logins_are_limited_per_address_and_unknown_emails_count_too(app):
     app.config["LOGIN_RATE_LIMIT_ADDRESS"] = "4 per 15 minutes"
     client = app.test_client()
-    codes = [client.post("/login", data={"email": f"guess{i}@example.org", "password": "wrong-password-here"}).status_code
-             for i in range(5)]
+    codes = [
+        client.post("/login", data={"email": f"guess{i}@example.org", "password": "wrong-password-here"}).status_code
+        for i in range(5)
+    ]
     assert codes == [200, 200, 200, 200, 429]
 
 
@@ -109,11 +117,17 @@ def test_password_reset_rejects_a_malformed_email(client):
 def test_changing_password_signs_out_other_devices(app, make_member):
     member = make_member("Jo Carer")
     phone, laptop = sign_in(app.test_client(), member), sign_in(app.test_client(), member)
-    wrong = laptop.post("/account/password", data={"current": "nope-nope-nope", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    wrong = laptop.post(
+        "/account/password", data={"current": "nope-nope-nope", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert b"isn&#39;t your current password" in wrong.data or b"isn't your current password" in wrong.data
-    weak = laptop.post("/account/password", data={"current": PASSWORD, "password": "jo carer 1", "confirm": "jo carer 1"})
+    weak = laptop.post(
+        "/account/password", data={"current": PASSWORD, "password": "jo carer 1", "confirm": "jo carer 1"}
+    )
     assert b"Please check the form" in weak.data
-    done = laptop.post("/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    done = laptop.post(
+        "/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert done.status_code == 302
     assert laptop.get("/account/").status_code == 200
     assert phone.get("/account/").status_code == 302

@@ -1,4 +1,5 @@
 """Applying to join: the form, the confirmation link, the admin's decision and the emails."""
+
 from __future__ import annotations
 
 import time
@@ -12,9 +13,16 @@ from association.members.models import Member
 from tests.smtp import link_path, text_part
 
 GOOD = {
-    "name": "Nia Hughes", "email": "nia@example.org", "phone": "07700 900123", "area": "Otley",
-    "service_name": "Riverside County Council", "service_type": "local_authority",
-    "approval_category": "kinship", "years_fostering": "3", "how_heard": "Another carer", "consent": "y",
+    "name": "Nia Hughes",
+    "email": "nia@example.org",
+    "phone": "07700 900123",
+    "area": "Otley",
+    "service_name": "Riverside County Council",
+    "service_type": "local_authority",
+    "approval_category": "kinship",
+    "years_fostering": "3",
+    "how_heard": "Another carer",
+    "consent": "y",
 }
 
 
@@ -54,22 +62,25 @@ def test_applying_with_a_registered_email_looks_the_same_and_creates_nothing(app
     assert "already" in text_part(message).lower()
 
 
-@pytest.mark.parametrize("change, field_message", [
-    ({"name": ""}, b"Enter your name"),
-    ({"name": "x" * 121}, b"120"),
-    ({"email": "not-an-email"}, b"Enter an email address like"),
-    ({"email": ""}, b"Enter your email address"),
-    ({"email": "a" * 250 + "@example.org"}, b"at most 254"),
-    ({"phone": "call me maybe"}, b"phone number"),
-    ({"area": "12 Acacia Road, Otley LS21 3AB"}, b"not your full address"),
-    ({"area": ""}, b"town or postcode district"),
-    ({"service_type": "council-ish"}, b"Not a valid choice"),
-    ({"approval_category": "whatever"}, b"Not a valid choice"),
-    ({"years_fostering": "lots"}, b"years"),
-    ({"years_fostering": "200"}, b"from 0 to 80"),
-    ({"consent": ""}, b"privacy notice"),
-    ({"how_heard": "y" * 201}, b"200"),
-])
+@pytest.mark.parametrize(
+    "change, field_message",
+    [
+        ({"name": ""}, b"Enter your name"),
+        ({"name": "x" * 121}, b"120"),
+        ({"email": "not-an-email"}, b"Enter an email address like"),
+        ({"email": ""}, b"Enter your email address"),
+        ({"email": "a" * 250 + "@example.org"}, b"at most 254"),
+        ({"phone": "call me maybe"}, b"phone number"),
+        ({"area": "12 Acacia Road, Otley LS21 3AB"}, b"not your full address"),
+        ({"area": ""}, b"town or postcode district"),
+        ({"service_type": "council-ish"}, b"Not a valid choice"),
+        ({"approval_category": "whatever"}, b"Not a valid choice"),
+        ({"years_fostering": "lots"}, b"years"),
+        ({"years_fostering": "200"}, b"from 0 to 80"),
+        ({"consent": ""}, b"privacy notice"),
+        ({"how_heard": "y" * 201}, b"200"),
+    ],
+)
 def test_bad_application_gets_a_clear_message_and_creates_nothing(app, client, change, field_message):
     response = client.post("/apply", data={**GOOD, **change})
     assert response.status_code == 200
@@ -149,8 +160,10 @@ def test_admin_declines_with_a_reason_the_applicant_is_told(app, smtp, make_memb
     assert missing.status_code == 400 and b"Give a reason" in missing.data
     with app.app_context():
         assert db.session.get(Member, applicant.id).application_state == "waiting"
-    client.post(f"/admin/applications/{applicant.id}/decline",
-                data={"reason": "We are for carers approved by Riverside services only."})
+    client.post(
+        f"/admin/applications/{applicant.id}/decline",
+        data={"reason": "We are for carers approved by Riverside services only."},
+    )
     with app.app_context():
         member = db.session.get(Member, applicant.id)
         assert member.application_state == "declined" and member.status == "applicant"
@@ -178,8 +191,9 @@ def test_approving_with_a_malformed_renewal_date_changes_nothing(app, make_membe
     admin = make_member("Ada Admin", roles=["admin"])
     applicant = _waiting_applicant(app, make_member)
     client = sign_in(app.test_client(), admin)
-    response = client.post(f"/admin/applications/{applicant.id}/approve", data={"renewal_date": "next spring"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/applications/{applicant.id}/approve", data={"renewal_date": "next spring"}, follow_redirects=True
+    )
     assert b"renewal date must be a date" in response.data
     with app.app_context():
         assert db.session.get(Member, applicant.id).application_state == "waiting"

@@ -1,4 +1,5 @@
 """The members' directory: search, what is shared, households, and a fixed number of queries."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,9 +15,16 @@ def _add_many(app, count: int, start: int = 0) -> None:
     with app.app_context():
         households = []
         for i in range(start, start + count):
-            member = Member(name=f"Carer {i:04d}", email=f"carer{i}@example.net", area="Hadley", status="active",
-                            application_state="approved", service_name="Brightpath Fostering", share_service=True,
-                            buddy_willing=i % 3 == 0)
+            member = Member(
+                name=f"Carer {i:04d}",
+                email=f"carer{i}@example.net",
+                area="Hadley",
+                status="active",
+                application_state="approved",
+                service_name="Brightpath Fostering",
+                share_service=True,
+                buddy_willing=i % 3 == 0,
+            )
             set_skills(member, ["First aid trainer"] if i % 2 else ["Speaks Polish", "Life story work"])
             if i % 4 == 0:
                 households.append(Household(name=f"Household {i}"))
@@ -35,8 +43,9 @@ def directory_client(app, make_member):
 
 
 def test_search_by_name_area_service_skill_and_buddy(app, make_member, directory_client):
-    priya = make_member("Priya Patel", area="Otley", buddy_willing=True, service_name="Brightpath Fostering",
-                        share_service=True)
+    priya = make_member(
+        "Priya Patel", area="Otley", buddy_willing=True, service_name="Brightpath Fostering", share_service=True
+    )
     make_member("Tom Baker", area="Leeds LS6", service_name="Brightpath Fostering", share_service=False)
     make_member("Gone Away", area="Otley", status="left")
     with app.app_context():
@@ -60,8 +69,9 @@ def test_search_by_name_area_service_skill_and_buddy(app, make_member, directory
 
 def test_only_shared_contact_details_are_shown(app, make_member, directory_client):
     make_member("Private Pat", phone="07700 900111", area="Otley")
-    make_member("Open Olu", phone="07700 900222", area="Otley", share_phone=True, share_email=True,
-                email="olu@example.org")
+    make_member(
+        "Open Olu", phone="07700 900222", area="Otley", share_phone=True, share_email=True, email="olu@example.org"
+    )
     page = directory_client.get("/members/", query_string={"area": "otley"}).data.decode()
     assert "07700 900222" in page and "olu@example.org" in page
     assert "07700 900111" not in page
@@ -128,19 +138,39 @@ def test_directory_reads_one_page_of_rows_however_many_members(app, directory_cl
 
 
 def test_details_a_member_did_not_share_are_never_read(app, make_member, directory_client):
-    make_member("Private Pat", email="pat.private@example.org", phone="07700 900111", area="Otley",
-                service_name="Hidden Fostering", approval_category="kinship")
-    make_member("Open Olu", email="olu@example.org", phone="07700 900222", area="Otley", share_email=True,
-                share_phone=True, service_name="Brightpath Fostering", share_service=True, share_category=True,
-                approval_category="short_breaks")
+    make_member(
+        "Private Pat",
+        email="pat.private@example.org",
+        phone="07700 900111",
+        area="Otley",
+        service_name="Hidden Fostering",
+        approval_category="kinship",
+    )
+    make_member(
+        "Open Olu",
+        email="olu@example.org",
+        phone="07700 900222",
+        area="Otley",
+        share_email=True,
+        share_phone=True,
+        service_name="Brightpath Fostering",
+        share_service=True,
+        share_category=True,
+        approval_category="short_breaks",
+    )
     with statements_run(app) as run:
         page = directory_client.get("/members/", query_string={"area": "otley"}).data.decode()
     assert "olu@example.org" in page and "07700 900222" in page and "Brightpath Fostering" in page
     assert "Short breaks" in page
     with app.app_context():
         conn = db.session.connection()
-        read = repr([conn.exec_driver_sql(statement, parameters).fetchall() for statement, parameters in run
-                     if statement.lstrip().upper().startswith("SELECT")])
+        read = repr(
+            [
+                conn.exec_driver_sql(statement, parameters).fetchall()
+                for statement, parameters in run
+                if statement.lstrip().upper().startswith("SELECT")
+            ]
+        )
     assert "Open Olu" in read
     for private in ("pat.private@example.org", "07700 900111", "Hidden Fostering", "kinship"):
         assert private not in read and private not in page

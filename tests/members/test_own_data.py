@@ -1,4 +1,5 @@
 """A member's own data: the profile they edit, the JSON download, and asking to leave."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,14 @@ from association.extensions import db
 from association.members.models import Member
 from tests.conftest import sign_in
 
-PROFILE = {"phone": "07700 900666", "area": "Otley", "service_name": "Brightpath", "skills": "Speaks Polish, First aid trainer",
-           "buddy_willing": "y", "share_phone": "y"}
+PROFILE = {
+    "phone": "07700 900666",
+    "area": "Otley",
+    "service_name": "Brightpath",
+    "skills": "Speaks Polish, First aid trainer",
+    "buddy_willing": "y",
+    "share_phone": "y",
+}
 
 
 def test_member_edits_what_they_offer_and_share(app, make_member):

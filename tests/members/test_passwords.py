@@ -1,4 +1,5 @@
 """The rules a new password must meet, and hashing."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,15 +7,18 @@ import pytest
 from association.members.passwords import hash_password, password_problem, verify_password
 
 
-@pytest.mark.parametrize("password, expected", [
-    ("short", "at least 10 characters"),
-    ("x" * 201, "at most 200"),
-    ("password123", "most common passwords"),
-    ("qwertyuiop", "most common passwords"),
-    ("jocarer2026", "your name or email"),
-    ("Fletcher-Jo-99", "your name or email"),
-    ("aaaaaaaaaaaa", "easy to guess"),
-])
+@pytest.mark.parametrize(
+    "password, expected",
+    [
+        ("short", "at least 10 characters"),
+        ("x" * 201, "at most 200"),
+        ("password123", "most common passwords"),
+        ("qwertyuiop", "most common passwords"),
+        ("jocarer2026", "your name or email"),
+        ("Fletcher-Jo-99", "your name or email"),
+        ("aaaaaaaaaaaa", "easy to guess"),
+    ],
+)
 def test_weak_passwords_are_refused_with_a_reason(app, password, expected):
     with app.app_context():
         assert expected in password_problem(password, email="jo.fletcher@example.org", name="Jo Fletcher")

@@ -1,5 +1,6 @@
 """My account: the household a member fosters in, and a Renew action that asks the committee
 (renewing is the committee's act: it sets the next date), audited, with a confirmation."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -61,8 +62,12 @@ def test_renew_asks_the_committee_once_audited_and_confirmed(app, smtp, make_mem
     again = client.post("/account/renew", follow_redirects=True)
     assert again.status_code == 200
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "member.renewal_requested")) == 1
+        assert (
+            db.session.scalar(
+                select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "member.renewal_requested")
+            )
+            == 1
+        )
 
     # The committee sees who asked, and a new renewal date answers the request.
     committee_client = sign_in(app.test_client(), admin)

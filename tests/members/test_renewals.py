@@ -1,4 +1,5 @@
 """The daily renewal job: a reminder before the date, lapsed after the grace period."""
+
 from __future__ import annotations
 
 from datetime import timedelta

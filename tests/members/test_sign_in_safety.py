@@ -5,6 +5,7 @@ the tab) and ``next=/%0D%0A/x`` gave a 500; moderators' forms followed their ``n
 Eight wrong passwords from anyone kept the owner out for 15 minutes, and 20 successful sign-ins
 from one venue's Wi-Fi locked the whole room out.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,14 +19,38 @@ from tests.conftest import PASSWORD, sign_in
 
 # Each of these, followed by a browser, would leave this site or is not a plain path here.
 BYPASSES = [
-    "//evil.example", "///evil.example", "////evil.example", "/\t/evil.example", "/\n/evil.example",
-    "/\r\n/evil.example", "\t//evil.example", " //evil.example", "/\\evil.example", "\\\\evil.example",
-    "/\\/evil.example", "\\/evil.example", "https://evil.example", "http://evil.example/", "HTTPS://evil.example",
-    "https:evil.example", "//evil.example@localhost", "http://localhost@evil.example/", "javascript:alert(1)",
-    "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", "/\u2215evil.example",
-    "/\uff0f\uff0fevil.example", "\u3002evil.example", "/\x00/evil.example", "//evil%2Eexample",
-    "http://evil.example%23@localhost/", "/" + "a" * 3000, "//localhost.evil.example",
-    "ftp://evil.example", "\x0b//evil.example", "//\u200b/evil.example",
+    "//evil.example",
+    "///evil.example",
+    "////evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "\\/evil.example",
+    "https://evil.example",
+    "http://evil.example/",
+    "HTTPS://evil.example",
+    "https:evil.example",
+    "//evil.example@localhost",
+    "http://localhost@evil.example/",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/\u2215evil.example",
+    "/\uff0f\uff0fevil.example",
+    "\u3002evil.example",
+    "/\x00/evil.example",
+    "//evil%2Eexample",
+    "http://evil.example%23@localhost/",
+    "/" + "a" * 3000,
+    "//localhost.evil.example",
+    "ftp://evil.example",
+    "\x0b//evil.example",
+    "//\u200b/evil.example",
 ]
 # Paths on this site come back as they were.
 KEPT = ["/", "/account/", "/forum/t/3?page=2", "/events/?kind=training&page=2", "/%2F%2Fevil.example"]
@@ -54,8 +79,17 @@ def test_same_site_absolute_urls_become_paths(bare_app):
         assert safe_next("https://association.example.evil/", "/") == "/"
 
 
-@pytest.mark.parametrize("raw", ["/%09/evil.example", "/%0D%0A/x", "%2F%2Fevil.example", "/%5Cevil.example",
-                                 "%E2%88%95evil.example", "https%3A%2F%2Fevil.example"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "/%09/evil.example",
+        "/%0D%0A/x",
+        "%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "%E2%88%95evil.example",
+        "https%3A%2F%2Fevil.example",
+    ],
+)
 def test_login_never_sends_anyone_off_site(app, make_member, raw):
     member = make_member("Jo Carer")
     response = app.test_client().post(f"/login?next={raw}", data={"email": member.email, "password": PASSWORD})
@@ -93,20 +127,29 @@ def test_successful_sign_ins_from_one_address_never_lock_the_room_out(app, make_
     app.config["LOGIN_RATE_LIMIT_ADDRESS"] = "4 per 15 minutes"
     carers = [make_member(f"Carer {n}") for n in range(8)]
     venue = {"REMOTE_ADDR": "192.0.2.10"}
-    codes = [app.test_client().post("/login", data={"email": c.email, "password": PASSWORD},
-                                    environ_base=venue).status_code for c in carers]
+    codes = [
+        app.test_client().post("/login", data={"email": c.email, "password": PASSWORD}, environ_base=venue).status_code
+        for c in carers
+    ]
     assert codes == [302] * 8
     # Failures from that address still count, so guessing from it is still stopped.
-    wrong = [app.test_client().post("/login", data={"email": f"guess{n}@example.org", "password": "not-it-at-all"},
-                                    environ_base=venue).status_code for n in range(5)]
+    wrong = [
+        app.test_client()
+        .post("/login", data={"email": f"guess{n}@example.org", "password": "not-it-at-all"}, environ_base=venue)
+        .status_code
+        for n in range(5)
+    ]
     assert wrong == [200, 200, 200, 200, 429]
 
 
 def _lock(app, member):
     app.config["LOGIN_RATE_LIMIT_ACCOUNT"] = "3 per 15 minutes"
     for n in range(3):
-        app.test_client().post("/login", data={"email": member.email, "password": "wrong-guess-here"},
-                               environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+        app.test_client().post(
+            "/login",
+            data={"email": member.email, "password": "wrong-guess-here"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        )
 
 
 def test_a_locked_account_can_still_sign_in_by_an_emailed_link(app, smtp, make_member):

@@ -6,6 +6,7 @@ Runs when PostgreSQL is configured for the suite (``CI`` or ``TEST_POSTGRES_URL`
 answers on 127.0.0.1:6379; with ``CI`` set, Redis being down fails the run instead of skipping.
 Redis database 15 is this module's own: it is emptied before and after.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -48,12 +49,24 @@ CAPACITY, REPLIERS = 5, 20
 SECRET_KEY = secrets.token_hex(32)  # one key for both processes, as a deployment shares one
 
 # Settings the processes must not inherit from whoever runs the tests.
-_APP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
-                 "RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT_ADDRESS", "LOGIN_RATE_LIMIT_ACCOUNT",
-                 "TRUSTED_PROXIES", "FLASK_APP", "FLASK_DEBUG")
+_APP_SETTINGS = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "RATELIMIT_STORAGE_URI",
+    "LOGIN_RATE_LIMIT_ADDRESS",
+    "LOGIN_RATE_LIMIT_ACCOUNT",
+    "TRUSTED_PROXIES",
+    "FLASK_APP",
+    "FLASK_DEBUG",
+)
 
 
 # --- Services ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def redis_db():
@@ -61,8 +74,9 @@ def redis_db():
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_connect_timeout=2,
-                         retry=Retry(NoBackoff(), 0))
+    client = redis.Redis(
+        host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+    )
     try:
         client.ping()
         problem = None
@@ -93,8 +107,14 @@ def database(postgres_url, tmp_path_factory):
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
         instance = tmp_path_factory.mktemp("instance")
-        upgrade = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=REPO,
-                                 env=production_env(url, instance), capture_output=True, text=True, timeout=60)
+        upgrade = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=REPO,
+            env=production_env(url, instance),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert upgrade.returncode == 0, f"flask db upgrade failed:\n{upgrade.stdout}\n{upgrade.stderr}"
         yield url
     finally:
@@ -128,8 +148,8 @@ def production_env(database_url: str, instance: Path, **settings: str) -> dict[s
     return env
 
 
-
 # --- Processes -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Server:
@@ -157,9 +177,22 @@ def _start(name: str, env: dict[str, str], log_dir: Path) -> Server:
     log = log_dir / f"gunicorn-{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "3",
-             "--no-control-socket", "wsgi:app"],  # the default control socket path is one per user, not per process
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                "1",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "3",
+                "--no-control-socket",
+                "wsgi:app",
+            ],  # the default control socket path is one per user, not per process
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     return Server(name, port, process, log)
 
@@ -194,9 +227,12 @@ def _stop(server: Server) -> None:
 def pair(redis_db, database, tmp_path_factory):
     """Processes A and B: production settings, one database, one Redis, small sign-in limits."""
     log_dir = tmp_path_factory.mktemp("gunicorn")
-    env = production_env(database, tmp_path_factory.mktemp("instance"),
-                         LOGIN_RATE_LIMIT_ACCOUNT=f"{ACCOUNT_LIMIT} per hour",
-                         LOGIN_RATE_LIMIT_ADDRESS="1000 per hour")  # every client here is 127.0.0.1
+    env = production_env(
+        database,
+        tmp_path_factory.mktemp("instance"),
+        LOGIN_RATE_LIMIT_ACCOUNT=f"{ACCOUNT_LIMIT} per hour",
+        LOGIN_RATE_LIMIT_ADDRESS="1000 per hour",
+    )  # every client here is 127.0.0.1
     servers = []
     try:
         for name in ("A", "B"):
@@ -221,6 +257,7 @@ def _show_process_output_on_failure(request, pair):
 
 
 # --- A client that keeps cookies, like one browser --------------------------------------------------
+
 
 class BehindTLSProxy(http.cookiejar.DefaultCookiePolicy):
     """Production cookies are Secure, so a browser returns them only over HTTPS, which the proxy in
@@ -268,8 +305,9 @@ class Browser:
         except urllib.error.HTTPError as error:  # 3xx (not followed), 4xx, 5xx
             response = error
         with response:
-            return Reply(response.status, response.headers.get("Location", ""),
-                         response.read().decode("utf-8", "replace"))
+            return Reply(
+                response.status, response.headers.get("Location", ""), response.read().decode("utf-8", "replace")
+            )
 
     def token(self, server: Server, path: str) -> str:
         """The CSRF token in the form on ``path``, as served by ``server``."""
@@ -292,6 +330,7 @@ def signed_in(server: Server, member: MemberRef) -> Browser:
 
 
 # --- The tests --------------------------------------------------------------------------------------
+
 
 def test_a_session_started_on_one_process_is_honoured_by_the_other(pair, seed):
     a, b = pair
@@ -334,7 +373,9 @@ def test_failed_sign_ins_are_counted_once_across_both_processes(pair, seed):
     browser = Browser()
     for attempt, server in enumerate((pair[i % 2] for i in range(ACCOUNT_LIMIT)), start=1):
         reply = browser.sign_in(server, rita.email, "not-her-password")
-        assert reply.status == 200 and "match an account" in reply.body, f"attempt {attempt} on {server.name}: {reply.status}"
+        assert reply.status == 200 and "match an account" in reply.body, (
+            f"attempt {attempt} on {server.name}: {reply.status}"
+        )
 
     # The limit is reached in total, not per process: B refuses, and so does A, even the right password.
     over = pair[ACCOUNT_LIMIT % 2]
@@ -373,8 +414,11 @@ def test_event_places_hold_when_both_processes_take_replies_at_once(pair, seed):
     assert [r.status if r else None for r in replies] == [302] * REPLIERS
 
     with seed.app_context():
-        counts = dict(db.session.execute(
-            select(RSVP.response, func.count()).where(RSVP.event_id == event_id).group_by(RSVP.response)).all())
+        counts = dict(
+            db.session.execute(
+                select(RSVP.response, func.count()).where(RSVP.event_id == event_id).group_by(RSVP.response)
+            ).all()
+        )
     assert counts == {"going": CAPACITY, "waitlisted": REPLIERS - CAPACITY}
 
     # What each member is told agrees with the database.

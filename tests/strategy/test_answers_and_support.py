@@ -2,6 +2,7 @@
 meeting that has happened, with due dates still ahead and one set of words for a status; a
 meeting's pack keeps the items it was issued with once they are answered; 'you said, we did'
 shows a handful of meetings at once; the issued PDF is tagged (PDF/UA-1) with a title and language."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,14 @@ from association.core.database import utcnow
 from association.extensions import db
 from association.members.models import Member
 from association.strategy.issuing import issue_pack
-from association.strategy.models import OUTCOME_STATUSES, FeedbackItem, ItemOutcome, ItemSupport, PackVersion, \
-    ServiceMeeting
+from association.strategy.models import (
+    OUTCOME_STATUSES,
+    FeedbackItem,
+    ItemOutcome,
+    ItemSupport,
+    PackVersion,
+    ServiceMeeting,
+)
 from association.strategy.outcomes import OutcomeError, record_outcome
 from association.strategy.packs import compile_pack
 from tests.conftest import sign_in
@@ -54,6 +61,7 @@ def _issue(app, meeting_id: int, strategist_id: int) -> int:
 
 
 # --- 2: "This affects me too" --------------------------------------------------------------------
+
 
 def test_saying_it_affects_you_too_shows_so_and_can_be_undone(app, make_member):
     jo, sam = make_member("Jo Carer"), make_member("Sam Other")
@@ -93,9 +101,15 @@ def test_support_cannot_be_taken_back_once_the_item_is_answered(app, make_member
     client = sign_in(app.test_client(), sam)
     client.post(f"/strategy/items/{item_id}/support")
     with app.app_context():
-        record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, meeting_id),
-                       response="Paid within 30 days from April", action="", owner="service", due_on=None,
-                       status="done")
+        record_outcome(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(ServiceMeeting, meeting_id),
+            response="Paid within 30 days from April",
+            action="",
+            owner="service",
+            due_on=None,
+            status="done",
+        )
         with pytest.raises(Exception, match="answered"):
             withdraw_support(db.session.get(FeedbackItem, item_id), db.session.get(Member, sam.id))
     # Answered items leave the members' list, and the count that went to the service stays.
@@ -105,46 +119,70 @@ def test_support_cannot_be_taken_back_once_the_item_is_answered(app, make_member
 
 # --- 3: answers belong to a meeting that has happened; due dates ahead; one set of labels -----
 
+
 def test_no_answer_is_recorded_for_a_meeting_still_to_come(app, make_member, strategist):
     meeting_id = add_meeting(app, days_ahead=28)
     item_id = add_item(app, make_member("Jo Carer").id, WORDING, meeting_id=meeting_id, strategist_id=strategist.id)
     client = sign_in(app.test_client(), strategist)
     form = client.get(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}").get_data(as_text=True)
     assert "hasn&#39;t happened yet" in form and "Save the response" not in form
-    page = client.post(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-                       data={"response": "We will pay within 30 days", "owner": "service", "status": "open"})
+    page = client.post(
+        f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+        data={"response": "We will pay within 30 days", "owner": "service", "status": "open"},
+    )
     assert page.status_code == 200 and "hasn&#39;t happened yet" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ItemOutcome)) == 0
         assert db.session.get(FeedbackItem, item_id).status == "in_pack"
         with pytest.raises(OutcomeError, match="hasn't happened yet"):
-            record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, meeting_id),
-                           response="Yes", action="", owner="service", due_on=None, status="done")
+            record_outcome(
+                db.session.get(FeedbackItem, item_id),
+                db.session.get(ServiceMeeting, meeting_id),
+                response="Yes",
+                action="",
+                owner="service",
+                due_on=None,
+                status="done",
+            )
     you_said = sign_in(app.test_client(), make_member("Sam Other")).get("/strategy/you-said-we-did")
     assert "We will pay within 30 days" not in you_said.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("due, status, message", [
-    ("2020-03-01", "open", "Choose a date after the meeting on"),
-    ("2020-03-01", "done", "Choose a date after the meeting on"),
-    ("yesterday", "open", "That date has passed"),
-    ("yesterday", "in_progress", "That date has passed"),
-])
-def test_a_due_date_in_the_past_is_refused_beside_the_field_keeping_what_was_typed(app, make_member, strategist,
-                                                                                   due, status, message):
+@pytest.mark.parametrize(
+    "due, status, message",
+    [
+        ("2020-03-01", "open", "Choose a date after the meeting on"),
+        ("2020-03-01", "done", "Choose a date after the meeting on"),
+        ("yesterday", "open", "That date has passed"),
+        ("yesterday", "in_progress", "That date has passed"),
+    ],
+)
+def test_a_due_date_in_the_past_is_refused_beside_the_field_keeping_what_was_typed(
+    app, make_member, strategist, due, status, message
+):
     meeting_id = add_meeting(app, days_ahead=-3)
     item_id = add_item(app, make_member("Jo Carer").id, WORDING, meeting_id=meeting_id, strategist_id=strategist.id)
     typed = (_today(app) - timedelta(days=1)).isoformat() if due == "yesterday" else due
     client = sign_in(app.test_client(), strategist)
-    page = client.post(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-                       data={"response": "Finance will pay within 30 days", "action": "New payment run",
-                             "owner": "service", "status": status, "due_on": typed}).get_data(as_text=True)
+    page = client.post(
+        f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+        data={
+            "response": "Finance will pay within 30 days",
+            "action": "New payment run",
+            "owner": "service",
+            "status": status,
+            "due_on": typed,
+        },
+    ).get_data(as_text=True)
     error = re.search(r'<ul class="field-error" id="due_on-error">(.*?)</ul>', page, re.S)
-    assert error and message in error.group(1), page[page.find("field-error") - 200:][:800]
-    assert re.search(rf'<input[^>]*id="due_on"[^>]*value="{typed}"', page) or \
-        re.search(rf'<input[^>]*value="{typed}"[^>]*id="due_on"', page)
-    assert 'aria-invalid="true"' in page.split('id="due_on"')[1].split(">")[0] or \
-        'aria-invalid="true"' in page.split('id="due_on"')[0].rsplit("<input", 1)[1]
+    assert error and message in error.group(1), page[page.find("field-error") - 200 :][:800]
+    assert re.search(rf'<input[^>]*id="due_on"[^>]*value="{typed}"', page) or re.search(
+        rf'<input[^>]*value="{typed}"[^>]*id="due_on"', page
+    )
+    assert (
+        'aria-invalid="true"' in page.split('id="due_on"')[1].split(">")[0]
+        or 'aria-invalid="true"' in page.split('id="due_on"')[0].rsplit("<input", 1)[1]
+    )
     assert "Finance will pay within 30 days</textarea>" in page and "New payment run</textarea>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ItemOutcome)) == 0
@@ -154,13 +192,18 @@ def test_a_due_date_ahead_or_a_done_action_due_since_the_meeting_is_recorded(app
     meeting_id = add_meeting(app, days_ahead=-20)
     jo = make_member("Jo Carer")
     ahead = add_item(app, jo.id, WORDING, meeting_id=meeting_id, strategist_id=strategist.id)
-    done = add_item(app, jo.id, "Training dates clash with school runs", meeting_id=meeting_id,
-                    strategist_id=strategist.id)
+    done = add_item(
+        app, jo.id, "Training dates clash with school runs", meeting_id=meeting_id, strategist_id=strategist.id
+    )
     client = sign_in(app.test_client(), strategist)
-    for item_id, status, due in ((ahead, "open", _today(app) + timedelta(days=30)),
-                                 (done, "done", _today(app) - timedelta(days=5))):
-        reply = client.post(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-                            data={"action": "Sort it", "owner": "service", "status": status, "due_on": due.isoformat()})
+    for item_id, status, due in (
+        (ahead, "open", _today(app) + timedelta(days=30)),
+        (done, "done", _today(app) - timedelta(days=5)),
+    ):
+        reply = client.post(
+            f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+            data={"action": "Sort it", "owner": "service", "status": status, "due_on": due.isoformat()},
+        )
         assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ItemOutcome)) == 2
@@ -170,27 +213,40 @@ def test_every_page_words_a_status_as_the_form_offers_it(app, make_member, strat
     meeting_id = add_meeting(app, days_ahead=-1)
     jo = make_member("Jo Carer")
     theme_id = add_theme(app)
-    items = {status: add_item(app, jo.id, f"{label} wording", theme_id=theme_id, meeting_id=meeting_id,
-                              strategist_id=strategist.id) for status, label in OUTCOME_STATUSES.items()}
+    items = {
+        status: add_item(
+            app, jo.id, f"{label} wording", theme_id=theme_id, meeting_id=meeting_id, strategist_id=strategist.id
+        )
+        for status, label in OUTCOME_STATUSES.items()
+    }
     client = sign_in(app.test_client(), strategist)
     form = client.get(f"/strategy/meetings/{meeting_id}/outcomes/{items['open']}").get_data(as_text=True)
     offered = dict(re.findall(r'<option[^>]*value="(\w+)"[^>]*>([^<]+)</option>', form.split('id="status"')[1]))
     assert offered == OUTCOME_STATUSES
     for status, item_id in items.items():
-        assert client.post(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-                           data={"action": f"Action {status}", "owner": "service", "status": status}).status_code == 302
+        assert (
+            client.post(
+                f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+                data={"action": f"Action {status}", "owner": "service", "status": status},
+            ).status_code
+            == 302
+        )
     later = add_meeting(app, days_ahead=40, date_reason="test")
     reader = sign_in(app.test_client(), make_member("Sam Other"))
     pages = {
         "you said, we did": reader.get("/strategy/you-said-we-did").get_data(as_text=True),
-        "the author's item": sign_in(app.test_client(), jo).get(f"/strategy/items/{items['open']}").get_data(as_text=True),
+        "the author's item": sign_in(app.test_client(), jo)
+        .get(f"/strategy/items/{items['open']}")
+        .get_data(as_text=True),
         "the next pack": client.get(f"/strategy/meetings/{later}/pack").get_data(as_text=True),
         "the next pack's document": client.get(f"/strategy/meetings/{later}/pack/preview").get_data(as_text=True),
     }
     for where, page in pages.items():
         assert "Not started yet" not in page, where
-    assert all(f'badge-outcome-{s}"><span class="visually-hidden">Status: </span>{label}<' in pages["you said, we did"]
-               for s, label in OUTCOME_STATUSES.items())
+    assert all(
+        f'badge-outcome-{s}"><span class="visually-hidden">Status: </span>{label}<' in pages["you said, we did"]
+        for s, label in OUTCOME_STATUSES.items()
+    )
     assert 'badge-outcome-open">Open<' in pages["the author's item"]
     assert 'badge-outcome-open">Open<' in pages["the next pack"]
     assert "Status: Open" in pages["the next pack's document"]
@@ -198,27 +254,48 @@ def test_every_page_words_a_status_as_the_form_offers_it(app, make_member, strat
 
 # --- 4: a meeting's pack keeps the items it was issued with -------------------------------------
 
+
 def test_the_pack_still_lists_its_items_after_the_service_answers_them(app, make_member, strategist):
     jo = make_member("Jo Carer")
     earlier = add_meeting(app, days_ahead=-50)
     meeting_id = add_meeting(app, days_ahead=-1, date_reason="test")
     theme_id = add_theme(app)
-    carried = add_item(app, jo.id, "Carried item wording", theme_id=theme_id, meeting_id=earlier,
-                       strategist_id=strategist.id)
+    carried = add_item(
+        app, jo.id, "Carried item wording", theme_id=theme_id, meeting_id=earlier, strategist_id=strategist.id
+    )
     with app.app_context():
-        record_outcome(db.session.get(FeedbackItem, carried), db.session.get(ServiceMeeting, earlier),
-                       response="We'll look", action="Review", owner="service", due_on=None, status="open")
-    answered = {status: add_item(app, jo.id, f"{status} wording", theme_id=theme_id, meeting_id=meeting_id,
-                                 strategist_id=strategist.id) for status in ("open", "in_progress", "done")}
-    good = add_item(app, jo.id, "Good practice wording", kind="good_practice", meeting_id=meeting_id,
-                    strategist_id=strategist.id)
+        record_outcome(
+            db.session.get(FeedbackItem, carried),
+            db.session.get(ServiceMeeting, earlier),
+            response="We'll look",
+            action="Review",
+            owner="service",
+            due_on=None,
+            status="open",
+        )
+    answered = {
+        status: add_item(
+            app, jo.id, f"{status} wording", theme_id=theme_id, meeting_id=meeting_id, strategist_id=strategist.id
+        )
+        for status in ("open", "in_progress", "done")
+    }
+    good = add_item(
+        app, jo.id, "Good practice wording", kind="good_practice", meeting_id=meeting_id, strategist_id=strategist.id
+    )
     _issue(app, meeting_id, strategist.id)
     with app.app_context():
         before = compile_pack(db.session.get(ServiceMeeting, meeting_id))
         for item_id in [*answered.values(), good, carried]:
             status = next((s for s, i in answered.items() if i == item_id), "open")
-            record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, meeting_id),
-                           response="Answered", action="Act", owner="service", due_on=None, status=status)
+            record_outcome(
+                db.session.get(FeedbackItem, item_id),
+                db.session.get(ServiceMeeting, meeting_id),
+                response="Answered",
+                action="Act",
+                owner="service",
+                due_on=None,
+                status=status,
+            )
         after = compile_pack(db.session.get(ServiceMeeting, meeting_id))
         assert after.counts == before.counts and after.counts["items"] == 4
         assert sorted(p.item.id for p in after.items) == sorted([*answered.values(), good])
@@ -231,6 +308,7 @@ def test_the_pack_still_lists_its_items_after_the_service_answers_them(app, make
 
 # --- 5: "you said, we did" with a handful of meetings -------------------------------------------
 
+
 def _meetings_shown(page: str) -> list[str]:
     return re.findall(r'<h2 id="meeting-\d+">Meeting on ([^<]+)</h2>', page)
 
@@ -241,8 +319,11 @@ def test_up_to_five_meetings_are_all_shown_without_paging(app, make_member, meet
     page = sign_in(app.test_client(), make_member("Sam Other")).get("/strategy/you-said-we-did").get_data(as_text=True)
     assert len(_meetings_shown(page)) == meetings
     assert "pagination" not in page and "Page 1" not in page and "page 1" not in page.lower().split("<main")[1]
-    assert ("The meeting the service has answered." if meetings == 1 else
-            f"All {meetings} meetings the service has answered, newest first.") in page
+    assert (
+        "The meeting the service has answered."
+        if meetings == 1
+        else f"All {meetings} meetings the service has answered, newest first."
+    ) in page
     assert "<table" not in page.split("<main")[1]  # cards, not five-column tables
 
 
@@ -257,6 +338,7 @@ def test_six_meetings_show_the_latest_three_and_a_link_to_earlier_ones(app, make
 
 
 # --- 6: the issued PDF is tagged ---------------------------------------------------------------
+
 
 def _pdf_objects(pdf: bytes) -> bytes:
     """Everything the PDF says, its compressed streams (object streams included) inflated."""
@@ -310,11 +392,19 @@ def test_the_pdf_of_a_reviewed_pack_still_says_what_was_reviewed(app, make_membe
 
     jo = make_member("Jo Carer")
     meeting_id = add_meeting(app, days_ahead=10)
-    item_id = add_item(app, jo.id, "Named worker: call 0113 496 0000 for the duty desk", meeting_id=meeting_id,
-                       strategist_id=strategist.id)
+    item_id = add_item(
+        app,
+        jo.id,
+        "Named worker: call 0113 496 0000 for the duty desk",
+        meeting_id=meeting_id,
+        strategist_id=strategist.id,
+    )
     with app.app_context():
-        mark_wording_reviewed(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist.id),
-                              "The number is the service's own duty desk")
+        mark_wording_reviewed(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(Member, strategist.id),
+            "The number is the service's own duty desk",
+        )
     preview = sign_in(app.test_client(), strategist).get(f"/strategy/meetings/{meeting_id}/pack/preview")
     assert "1 wording reviewed by the strategy group" in preview.get_data(as_text=True)
     version_id = _issue(app, meeting_id, strategist.id)
@@ -322,6 +412,7 @@ def test_the_pdf_of_a_reviewed_pack_still_says_what_was_reviewed(app, make_membe
         pdf = db.session.get(PackVersion, version_id).pdf
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
-    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                                   check=True).stdout.split())
+    text = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert "1 wording reviewed by the strategy group" in text and "0113 496 0000" in text

@@ -1,4 +1,5 @@
 """Raising, supporting, merging and declining items; the meeting cadence; bad input stores nothing."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,7 +11,7 @@ from association.core.database import utcnow
 from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import ItemError, decline, merge, raised_by, support
-from association.strategy.meetings import (Attendee, MeetingDetails, MeetingError, proposed_date, save_meeting)
+from association.strategy.meetings import Attendee, MeetingDetails, MeetingError, proposed_date, save_meeting
 from association.strategy.models import FeedbackItem, ItemSupport, ServiceMeeting
 from tests.conftest import sign_in
 
@@ -26,9 +27,16 @@ def test_raise_an_item_through_the_form_and_follow_it(app, make_member):
     add_theme(app)
     jo = make_member("Jo Carer")
     client = sign_in(app.test_client(), jo)
-    response = client.post("/strategy/items/new", data={
-        "kind": "issue", "theme_id": "1", "what_happened": "Mileage takes two months to be paid",
-        "what_would_help": "Pay within 30 days", "named": "anonymous"})
+    response = client.post(
+        "/strategy/items/new",
+        data={
+            "kind": "issue",
+            "theme_id": "1",
+            "what_happened": "Mileage takes two months to be paid",
+            "what_would_help": "Pay within 30 days",
+            "named": "anonymous",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         item = db.session.scalar(select(FeedbackItem))
@@ -36,13 +44,16 @@ def test_raise_an_item_through_the_form_and_follow_it(app, make_member):
     assert "Mileage takes two months" in client.get("/strategy/items/mine").data.decode()
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"kind": "complaint"}, "Not a valid choice"),
-    ({"what_happened": ""}, "Tell us what happened"),
-    ({"what_happened": "x" * 4001}, "4000"),
-    ({"named": "maybe"}, "Not a valid choice"),
-    ({"theme_id": "999"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "complaint"}, "Not a valid choice"),
+        ({"what_happened": ""}, "Tell us what happened"),
+        ({"what_happened": "x" * 4001}, "4000"),
+        ({"named": "maybe"}, "Not a valid choice"),
+        ({"theme_id": "999"}, "Not a valid choice"),
+    ],
+)
 def test_bad_items_get_a_clear_message_and_store_nothing(app, make_member, data, message):
     add_theme(app)
     client = sign_in(app.test_client(), make_member("Jo Carer"))
@@ -104,24 +115,32 @@ def test_meeting_cadence_six_to_eight_weeks(app):
     with app.app_context():
         first = save_meeting(MeetingDetails(held_at=utcnow() - timedelta(weeks=7), attendees=[ATTENDEE]))
         assert proposed_date() == first.held_at + timedelta(weeks=7)
-        in_window = save_meeting(MeetingDetails(held_at=first.held_at + timedelta(weeks=6, days=3), attendees=[ATTENDEE]))
+        in_window = save_meeting(
+            MeetingDetails(held_at=first.held_at + timedelta(weeks=6, days=3), attendees=[ATTENDEE])
+        )
         assert in_window.date_reason == ""
         with pytest.raises(MeetingError, match="6 to 8 weeks"):
             save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=10), attendees=[ATTENDEE]))
         with pytest.raises(MeetingError, match="6 to 8 weeks"):
             save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=3), attendees=[ATTENDEE]))
-        late = save_meeting(MeetingDetails(held_at=in_window.held_at + timedelta(weeks=10), attendees=[ATTENDEE],
-                                           date_reason="Summer holidays"))
+        late = save_meeting(
+            MeetingDetails(
+                held_at=in_window.held_at + timedelta(weeks=10), attendees=[ATTENDEE], date_reason="Summer holidays"
+            )
+        )
         assert late.date_reason == "Summer holidays"
         assert late.cutoff_at == late.held_at - timedelta(days=7)
 
 
-@pytest.mark.parametrize("details, message", [
-    (dict(cutoff_at_days=+1), "cut-off for raising items must be before"),
-    (dict(attendees=[]), "at least one person"),
-    (dict(attendees=[Attendee("", "Manager", "m@example.org")]), "needs a name"),
-    (dict(attendees=[Attendee("Helen", "Manager", "not-an-email")]), "isn't a valid email"),
-])
+@pytest.mark.parametrize(
+    "details, message",
+    [
+        (dict(cutoff_at_days=+1), "cut-off for raising items must be before"),
+        (dict(attendees=[]), "at least one person"),
+        (dict(attendees=[Attendee("", "Manager", "m@example.org")]), "needs a name"),
+        (dict(attendees=[Attendee("Helen", "Manager", "not-an-email")]), "isn't a valid email"),
+    ],
+)
 def test_bad_meetings_are_refused_and_nothing_is_stored(app, details, message):
     held = utcnow() + timedelta(days=30)
     details = dict(details)  # the parameter dict is shared between the SQLite and PostgreSQL runs
@@ -139,8 +158,13 @@ def test_meeting_form_explains_a_date_outside_the_window(app, make_member):
     with app.app_context():
         save_meeting(MeetingDetails(held_at=utcnow() - timedelta(weeks=1), attendees=[ATTENDEE]))
     day = (utcnow() + timedelta(weeks=1)).date()
-    data = {"date": day.isoformat(), "time": "10:00", "attendees-0-name": "Helen Price",
-            "attendees-0-role": "Team manager", "attendees-0-email": "hp@example.org"}
+    data = {
+        "date": day.isoformat(),
+        "time": "10:00",
+        "attendees-0-name": "Helen Price",
+        "attendees-0-role": "Team manager",
+        "attendees-0-email": "hp@example.org",
+    }
     refused = client.post("/strategy/meetings/new", data=data)
     assert b"6 to 8 weeks" in refused.data
     assert _count(app, ServiceMeeting) == 1
@@ -157,8 +181,11 @@ def test_reminders_before_and_at_the_cut_off(app, smtp, make_member):
     strategist = make_member("Stef Strategy", roles=["strategy"])
     with app.app_context():
         db.session.add(MailPreferences(member_id=quiet.id, strategy_updates=False))
-        save_meeting(MeetingDetails(held_at=utcnow() + timedelta(days=10), cutoff_at=utcnow() - timedelta(hours=1),
-                                    attendees=[ATTENDEE]))
+        save_meeting(
+            MeetingDetails(
+                held_at=utcnow() + timedelta(days=10), cutoff_at=utcnow() - timedelta(hours=1), attendees=[ATTENDEE]
+            )
+        )
         assert "strategy-reminders" in run_due_jobs()
         deliver_due()
     assert "raise" in smtp.wait_for(jo.email)[0].get_body(("plain",)).get_content().lower()

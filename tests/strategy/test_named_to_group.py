@@ -2,6 +2,7 @@
 sees the name of a carer who chose to be named, so they can ask more. The group sees it on the
 workspace, triage and the item's page; nobody else does, never for an anonymous item, and never
 in what leaves the group (a pack, 'you said, we did')."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,12 +58,18 @@ def test_other_members_never_see_the_name(app, raised, who):
 
 def test_a_pack_never_carries_the_name(app, raised):
     meeting_id = add_meeting(app)
-    add_item(app, raised["strategist"].id, "Training dates clash with school runs", anonymous=False,
-             meeting_id=meeting_id)
+    add_item(
+        app, raised["strategist"].id, "Training dates clash with school runs", anonymous=False, meeting_id=meeting_id
+    )
     client = sign_in(app.test_client(), raised["strategist"])
-    client.post(f"/strategy/items/{raised['named']}/triage",
-                data={"theme_id": "0", "pack_wording": "Respite requests take three months to answer",
-                      "meeting_id": str(meeting_id)})
+    client.post(
+        f"/strategy/items/{raised['named']}/triage",
+        data={
+            "theme_id": "0",
+            "pack_wording": "Respite requests take three months to answer",
+            "meeting_id": str(meeting_id),
+        },
+    )
     assert "Nadia Named" not in client.get(f"/strategy/meetings/{meeting_id}/pack").data.decode()
     assert "Stef Strategy" not in client.get(f"/strategy/meetings/{meeting_id}/pack.csv").data.decode()
 
@@ -71,8 +78,11 @@ def test_a_declined_named_item_still_shows_its_author_to_the_group_only(app, rai
     with app.app_context():
         from association.strategy.models import FeedbackItem
 
-        decline(db.session.get(FeedbackItem, raised["named"]), db.session.get(Member, raised["strategist"].id),
-                "Outside what the service can change")
+        decline(
+            db.session.get(FeedbackItem, raised["named"]),
+            db.session.get(Member, raised["strategist"].id),
+            "Outside what the service can change",
+        )
     page = sign_in(app.test_client(), raised["strategist"]).get(f"/strategy/items/{raised['named']}/triage")
     assert "Nadia Named" in page.data.decode()
 

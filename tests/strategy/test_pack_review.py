@@ -6,6 +6,7 @@ Texts are ones the first personal-data engine already flags (a cue word before a
 number, an email), so these pass before and after the new detection lands; the issue's own example
 ("Jo Fletcher at 12 Mill Street") is tested where the engine in place finds it.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,7 @@ PHONE = "Mileage for family time is paid 3+ months late; ring the carer on 07700
 ISSUE_EXAMPLE = "Mileage for family time is paid 3+ months late; e.g. Jo Fletcher at 12 Mill Street is still waiting."
 CLEAN = "Mileage for family time is paid more than three months late for several carers."
 REASON = "The number is the service's own finance line, printed on every remittance slip."
-STATEMENT = ("Checked automatically for names, addresses, schools, dates of birth and contact details on {day}; "
-             "{done}.")
+STATEMENT = "Checked automatically for names, addresses, schools, dates of birth and contact details on {day}; {done}."
 OLD_CLAIM = "Wording has been checked by the strategy group so that no child, family or carer can be identified"
 SECOND = {"name": "Sam Reid", "role": "Head of service", "email": "sam.reid@service.example.org"}
 
@@ -72,17 +72,26 @@ def _versions(app, meeting_id) -> list[int]:
 
 def _triage(app, item_id, strategist_id, wording, meeting_id):
     with app.app_context():
-        return triage(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist_id), theme_id=None,
-                      wording=wording, meeting_id=meeting_id)
+        return triage(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(Member, strategist_id),
+            theme_id=None,
+            wording=wording,
+            meeting_id=meeting_id,
+        )
 
 
 # --- raising and triage: accepted, held from members, the author told once ---------------------
 
+
 def test_an_item_that_may_identify_someone_is_kept_for_the_group_and_the_author_is_told_once(app, jo, make_member):
     sam = make_member("Sam Other")
     client = _client(app, jo)
-    reply = client.post("/strategy/items/new", data={"kind": "issue", "what_happened": PHONE, "named": "anonymous",
-                                                     "theme_id": "0"}, follow_redirects=True)
+    reply = client.post(
+        "/strategy/items/new",
+        data={"kind": "issue", "what_happened": PHONE, "named": "anonymous", "theme_id": "0"},
+        follow_redirects=True,
+    )
     page = reply.get_data(as_text=True)
     assert reply.status_code == 200 and "Thank you" in page
     from markupsafe import escape
@@ -106,8 +115,11 @@ def test_an_item_that_may_identify_someone_is_kept_for_the_group_and_the_author_
 
 def test_a_clean_item_is_thanked_plainly_and_seen_by_members(app, jo, make_member):
     client = _client(app, jo)
-    page = client.post("/strategy/items/new", data={"kind": "issue", "what_happened": CLEAN, "named": "anonymous",
-                                                    "theme_id": "0"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/strategy/items/new",
+        data={"kind": "issue", "what_happened": CLEAN, "named": "anonymous", "theme_id": "0"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Only the strategy group" not in page
     assert CLEAN in _client(app, make_member("Sam Other")).get("/strategy/items").get_data(as_text=True)
 
@@ -116,8 +128,11 @@ def test_saving_a_wording_that_may_identify_someone_keeps_it_from_members(app, j
     meeting_id = add_meeting(app)
     item_id = add_item(app, jo.id, CLEAN)
     group = _client(app, strategist)
-    page = group.post(f"/strategy/items/{item_id}/triage", data={"theme_id": "0", "meeting_id": str(meeting_id),
-                                                                 "pack_wording": NAMED}, follow_redirects=True)
+    page = group.post(
+        f"/strategy/items/{item_id}/triage",
+        data={"theme_id": "0", "meeting_id": str(meeting_id), "pack_wording": NAMED},
+        follow_redirects=True,
+    )
     html = page.get_data(as_text=True)
     assert "Saved. The wording may still identify someone" in html
     assert "<mark" in html and "Tyler</mark>" in html  # highlighted for the group
@@ -132,16 +147,24 @@ def test_a_review_needs_a_reason_and_is_recorded_then_cleared_by_rewording(app, 
     item_id = add_item(app, jo.id, PHONE, meeting_id=meeting_id, strategist_id=strategist.id)
     group = _client(app, strategist)
     for reason in ("", "   "):
-        page = group.post(f"/strategy/items/{item_id}/reviewed", data={"review-reason": reason},
-                          follow_redirects=True).get_data(as_text=True)
+        page = group.post(
+            f"/strategy/items/{item_id}/reviewed", data={"review-reason": reason}, follow_redirects=True
+        ).get_data(as_text=True)
         assert "Say why the wording identifies nobody" in page
     with app.app_context():
         assert db.session.get(FeedbackItem, item_id).wording_reviewed_at is None
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "strategy.wording_reviewed")) == 0
-    page = group.post(f"/strategy/items/{item_id}/reviewed", data={"review-reason": REASON},
-                      follow_redirects=True).get_data(as_text=True)
-    assert "Marked as reviewed" in page and "Stef Strategy reviewed it on" in page and REASON.replace("'", "&#39;") in page
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "strategy.wording_reviewed")
+            )
+            == 0
+        )
+    page = group.post(
+        f"/strategy/items/{item_id}/reviewed", data={"review-reason": REASON}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert (
+        "Marked as reviewed" in page and "Stef Strategy reviewed it on" in page and REASON.replace("'", "&#39;") in page
+    )
     with app.app_context():
         item = db.session.get(FeedbackItem, item_id)
         assert (item.wording_reviewed_by_id, item.wording_review_reason) == (strategist.id, REASON)
@@ -170,12 +193,14 @@ def test_a_decline_reason_or_a_service_answer_that_may_identify_someone_is_refus
     meeting_id = add_meeting(app, days_ahead=-1)  # held yesterday: its answers can be recorded
     item_id = add_item(app, jo.id, CLEAN, meeting_id=meeting_id, strategist_id=strategist.id)
     group = _client(app, strategist)
-    page = group.post(f"/strategy/items/{item_id}/decline", data={"reason": "Please ring 07700 900123 instead"},
-                      follow_redirects=True).get_data(as_text=True)
+    page = group.post(
+        f"/strategy/items/{item_id}/decline", data={"reason": "Please ring 07700 900123 instead"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "The carer who raised it will read this" in page and "phone number" in page
-    page = group.post(f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
-                      data={"response": "Write to finance.lead@service.example.org", "owner": "service",
-                            "status": "open"}).get_data(as_text=True)
+    page = group.post(
+        f"/strategy/meetings/{meeting_id}/outcomes/{item_id}",
+        data={"response": "Write to finance.lead@service.example.org", "owner": "service", "status": "open"},
+    ).get_data(as_text=True)
     assert "Every member will read this" in page and "email address" in page
     with app.app_context():
         item = db.session.get(FeedbackItem, item_id)
@@ -188,12 +213,16 @@ def test_a_decline_reason_or_a_service_answer_that_may_identify_someone_is_refus
 def test_merging_into_a_flagged_item_says_so(app, jo, strategist, make_member):
     target = add_item(app, jo.id, NAMED)
     source = add_item(app, make_member("Sam Other").id, CLEAN)
-    page = _client(app, strategist).post(f"/strategy/items/{source}/merge", data={"target_id": str(target)},
-                                         follow_redirects=True).get_data(as_text=True)
+    page = (
+        _client(app, strategist)
+        .post(f"/strategy/items/{source}/merge", data={"target_id": str(target)}, follow_redirects=True)
+        .get_data(as_text=True)
+    )
     assert "Merged. The wording may identify someone" in page
 
 
 # --- raise from a forum post: never copied ---------------------------------------------------
+
 
 @pytest.fixture
 def forum_post(app, jo):
@@ -208,8 +237,12 @@ def forum_post(app, jo):
     make_trusted(app, jo.id)
     with app.app_context():
         category = db.session.scalar(select(Category))
-        outcome = start_thread(category, db.session.get(Member, jo.id), "Mileage claims",
-                               "Our mileage for contact is three months late again, anyone else?")
+        outcome = start_thread(
+            category,
+            db.session.get(Member, jo.id),
+            "Mileage claims",
+            "Our mileage for contact is three months late again, anyone else?",
+        )
         return outcome.post.id
 
 
@@ -219,8 +252,10 @@ def test_raising_from_a_forum_post_starts_empty_and_links_it_only_when_named(app
     assert "three months late again" not in page
     assert "We haven't copied your post" in page
     for named in ("anonymous", "named"):
-        client.post(f"/strategy/items/new?from_post={forum_post}",
-                    data={"kind": "issue", "what_happened": CLEAN, "named": named, "theme_id": "0"})
+        client.post(
+            f"/strategy/items/new?from_post={forum_post}",
+            data={"kind": "issue", "what_happened": CLEAN, "named": named, "theme_id": "0"},
+        )
     with app.app_context():
         anonymous, named = db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id))
         assert anonymous.source_post_id is None
@@ -233,13 +268,17 @@ def test_raising_from_a_forum_post_starts_empty_and_links_it_only_when_named(app
 
 # --- the pack: blocked, confirmed, issued once, truthful ------------------------------------
 
+
 def test_the_pack_journey_from_the_issue(app, smtp, jo, strategist, make_member):
     meeting_id = add_meeting(app, attendees=[ATTENDEE, type(ATTENDEE)(**SECOND)])
     item_id = add_item(app, jo.id, CLEAN)
     group = _client(app, strategist)
     # A strategy member sets a wording with a name in it: saved, with a warning, not shown to members.
-    page = group.post(f"/strategy/items/{item_id}/triage", data={"theme_id": "0", "meeting_id": str(meeting_id),
-                                                                 "pack_wording": PHONE}, follow_redirects=True)
+    page = group.post(
+        f"/strategy/items/{item_id}/triage",
+        data={"theme_id": "0", "meeting_id": str(meeting_id), "pack_wording": PHONE},
+        follow_redirects=True,
+    )
     assert "may still identify someone" in page.get_data(as_text=True)
     assert "07700" not in _client(app, make_member("Sam Other")).get("/strategy/items").get_data(as_text=True)
 
@@ -255,10 +294,19 @@ def test_the_pack_journey_from_the_issue(app, smtp, jo, strategist, make_member)
     # Reviewed with a reason, it may go; the page shows each recipient, the email and the pack.
     group.post(f"/strategy/items/{item_id}/reviewed", data={"review-reason": REASON})
     html, fields = _confirmation(group, meeting_id)
-    for text in ("Helen Price", "Team manager", "helen.price@service.example.org", "Sam Reid", "Head of service",
-                 "sam.reid@service.example.org", "Carers&#39; feedback pack for our meeting on",
-                 "Here is the carers&#39; feedback pack", "Version 1", "1 wording reviewed by the strategy group",
-                 "Issue version 1 to 2 people"):
+    for text in (
+        "Helen Price",
+        "Team manager",
+        "helen.price@service.example.org",
+        "Sam Reid",
+        "Head of service",
+        "sam.reid@service.example.org",
+        "Carers&#39; feedback pack for our meeting on",
+        "Here is the carers&#39; feedback pack",
+        "Version 1",
+        "1 wording reviewed by the strategy group",
+        "Issue version 1 to 2 people",
+    ):
         assert text in html, text
     assert "07700 900123</mark>" in html and "Reviewed:" in html
     with app.app_context():
@@ -272,11 +320,15 @@ def test_the_pack_journey_from_the_issue(app, smtp, jo, strategist, make_member)
     assert _versions(app, meeting_id) == [1]
     with app.app_context():
         assert sorted(db.session.scalars(select(OutboxMessage.to_address))) == [
-            "helen.price@service.example.org", "sam.reid@service.example.org"]
+            "helen.price@service.example.org",
+            "sam.reid@service.example.org",
+        ]
         version = db.session.scalar(select(PackVersion))
         from association.core.timefmt import format_date
 
-        statement = STATEMENT.format(day=format_date(version.issued_at), done="1 wording reviewed by the strategy group")
+        statement = STATEMENT.format(
+            day=format_date(version.issued_at), done="1 wording reviewed by the strategy group"
+        )
         assert statement in version.html and OLD_CLAIM not in version.html
         assert version.pdf.startswith(b"%PDF")
         [issued] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "pack.issued"))
@@ -326,6 +378,7 @@ def test_the_issue_example_cannot_go_out_unresolved(app, jo, strategist, wording
 
 # --- bad input on the confirmation ---------------------------------------------------------
 
+
 @pytest.fixture
 def ready(app, jo, strategist):
     meeting_id = add_meeting(app)
@@ -335,10 +388,19 @@ def ready(app, jo, strategist):
     return meeting_id, item_id, group, fields
 
 
-@pytest.mark.parametrize("tamper", [
-    {"digest": "0" * 64}, {"digest": ""}, {"digest": "x"}, {"version": ""}, {"version": "7"}, {"version": "-1"},
-    {"version": "1e3"}, {"version": "0"},
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"digest": "0" * 64},
+        {"digest": ""},
+        {"digest": "x"},
+        {"version": ""},
+        {"version": "7"},
+        {"version": "-1"},
+        {"version": "1e3"},
+        {"version": "0"},
+    ],
+)
 def test_a_tampered_confirmation_issues_nothing(app, ready, tamper):
     meeting_id, _, group, fields = ready
     reply = group.post(f"/strategy/meetings/{meeting_id}/issue", data={**fields, **tamper}, follow_redirects=True)
@@ -351,8 +413,9 @@ def test_a_tampered_confirmation_issues_nothing(app, ready, tamper):
 
 def test_a_confirmation_without_its_fields_issues_nothing(app, ready):
     meeting_id, _, group, _ = ready
-    assert "incomplete" in group.post(f"/strategy/meetings/{meeting_id}/issue",
-                                      follow_redirects=True).get_data(as_text=True)
+    assert "incomplete" in group.post(f"/strategy/meetings/{meeting_id}/issue", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert _versions(app, meeting_id) == []
 
 
@@ -379,8 +442,11 @@ def test_a_pack_changed_since_the_page_was_opened_is_not_issued(app, ready, stra
 
 def test_only_the_strategy_group_may_confirm(app, ready, make_member):
     meeting_id, _, _, fields = ready
-    for who in (make_member("Mel Member"), make_member("Mo Moderator", roles=["moderator"]),
-                make_member("Cal Committee", roles=["committee"])):
+    for who in (
+        make_member("Mel Member"),
+        make_member("Mo Moderator", roles=["moderator"]),
+        make_member("Cal Committee", roles=["committee"]),
+    ):
         client = _client(app, who)
         assert client.get(f"/strategy/meetings/{meeting_id}/issue").status_code == 403
         assert client.post(f"/strategy/meetings/{meeting_id}/issue", data=fields).status_code == 403

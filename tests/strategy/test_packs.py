@@ -1,5 +1,6 @@
 """The pack: compiled in a fixed number of queries, checked for personal data, issued frozen,
 emailed with its PDF, revocable; anonymity kept in every output; outcomes carried forward."""
+
 from __future__ import annotations
 
 
@@ -36,15 +37,25 @@ def test_issuing_is_blocked_until_personal_data_is_dealt_with(app, make_member, 
     jo = make_member("Jo Carer")
     meeting_id = add_meeting(app)
     clean = add_item(app, jo.id, meeting_id=meeting_id, strategist_id=strategist.id)
-    risky = add_item(app, jo.id, "My foster daughter Mia waited 3 weeks for CAMHS", meeting_id=meeting_id,
-                     strategist_id=strategist.id)
+    risky = add_item(
+        app,
+        jo.id,
+        "My foster daughter Mia waited 3 weeks for CAMHS",
+        meeting_id=meeting_id,
+        strategist_id=strategist.id,
+    )
     with pytest.raises(PackError, match="1 item"):
         _issue(app, meeting_id, strategist.id)
     with app.app_context():
         assert db.session.scalar(select(PackVersion.id)) is None
         item = db.session.get(FeedbackItem, risky)
-        triage(item, db.session.get(Member, strategist.id), theme_id=None, meeting_id=meeting_id,
-               wording="A child in care waited 3 weeks for CAMHS")
+        triage(
+            item,
+            db.session.get(Member, strategist.id),
+            theme_id=None,
+            meeting_id=meeting_id,
+            wording="A child in care waited 3 weeks for CAMHS",
+        )
         assert not compile_pack(db.session.get(ServiceMeeting, meeting_id)).needing_review
     assert _issue(app, meeting_id, strategist.id)
     assert clean
@@ -53,11 +64,19 @@ def test_issuing_is_blocked_until_personal_data_is_dealt_with(app, make_member, 
 def test_a_reviewed_wording_may_be_issued(app, make_member, strategist):
     jo = make_member("Jo Carer")
     meeting_id = add_meeting(app)
-    item_id = add_item(app, jo.id, "Named worker: call 0113 496 0000 for the duty desk", meeting_id=meeting_id,
-                       strategist_id=strategist.id)
+    item_id = add_item(
+        app,
+        jo.id,
+        "Named worker: call 0113 496 0000 for the duty desk",
+        meeting_id=meeting_id,
+        strategist_id=strategist.id,
+    )
     with app.app_context():
-        mark_wording_reviewed(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist.id),
-                              "The number is the service's own duty desk, published on its website")
+        mark_wording_reviewed(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(Member, strategist.id),
+            "The number is the service's own duty desk, published on its website",
+        )
     assert _issue(app, meeting_id, strategist.id)
 
 
@@ -65,8 +84,14 @@ def test_issued_pack_is_emailed_with_its_pdf_and_stays_frozen(app, smtp, make_me
     jo = make_member("Jo Carer")
     theme_id = add_theme(app)
     meeting_id = add_meeting(app)
-    item_id = add_item(app, jo.id, "Calls go unanswered after 3pm", theme_id=theme_id, meeting_id=meeting_id,
-                       strategist_id=strategist.id)
+    item_id = add_item(
+        app,
+        jo.id,
+        "Calls go unanswered after 3pm",
+        theme_id=theme_id,
+        meeting_id=meeting_id,
+        strategist_id=strategist.id,
+    )
     version_id = _issue(app, meeting_id, strategist.id)
     with app.app_context():
         deliver_due()
@@ -83,8 +108,13 @@ def test_issued_pack_is_emailed_with_its_pdf_and_stays_frozen(app, smtp, make_me
     assert "Calls go unanswered after 3pm" in html
     # Later changes never touch what was sent.
     with app.app_context():
-        triage(db.session.get(FeedbackItem, item_id), db.session.get(Member, strategist.id), theme_id=theme_id,
-               meeting_id=meeting_id, wording="Completely different words")
+        triage(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(Member, strategist.id),
+            theme_id=theme_id,
+            meeting_id=meeting_id,
+            wording="Completely different words",
+        )
     assert anonymous.get(f"/strategy/shared/{token}").data.decode() == html
     second = _issue(app, meeting_id, strategist.id)
     with app.app_context():
@@ -101,26 +131,50 @@ def test_an_anonymous_author_is_named_nowhere(app, smtp, make_member, strategist
     author = make_member("Zebedee Quill", email="zebedee.quill@example.org")
     supporter = make_member("Sam Other")
     meeting_id = add_meeting(app, days_ahead=-1)  # held yesterday: its answers can be recorded
-    item_id = add_item(app, author.id, "Short breaks are cancelled without warning", meeting_id=meeting_id,
-                       strategist_id=strategist.id, anonymous=True)
+    item_id = add_item(
+        app,
+        author.id,
+        "Short breaks are cancelled without warning",
+        meeting_id=meeting_id,
+        strategist_id=strategist.id,
+        anonymous=True,
+    )
     with app.app_context():
         support(db.session.get(FeedbackItem, item_id), db.session.get(Member, supporter.id))
     version_id = _issue(app, meeting_id, strategist.id)
     with app.app_context():
-        record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, meeting_id),
-                       response="We will give two weeks' notice", action="New guidance", owner="service",
-                       due_on=None, status="open")
+        record_outcome(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(ServiceMeeting, meeting_id),
+            response="We will give two weeks' notice",
+            action="New guidance",
+            owner="service",
+            due_on=None,
+            status="open",
+        )
         deliver_due()
         version = db.session.get(PackVersion, version_id)
-        outputs = [version.html, version.csv, version.pdf.decode("latin-1"),
-                   pack_csv(compile_pack(db.session.get(ServiceMeeting, meeting_id)))]
-        outputs += [f"{m.to_address} {m.subject} {m.text_body} {m.html_body}"
-                    for m in db.session.scalars(select(OutboxMessage)) if m.member_id != author.id]
+        outputs = [
+            version.html,
+            version.csv,
+            version.pdf.decode("latin-1"),
+            pack_csv(compile_pack(db.session.get(ServiceMeeting, meeting_id))),
+        ]
+        outputs += [
+            f"{m.to_address} {m.subject} {m.text_body} {m.html_body}"
+            for m in db.session.scalars(select(OutboxMessage))
+            if m.member_id != author.id
+        ]
         outputs += [e.detail for e in db.session.scalars(select(AuditEntry))]
     strategy_client = sign_in(app.test_client(), strategist)
     other_client = sign_in(app.test_client(), supporter)
-    for url in ("/strategy/", f"/strategy/items/{item_id}/triage", f"/strategy/meetings/{meeting_id}/pack",
-                f"/strategy/meetings/{meeting_id}/pack.csv", f"/strategy/packs/{version_id}"):
+    for url in (
+        "/strategy/",
+        f"/strategy/items/{item_id}/triage",
+        f"/strategy/meetings/{meeting_id}/pack",
+        f"/strategy/meetings/{meeting_id}/pack.csv",
+        f"/strategy/packs/{version_id}",
+    ):
         outputs.append(strategy_client.get(url).data.decode())
     for url in ("/strategy/items", f"/strategy/items/{item_id}", "/strategy/you-said-we-did"):
         outputs.append(other_client.get(url).data.decode())
@@ -137,9 +191,15 @@ def test_open_actions_carry_forward_and_show_on_you_said_we_did(app, make_member
     item_id = add_item(app, jo.id, "Mileage is paid late", meeting_id=first, strategist_id=strategist.id)
     _issue(app, first, strategist.id)
     with app.app_context():
-        record_outcome(db.session.get(FeedbackItem, item_id), db.session.get(ServiceMeeting, first),
-                       response="Finance will review", action="Report back on payment times", owner="service",
-                       due_on=None, status="open")
+        record_outcome(
+            db.session.get(FeedbackItem, item_id),
+            db.session.get(ServiceMeeting, first),
+            response="Finance will review",
+            action="Report back on payment times",
+            owner="service",
+            due_on=None,
+            status="open",
+        )
     second = add_meeting(app, days_ahead=0, date_reason="test")
     with app.app_context():
         pack = compile_pack(db.session.get(ServiceMeeting, second))
@@ -159,9 +219,18 @@ def test_compiling_1000_items_takes_the_same_queries_as_10(app, make_member, str
     def add(count):
         with app.app_context():
             for i in range(count):
-                db.session.add(FeedbackItem(kind="good_practice" if i % 7 == 0 else "issue", what_happened=f"Item {i}",
-                                            pack_wording=f"Item {i}", author_id=authors[i % 20], theme_id=theme_id,
-                                            meeting_id=meeting_id, status="in_pack", created_at=utcnow()))
+                db.session.add(
+                    FeedbackItem(
+                        kind="good_practice" if i % 7 == 0 else "issue",
+                        what_happened=f"Item {i}",
+                        pack_wording=f"Item {i}",
+                        author_id=authors[i % 20],
+                        theme_id=theme_id,
+                        meeting_id=meeting_id,
+                        status="in_pack",
+                        created_at=utcnow(),
+                    )
+                )
             db.session.commit()
 
     def compile_counted():

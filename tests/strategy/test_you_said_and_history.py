@@ -1,5 +1,6 @@
 """'You said, we did' is paged by meeting and costs the same whatever the history; open actions
 carry forward exactly as far as they are still open; issuing marks the pack's items raised."""
+
 from __future__ import annotations
 
 import re
@@ -38,15 +39,27 @@ def add_history(app, author_id: int, meetings: int, per_meeting: int = 3) -> lis
             db.session.add(meeting)
             db.session.flush()
             for k in range(per_meeting):
-                item = FeedbackItem(kind="issue", what_happened=f"Meeting {n} item {k}", status="raised",
-                                    pack_wording=f"Meeting {n} item {k} wording", author_id=author_id,
-                                    anonymous=True, meeting_id=meeting.id)
+                item = FeedbackItem(
+                    kind="issue",
+                    what_happened=f"Meeting {n} item {k}",
+                    status="raised",
+                    pack_wording=f"Meeting {n} item {k} wording",
+                    author_id=author_id,
+                    anonymous=True,
+                    meeting_id=meeting.id,
+                )
                 db.session.add(item)
                 db.session.flush()
-                db.session.add(ItemOutcome(item_id=item.id, meeting_id=meeting.id, owner="service",
-                                           response=f"Meeting {n} item {k} answer",
-                                           action=f"Meeting {n} item {k} action",
-                                           status="done" if k == 0 else "open"))
+                db.session.add(
+                    ItemOutcome(
+                        item_id=item.id,
+                        meeting_id=meeting.id,
+                        owner="service",
+                        response=f"Meeting {n} item {k} answer",
+                        action=f"Meeting {n} item {k} action",
+                        status="done" if k == 0 else "open",
+                    )
+                )
             ids.append(meeting.id)
         db.session.commit()
     return ids
@@ -149,8 +162,11 @@ def test_you_said_with_nothing_answered_yet(app, make_member):
 
 def _record(app, item_id: int, meeting_id: int, status: str, action: str) -> None:
     with app.app_context():
-        db.session.add(ItemOutcome(item_id=item_id, meeting_id=meeting_id, response="", action=action,
-                                   owner="service", status=status))
+        db.session.add(
+            ItemOutcome(
+                item_id=item_id, meeting_id=meeting_id, response="", action=action, owner="service", status=status
+            )
+        )
         db.session.commit()
 
 
@@ -177,13 +193,16 @@ def test_an_action_carries_forward_while_its_latest_outcome_is_open(app, make_me
         reopened, still_open = carried
         assert [(h.held_at, o.action, o.status) for h, o in reopened.history] == [
             (db.session.get(ServiceMeeting, first).held_at, "Reopened: first", "done"),
-            (db.session.get(ServiceMeeting, second).held_at, "Reopened: again", "in_progress")]
+            (db.session.get(ServiceMeeting, second).held_at, "Reopened: again", "in_progress"),
+        ]
         assert [o.action for _, o in still_open.history] == ["Open: first", "Open: second"]
         assert still_open.item.pack_wording == "open wording" and still_open.item.kind_label == "Issue"
 
         assert carried_forward(db.session.get(ServiceMeeting, first)) == []
-        assert [c.item.id for c in carried_forward(db.session.get(ServiceMeeting, fourth))] == [items["reopened"],
-                                                                                              items["open"]]
+        assert [c.item.id for c in carried_forward(db.session.get(ServiceMeeting, fourth))] == [
+            items["reopened"],
+            items["open"],
+        ]
         with app.test_request_context():
             csv_text = pack_csv(compile_pack(db.session.get(ServiceMeeting, third)))
         assert "carried forward,,Issue,,reopened wording — action: Reopened: again" in csv_text

@@ -6,6 +6,7 @@ and nurseries, dates of birth, and contact details. Which of those a text may ho
 its place (PLACES). It is deliberately cautious: a false alarm costs a moderator a minute; a
 missed name can cost a child's privacy. Each finding says, in plain words, what to change.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,21 @@ from .names import find_names
 from .places import find_addresses, find_schools
 from .vocabulary import vocabulary
 
-__all__ = ["PLACES", "CATEGORIES", "Finding", "KnownPeople", "CheckedText", "check_personal_data", "check_parts",
-           "explain", "summarise", "highlight", "register_known_people", "forget_known_people", "warm_up"]
+__all__ = [
+    "PLACES",
+    "CATEGORIES",
+    "Finding",
+    "KnownPeople",
+    "CheckedText",
+    "check_personal_data",
+    "check_parts",
+    "explain",
+    "summarise",
+    "highlight",
+    "register_known_people",
+    "forget_known_people",
+    "warm_up",
+]
 
 
 def check_personal_data(text: str, place: str = "community", *, known: KnownPeople | None = None) -> list[Finding]:
@@ -38,8 +52,13 @@ def check_personal_data(text: str, place: str = "community", *, known: KnownPeop
         return []
     people = known if known is not None else known_people  # called only if a word could be a member's
     # Order matters where findings overlap: a more specific finding keeps the words.
-    found = (find_contact(text) + find_birth_dates(text) + find_schools(text) + find_addresses(text)
-             + find_names(text, place, people))
+    found = (
+        find_contact(text)
+        + find_birth_dates(text)
+        + find_schools(text)
+        + find_addresses(text)
+        + find_names(text, place, people)
+    )
     kept: list[Finding] = []
     for finding in found:
         if not any(finding.start < other.end and other.start < finding.end for other in kept):
@@ -58,8 +77,10 @@ def explain(findings: list[Finding]) -> str:
     if not findings:
         return ""
     kinds = list(dict.fromkeys(f.kind for f in findings))
-    return ("To keep children and families safe, we hold back writing that might identify someone. "
-            f"Yours seems to include: {', '.join(kinds)}. " + " ".join(dict.fromkeys(f.advice for f in findings)))
+    return (
+        "To keep children and families safe, we hold back writing that might identify someone. "
+        f"Yours seems to include: {', '.join(kinds)}. " + " ".join(dict.fromkeys(f.advice for f in findings))
+    )
 
 
 def summarise(findings: list[Finding]) -> str:
@@ -75,8 +96,8 @@ def highlight(text: str, findings: list[Finding]) -> Markup:
     for finding in sorted(findings, key=lambda f: f.start):
         if finding.start < at:
             continue  # overlapping findings: the first one marks the words
-        parts.append(escape(text[at:finding.start]))
-        parts.append(Markup('<mark title="{}">{}</mark>').format(finding.kind, text[finding.start:finding.end]))
+        parts.append(escape(text[at : finding.start]))
+        parts.append(Markup('<mark title="{}">{}</mark>').format(finding.kind, text[finding.start : finding.end]))
         at = finding.end
     parts.append(escape(text[at:]))
     return Markup("").join(parts)

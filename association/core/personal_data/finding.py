@@ -1,4 +1,5 @@
 """What the check reports: one Finding per piece of text that a place may not hold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

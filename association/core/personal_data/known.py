@@ -6,6 +6,7 @@ forum page that checks many texts costs at most one look-up per minute, and a ch
 watched model (a member joins, is renamed or erased) drops the cache in this process at once;
 other processes catch up within the TTL.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ class KnownPeople:
     not_people: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def from_names(cls, people: Iterable[str] = (), households: Iterable[str] = (),
-                   services: Iterable[str] = ()) -> KnownPeople:
+    def from_names(
+        cls, people: Iterable[str] = (), households: Iterable[str] = (), services: Iterable[str] = ()
+    ) -> KnownPeople:
         """From full names ("Jo Fletcher"), household names ("The Fletchers") and service names."""
         first, last = set(), set()
         for person in people:
@@ -49,8 +51,9 @@ class KnownPeople:
         return cls(frozenset(first), frozenset(last), frozenset(not_people - first - last))
 
     def __or__(self, other: KnownPeople) -> KnownPeople:
-        return KnownPeople(self.first_names | other.first_names, self.last_names | other.last_names,
-                           self.not_people | other.not_people)
+        return KnownPeople(
+            self.first_names | other.first_names, self.last_names | other.last_names, self.not_people | other.not_people
+        )
 
     def is_member_name(self, word: str) -> bool:
         return word in self.first_names or word in self.last_names

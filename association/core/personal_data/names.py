@@ -21,6 +21,7 @@ its members (known.py), then weighed by its context, because many names are also
 The text is read once into words; the cues before a word are found in one pass over the text
 and looked up by position, so a 2,000-character post costs a few milliseconds.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,33 @@ from dataclasses import dataclass
 from .finding import Finding, make
 from .known import KnownPeople
 from .vocabulary import MONTHS, PLACE_NAMES, PLACES_FIRST, WORD_NAMES, vocabulary
-from .name_cues import (AGE_AFTER, AGE_BEFORE, AUX_VERBS, CHILDS_THING, CHILD_AFTER, CHILD_DOING, CHILD_NOTE_AFTER, CUES, NEVER, NOT_NAME_AFTER, PERSON_AFTER, PERSON_VERBS, PLACE_BEFORE, TITLE, TOPIC_TITLE, WITH_US, WORD, WORKER_AFTER, _AUX_ONLY, _CUE_KIND, _FAMILY_AFTER, _FAMILY_BEFORE, _OUR_NEXT, _SEPARATORS, _TOWNS_THING)
+from .name_cues import (
+    AGE_AFTER,
+    AGE_BEFORE,
+    AUX_VERBS,
+    CHILDS_THING,
+    CHILD_AFTER,
+    CHILD_DOING,
+    CHILD_NOTE_AFTER,
+    CUES,
+    NEVER,
+    NOT_NAME_AFTER,
+    PERSON_AFTER,
+    PERSON_VERBS,
+    PLACE_BEFORE,
+    TITLE,
+    TOPIC_TITLE,
+    WITH_US,
+    WORD,
+    WORKER_AFTER,
+    _AUX_ONLY,
+    _CUE_KIND,
+    _FAMILY_AFTER,
+    _FAMILY_BEFORE,
+    _OUR_NEXT,
+    _SEPARATORS,
+    _TOWNS_THING,
+)
 
 
 @dataclass(slots=True)
@@ -79,7 +106,7 @@ def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeo
         cue = cues.get(word.start)
         title_start = titles.get(word.start)
         titled = title_start is not None
-        after = text[word.end:word.end + 60]
+        after = text[word.end : word.end + 60]
         aged = word.start in aged_before or bool(AGE_AFTER.match(after))
         if cue == "our":
             cue = "child" if word.capital and _ours(words, i, text, vocab, known) else None
@@ -102,12 +129,12 @@ def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeo
         end, last = _full_name_end(words, i, text)
         skip_until = end
         if cue is None and not titled and not aged:
-            cue = _cue_after(text, words, last, text[words[last].end:words[last].end + 60], full=True)
+            cue = _cue_after(text, words, last, text[words[last].end : words[last].end + 60], full=True)
         if cue in ("worker", "child", "family"):
             said.setdefault(key, cue)
         start = title_start if titled else word.start  # "Mrs Patel"
         span = text[start:end]
-        is_member = _is_members(words[i:last + 1], known)
+        is_member = _is_members(words[i : last + 1], known)
         kind = _kind(cue, titled, aged, place, is_member)
         if kind is None:
             continue
@@ -133,8 +160,14 @@ def _words(text: str, vocab) -> list[_Word]:
             elif raw[-2] in _APOSTROPHES and raw[-1] in "sS":
                 raw, possessive = raw[:-2], True
         key = raw.lower().replace("’", "'")
-        if (not possessive and len(key) > 3 and key[-1] == "s" and key not in common and key not in names
-                and key[:-1] in names):
+        if (
+            not possessive
+            and len(key) > 3
+            and key[-1] == "s"
+            and key not in common
+            and key not in names
+            and key[:-1] in names
+        ):
             raw, key, possessive = raw[:-1], key[:-1], True
         words.append(_Word(raw, key, start, start + len(raw), possessive, raw[0].isupper()))
     return words
@@ -163,13 +196,13 @@ def _skip_separators(text: str, at: int) -> int:
 
 
 def _ours(words: list[_Word], i: int, text: str, vocab, known) -> bool:
-    """"our Alfie got…", "for our Tyler, 18", "little Bedford is…": a name, not "our Lincoln group"."""
+    """ "our Alfie got…", "for our Tyler, 18", "little Bedford is…": a name, not "our Lincoln group"."""
     if _tier(words[i].key, vocab, known) is None:
         return False
     if words[i].possessive:
         return True
     nxt = words[i + 1] if i + 1 < len(words) else None
-    gap = text[words[i].end:nxt.start] if nxt else text[words[i].end:]
+    gap = text[words[i].end : nxt.start] if nxt else text[words[i].end :]
     if gap.strip(" ") or nxt is None:
         return True  # punctuation or the end: "for our Tyler, 18 and off to uni"
     return not nxt.capital and nxt.key in _OUR_NEXT
@@ -191,8 +224,12 @@ def _cue_after(text: str, words: list[_Word], i: int, after: str, full: bool = F
         return "child"
     if CHILD_DOING.match(after) or WITH_US.match(after):
         return "child"
-    if (TOPIC_TITLE.match(after) and word.capital and _starts_line(text, word.start)
-            and len(_line(text, word.start)) <= 60):
+    if (
+        TOPIC_TITLE.match(after)
+        and word.capital
+        and _starts_line(text, word.start)
+        and len(_line(text, word.start)) <= 60
+    ):
         return "about"  # a title: "Grace and the phone - screen time battles"
     return None
 
@@ -203,16 +240,16 @@ def _can_be_name(word: _Word, vocab, known: KnownPeople) -> bool:
         return False
     if word.capital:
         return not word.text.isupper() or len(word.text) > 2
-    return (word.key in vocab.home_names or known.is_member_name(word.key)
-            or word.key not in vocab.common_words)
+    return word.key in vocab.home_names or known.is_member_name(word.key) or word.key not in vocab.common_words
 
 
 def _tier(key: str, vocab, known: KnownPeople) -> str | None:
-    """"plain" (rarely a word), "shared" (a name and a word), "word" (a word first) or None."""
+    """ "plain" (rarely a word), "shared" (a name and a word), "word" (a word first) or None."""
     if "-" in key:
         parts = key.split("-")
-        if (all(p in vocab.home_names or known.is_member_name(p) for p in parts)
-                and any(p in vocab.uk_names or p not in vocab.common_words for p in parts)):
+        if all(p in vocab.home_names or known.is_member_name(p) for p in parts) and any(
+            p in vocab.uk_names or p not in vocab.common_words for p in parts
+        ):
             return "plain"  # "Kacey-Leigh", "mia-grace"; not "year-old" or "long-term"
         return None
     if key in WORD_NAMES or key in MONTHS or key in PLACES_FIRST:
@@ -226,15 +263,30 @@ def _tier(key: str, vocab, known: KnownPeople) -> str | None:
     return None
 
 
-def _is_name_here(word: _Word, i: int, words: list[_Word], text: str, vocab, known: KnownPeople,
-                  title_case_lines: set[int], after: str) -> bool:
+def _is_name_here(
+    word: _Word,
+    i: int,
+    words: list[_Word],
+    text: str,
+    vocab,
+    known: KnownPeople,
+    title_case_lines: set[int],
+    after: str,
+) -> bool:
     if word.text.isupper() and len(word.text) > 1:
         return False  # "MAY", "NHS": shouting or an acronym
     nxt = words[i + 1] if i + 1 < len(words) else None
-    gap = text[word.end:nxt.start] if nxt else ""
+    gap = text[word.end : nxt.start] if nxt else ""
     tight = nxt is not None and gap.strip(" ") == ""
-    if (word.capital and tight and nxt.key in _FAMILY_AFTER and i and words[i - 1].key == "the"
-            and not _starts_sentence(text, word.start) and len(word.key) > 2):
+    if (
+        word.capital
+        and tight
+        and nxt.key in _FAMILY_AFTER
+        and i
+        and words[i - 1].key == "the"
+        and not _starts_sentence(text, word.start)
+        and len(word.key) > 2
+    ):
         return True  # "the Hughes household": a surname
     tier = _tier(word.key, vocab, known)
     if tier is None or len(word.key) < 2:
@@ -242,20 +294,29 @@ def _is_name_here(word: _Word, i: int, words: list[_Word], text: str, vocab, kno
     if tight and nxt.key in NOT_NAME_AFTER and nxt.capital:
         return False  # "Chester Zoo", "Holly Road", "Grace Academy"
     prev = words[i - 1] if i else None
-    if prev and prev.key in ("st", "saint") and text[prev.end:word.start].strip(" .") == "":
+    if prev and prev.key in ("st", "saint") and text[prev.end : word.start].strip(" .") == "":
         return False
     next_key = nxt.key if tight else ""
     capital = word.capital
     person_next = next_key in PERSON_VERBS or _aux_then_person(words, i) or bool(PERSON_AFTER.match(after))
     if word.key in PLACE_NAMES and word.possessive and _TOWNS_THING.match(after):
         return False  # "Kendal's new contact centre", "Preston's family hub": the town's
-    if word.key in PLACE_NAMES and not word.possessive and not person_next and prev and (
-            prev.key in PLACE_BEFORE or (prev.key == "the" and i > 1 and words[i - 2].key in PLACE_BEFORE)):
+    if (
+        word.key in PLACE_NAMES
+        and not word.possessive
+        and not person_next
+        and prev
+        and (prev.key in PLACE_BEFORE or (prev.key == "the" and i > 1 and words[i - 2].key in PLACE_BEFORE))
+    ):
         return False  # "in Chelsea", "from Bedford", "at the Lincoln group"; not "for Chelsea and her brother"
     if word.key in MONTHS or word.key in PLACES_FIRST:
         if not capital:
             return False
-        return person_next or (word.possessive and not _month_use(text, word)) or _surname_next(words, i, text, vocab, known)
+        return (
+            person_next
+            or (word.possessive and not _month_use(text, word))
+            or _surname_next(words, i, text, vocab, known)
+        )
     if tier == "plain":
         return capital or word.key in vocab.home_names or word.possessive or person_next
     if tier == "shared":
@@ -268,8 +329,13 @@ def _is_name_here(word: _Word, i: int, words: list[_Word], text: str, vocab, kno
         return next_key in PERSON_VERBS and _starts_sentence(text, word.start)
     if _surname_next(words, i, text, vocab, known):
         return True  # "Mark Robinson would like…"
-    if (tight and nxt.capital and nxt.key not in NEVER and nxt.key not in vocab.home_names
-            and nxt.key not in known.last_names):
+    if (
+        tight
+        and nxt.capital
+        and nxt.key not in NEVER
+        and nxt.key not in vocab.home_names
+        and nxt.key not in known.last_names
+    ):
         return False  # "the new Foster Carer Charter": a title-case name of a thing
     if _starts_sentence(text, word.start) or _line_of(text, word.start) in title_case_lines:
         return person_next or word.possessive or _and_a_name(words, i, text, vocab, known)
@@ -283,34 +349,36 @@ def _surname_next(words: list[_Word], i: int, text: str, vocab, known) -> bool:
     if i + 1 >= len(words):
         return False
     nxt = words[i + 1]
-    if text[words[i].end:nxt.start] != " " or not nxt.capital or nxt.text.isupper():
+    if text[words[i].end : nxt.start] != " " or not nxt.capital or nxt.text.isupper():
         return False
     if nxt.key in NEVER or nxt.key in NOT_NAME_AFTER or nxt.key in MONTHS:
         return False
     if nxt.key in known.last_names:
         return True
     after = words[i + 2] if i + 2 < len(words) else None
-    if after and after.capital and text[nxt.end:after.start] == " ":
+    if after and after.capital and text[nxt.end : after.start] == " ":
         return False  # "the new Foster Carer Charter": a title-case name of a thing
     return nxt.key not in vocab.common_words and nxt.key not in vocab.home_names and len(nxt.key) > 2
 
 
 def _aux_then_person(words: list[_Word], i: int) -> bool:
-    """"Summer is refusing", "will has been excluded": an auxiliary then a person's verb."""
+    """ "Summer is refusing", "will has been excluded": an auxiliary then a person's verb."""
     if i + 1 >= len(words) or words[i + 1].key not in _AUX_ONLY:
         return False
-    return any(w.key in PERSON_VERBS for w in words[i + 2:i + 4])
+    return any(w.key in PERSON_VERBS for w in words[i + 2 : i + 4])
 
 
 def _and_a_name(words: list[_Word], i: int, text: str, vocab, known) -> bool:
-    """"Will and Rose are…": a word-name joined to a capitalised name."""
+    """ "Will and Rose are…": a word-name joined to a capitalised name."""
     if i + 2 < len(words) and words[i + 1].key in {"and", "&"}:
         other = words[i + 2]
         return other.capital and _tier(other.key, vocab, known) is not None
     return False
 
 
-_MONTH_USE = re.compile(r"['’]s\s+(?:half|end|start|meeting|review|session|group|newsletter|training|term)", re.IGNORECASE)
+_MONTH_USE = re.compile(
+    r"['’]s\s+(?:half|end|start|meeting|review|session|group|newsletter|training|term)", re.IGNORECASE
+)
 _SENTENCE_LEAD = " \t\"'“‘(*_#>-•"
 
 
@@ -335,7 +403,7 @@ def _starts_line(text: str, at: int) -> bool:
 def _line(text: str, at: int) -> str:
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
-    return text[start:end if end >= 0 else len(text)]
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _line_of(text: str, at: int) -> int:
@@ -364,7 +432,7 @@ def _full_name_end(words: list[_Word], i: int, text: str) -> tuple[int, int]:
         if j >= len(words):
             break
         nxt = words[j]
-        if text[words[j - 1].end:nxt.start] != " " or not nxt.capital or nxt.text.isupper():
+        if text[words[j - 1].end : nxt.start] != " " or not nxt.capital or nxt.text.isupper():
             break
         if nxt.key in NEVER or nxt.key in NOT_NAME_AFTER or nxt.key in MONTHS:
             break
@@ -400,10 +468,11 @@ def _kind(cue: str | None, titled: bool, aged: bool, place: str, is_member: bool
 
 def _name_finding(text: str, start: int, end: int, span: str, kind: str, place: str) -> Finding:
     if place == "service":
-        advice = (f"Remove the name “{span}”: what goes to the service names no one. Say “a carer”, "
-                  "“a child in placement” or “the social worker” instead.")
+        advice = (
+            f"Remove the name “{span}”: what goes to the service names no one. Say “a carer”, "
+            "“a child in placement” or “the social worker” instead."
+        )
     else:
-        advice = (f"Remove the name “{span}”. Say “a child in my care” or a description like "
-                  "“my 10-year-old” instead.")
+        advice = f"Remove the name “{span}”. Say “a child in my care” or a description like “my 10-year-old” instead."
     summary = {"name": f"a name, perhaps a child's: {span}"}.get(kind, f"a {kind}: {span}")
     return make(text, start, end, "name", kind, advice, summary)

@@ -17,6 +17,7 @@ Why these sources (measured on a small hand-written sample before choosing; see 
   start of a sentence can be told from "Jayden".
 Nothing is fetched at run time: both lists ship inside their PyPI packages.
 """
+
 from __future__ import annotations
 
 import gc
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 
 # Names that are, first of all, ordinary English words or months: they only count as a name
 # with more evidence (a cue, an age, a possessive, a capital in the middle of a sentence).
-WORD_NAMES = frozenset("""
+WORD_NAMES = frozenset(
+    """
 will may hope mark bill grace rose faith joy jack summer holly guy chance art major win red march
 june april august king key rock river miles justice judge spring rich royal queen stone frank sky
 prince storm grant bell heaven lane charity angel chase kit diamond crystal buddy dawn honey
@@ -41,15 +43,19 @@ al ed mo di des les del con non ap van ion tab cam cal sue pat carol dean rob dr
 christian jesus lord shepherd bishop chancellor baron wolf fox hart hawk jay wren lark
 don nick max jan eve kay mac brain bet forest honor era rush ear dick hay
 ace arch mills elle aria nova lex kat bel ev lou liz sonny
-""".split())
+""".split()
+)
 
 # Places first and names second: they need the same extra evidence as WORD_NAMES.
-PLACES_FIRST = frozenset("""
+PLACES_FIRST = frozenset(
+    """
 bedford chelsea chester lincoln london america india israel asia virginia georgia francisco paris
 jersey kent devon derby york dallas denver houston orlando sheffield india eden madison
-""".split())
+""".split()
+)
 # Towns and districts that are also first names: after "in", "at", "from", "to"… they are places.
-PLACE_NAMES = PLACES_FIRST | frozenset("""
+PLACE_NAMES = PLACES_FIRST | frozenset(
+    """
 bedford chelsea chester lincoln preston clifton stanley beverley ashley kendal florence victoria
 jersey paris sydney austin dallas denver houston orlando york kent devon derby darlington
 whitby sheffield harlow crawley bradley barry morley shirley hayley bromley stanley burnley
@@ -59,7 +65,8 @@ harrogate leigh lindsay ellesmere arundel cheltenham penrith buxton matlock selb
 stamford wallace winston merton morden brent barnet enfield hayes camden harrow chelmsford
 tiverton truro paignton alston bolton stockton marlow henley dorchester winchester chichester
 rochester manchester lancaster leicester gloucester worcester doncaster
-""".split())
+""".split()
+)
 
 MONTHS = frozenset("january february march april may june july august september october november december".split())
 
@@ -130,7 +137,7 @@ def _first_names() -> tuple[set[str], set[str]]:
 
 
 def _is_home(line: str) -> bool:
-    return any(c in "123456789ABCDabcd" for c in line[30:30 + _COUNTRY_COLUMNS_HOME])
+    return any(c in "123456789ABCDabcd" for c in line[30 : 30 + _COUNTRY_COLUMNS_HOME])
 
 
 def _common_words() -> frozenset[str]:

@@ -76,9 +76,9 @@ def _register_parts(app: Flask) -> None:
     from .core import register as register_core
     from .events import register as register_events
     from .forum import register as register_forum
-    from .strategy import register as register_strategy
     from .mail import register as register_mail
     from .members import register as register_members
+    from .strategy import register as register_strategy
 
     register_core(app)
     register_members(app)

@@ -21,7 +21,6 @@ Run: .venv/bin/python bench/personal_data.py
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -264,8 +263,9 @@ def timing(check, posts: list[str], place: str) -> list[float]:
 def main() -> int:
     rss_start = rss_mb()
     sys.path.insert(0, str(ROOT))
-    import association  # noqa: F401 - the app package, imported by every worker anyway
     import flask  # noqa: F401
+
+    import association  # noqa: F401 - the app package, imported by every worker anyway
 
     rss_app = rss_mb()
     header, records = load_corpus()

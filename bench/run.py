@@ -35,7 +35,7 @@ for path in (str(BENCH), str(ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from generate import ACCOUNTS, BENCH_PASSWORD, SIZES, fingerprint, generate  # noqa: E402
+from generate import ACCOUNTS, BENCH_PASSWORD, fingerprint, generate  # noqa: E402
 
 DATA = BENCH / "data"
 TOOLS = DATA / "tools"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import warnings
-
 import uuid
+import warnings
 
 import pytest
 from alembic.autogenerate import compare_metadata

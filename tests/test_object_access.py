@@ -14,9 +14,9 @@ why a role sees every object of that kind (``ALL_VISIBLE``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 import pytest
 from sqlalchemy import select

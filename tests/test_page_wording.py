@@ -74,7 +74,8 @@ def stored_codes() -> set[str]:
     categories, outbox statuses, audit actions (only those that cannot pass for a word)."""
     from association.events import models as events
     from association.forum import models as forum
-    from association.mail import audiences, models as mail, preferences
+    from association.mail import audiences, preferences
+    from association.mail import models as mail
     from association.members import models as members
     from association.strategy import models as strategy
 

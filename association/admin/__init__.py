@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import member_views  # noqa: F401  (routes on the admin blueprint)
-    from . import models  # noqa: F401
+    from . import (
+        member_views,  # noqa: F401  (routes on the admin blueprint)
+        models,  # noqa: F401
+    )
     from .views import bp
 
     app.register_blueprint(bp)

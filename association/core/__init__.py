@@ -7,10 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from . import errors, plain_text, timefmt
-    from .waiting import waiting_in_menu
     from .backup_cli import backup_command, restore_command
     from .security import add_security_headers
     from .views import bp
+    from .waiting import waiting_in_menu
 
     app.register_blueprint(bp)
     errors.register(app)

@@ -8,8 +8,8 @@ a moderator or the strategy group and none for everyone else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy import select

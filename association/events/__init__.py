@@ -10,11 +10,10 @@ def register(app: Flask) -> None:
     from ..members.privacy import EXPORT_SECTIONS
     from . import reminders  # noqa: F401  (registers the daily jobs)
     from .demo import seed_events
+    from .display import event_when
     from .feeds import bp as feeds_bp
     from .privacy import export_rsvps
     from .views import bp
-
-    from .display import event_when
 
     app.register_blueprint(bp)
     app.register_blueprint(feeds_bp)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Event as VEvent, Parameters, vCalAddress, vDuration, vText
+from icalendar import Calendar, Parameters, vCalAddress, vDuration, vText
+from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 from markupsafe import Markup
 from sqlalchemy import Select, and_, bindparam, or_, select

@@ -9,15 +9,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..core.database import utcnow
 from ..core.paging import requested_page
 from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
+from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from . import queries, rsvps, scheduling, wording
-from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .display import day_words
+from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .links import google_calendar_link
 from .models import KINDS, RSVP, Event
 from .recurrence import RecurrenceError, describe

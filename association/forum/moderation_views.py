@@ -9,17 +9,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..core.redirects import safe_next
 from ..core.access import role_required
 from ..core.database import insert_or_ignore
 from ..core.paging import paginate, requested_page
+from ..core.redirects import safe_next
 from ..extensions import db
 from ..members.models import Member
 from . import moderation, queries
-from .moderation_log import MODERATION_ACTIONS, moderation_lines
 from .access import visible_categories
 from .forms import CategoryForm, HideForm, MoveForm, SuspendForm, WarnForm
 from .models import Category, ModerationEntry, Post, Thread
+from .moderation_log import MODERATION_ACTIONS, moderation_lines
 from .views import _post, _thread, bp, thread_page
 
 LOG_PAGE = 50

@@ -18,9 +18,9 @@ from ..core.database import increment, insert_or_ignore, lock_row, utcnow
 from ..core.markdown import render_markdown
 from ..extensions import db
 from ..members.models import Member
+from . import checks, search
 from .access import is_moderator
 from .models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
-from . import checks, search
 
 TITLE_LENGTH = 160
 BODY_LENGTH = 20000

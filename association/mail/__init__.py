@@ -6,11 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import digest, models, preferences  # noqa: F401  (tables known to migrations; the weekly digest job)
     from ..members.demo import DEMO_SEEDERS
+    from . import digest, models, preferences  # noqa: F401  (tables known to migrations; the weekly digest job)
     from .campaign_views import bp as campaigns_bp
-    from .demo import seed_mail
     from .cli import worker_command
+    from .demo import seed_mail
     from .views import bp
 
     app.register_blueprint(bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 # kind -> function(id) -> (filename, content type, bytes); parts register their own.
 LOADERS: dict[str, Callable[[str], tuple[str, str, bytes]]] = {}

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..core.versions import EditVersionField
 from ..core.database import utcnow
 from ..core.forms import MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
+from ..core.versions import EditVersionField
 from ..extensions import db
 from ..members.models import APPROVAL_CATEGORIES, Member
 from .audiences import AUDIENCE_ROLES, AUDIENCES, EVENT_AUDIENCES, TOPICS

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
 from ..extensions import csrf, db
-from .consent import UnsubscribeError, read_unsubscribe_token, unsubscribe as turn_off
+from .consent import UnsubscribeError, read_unsubscribe_token
+from .consent import unsubscribe as turn_off
 from .preferences import FORUM_CHOICES, MailPreferences, preferences_for
 
 bp = Blueprint("mail", __name__)

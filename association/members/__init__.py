@@ -8,7 +8,8 @@ from flask import Flask
 def register(app: Flask) -> None:
     from ..extensions import login_manager
     from . import renewals  # noqa: F401  (registers the daily renewal job)
-    from .auth_views import bp as auth_bp, load_member
+    from .auth_views import bp as auth_bp
+    from .auth_views import load_member
     from .cli import create_admin_command, seed_demo_command
     from .known_people import register_with_the_check
     from .views import bp as members_bp

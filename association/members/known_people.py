@@ -13,7 +13,6 @@ from ..core.personal_data import KnownPeople, register_known_people
 from ..extensions import db
 from .models import FORMER_MEMBER, Household, Member
 
-
 CACHE_REFILL = "/* known people: cache refill */"
 
 

@@ -9,11 +9,11 @@ from flask import current_app
 from ..core.database import utcnow
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
+from .issuing import issue_pack
 from .items import NewItem, raise_item, support, triage
 from .meetings import Attendee, MeetingDetails, save_meeting
 from .models import Theme
 from .outcomes import record_outcome
-from .issuing import issue_pack
 
 THEMES = [
     "Communication with social workers",

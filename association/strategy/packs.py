@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 
 from flask import render_template
 from sqlalchemy import Select, bindparam, distinct, func, or_, select, union, union_all

@@ -13,8 +13,8 @@ from ..extensions import db
 from . import items as item_rules
 from .forms import ItemForm
 from .models import FeedbackItem, PackVersion, Theme
-from .wording import held_advice
 from .outcomes import latest_outcomes, you_said_we_did
+from .wording import held_advice
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategy")
 

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 11:23:10.195595
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002_events"

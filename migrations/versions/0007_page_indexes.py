@@ -5,8 +5,8 @@ Revises: 0006_search_vector
 Create Date: 2026-11-23 14:45:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0007_page_indexes"
 down_revision = "0006_search_vector"

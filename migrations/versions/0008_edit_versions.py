@@ -5,8 +5,8 @@ Revises: 0007_page_indexes
 Create Date: 2026-11-29 16:20:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008_edit_versions"
 down_revision = "0007_page_indexes"

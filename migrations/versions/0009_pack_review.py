@@ -5,8 +5,8 @@ Revises: 0008_edit_versions
 Create Date: 2026-11-29 18:00:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0009_pack_review"
 down_revision = "0008_edit_versions"

@@ -5,8 +5,8 @@ Revises: 0009_pack_review
 Create Date: 2026-11-30 10:00:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0010_rsvp_party_waiting"
 down_revision = "0009_pack_review"

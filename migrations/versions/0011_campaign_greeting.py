@@ -5,8 +5,8 @@ Revises: 0010_rsvp_party_waiting
 Create Date: 2026-11-29 17:10:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0011_campaign_greeting"
 down_revision = "0010_rsvp_party_waiting"

@@ -5,8 +5,8 @@ Revises: 0011_campaign_greeting
 Create Date: 2026-11-30 12:00:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0012_renewal_requests"
 down_revision = "0011_campaign_greeting"

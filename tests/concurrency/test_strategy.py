@@ -22,7 +22,6 @@ from association.strategy.models import FeedbackItem, ItemOutcome, ItemSupport, 
 
 from .conftest import CROWD, at_once, no_server_errors
 
-
 HELEN = Attendee("Helen Price", "Team manager", "helen.price@service.example.org")
 
 

@@ -12,9 +12,9 @@ import pytest
 from association.core.csv_safety import FORMULA_STARTS, safe_cell
 from association.extensions import db
 from association.members.models import Member
+from association.strategy.issuing import issue_pack
 from association.strategy.items import mark_wording_reviewed
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
-from association.strategy.issuing import issue_pack
 from tests.conftest import sign_in
 from tests.strategy.helpers import add_item, add_meeting, add_theme
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import event
 
 from association.core.timefmt import local_today, local_zone
-from association.extensions import db
 from association.events.scheduling import EventDetails, create_event
+from association.extensions import db
 from association.members.models import Member
 
 

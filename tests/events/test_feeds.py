@@ -11,9 +11,9 @@ import pytest
 import recurring_ical_events
 import vobject
 
-from association.extensions import db
 from association.events.models import Event
 from association.events.scheduling import EventDetails, cancel_event, update_event
+from association.extensions import db
 from association.members.models import Member
 from tests.conftest import count_queries, sign_in
 

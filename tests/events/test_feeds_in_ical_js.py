@@ -128,7 +128,8 @@ def test_ical_js_reads_the_vtimezone_of_other_zones_as_zoneinfo_does(tzid, tmp_p
     """Another association's zone (ASSOCIATION_TIMEZONE): rules found in its own transitions,
     southern summers, a Sunday on or after the 2nd (Chile), daylight saving that ended (Mexico),
     none at all (Japan). Noon the day before and after every change to 2031, as ical.js reads it."""
-    from icalendar import Calendar, Event as VEvent
+    from icalendar import Calendar
+    from icalendar import Event as VEvent
 
     from association.events.vtimezone import _changes, vtimezone
 

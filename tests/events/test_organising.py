@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from association.extensions import db
 from association.events.models import RSVP, Event
 from association.events.rsvps import respond
+from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Member
 from tests.conftest import sign_in

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from association.core.database import utcnow
-from association.extensions import db
 from association.events.models import RSVP, Event
 from association.events.queries import PAGE_SIZE
+from association.extensions import db
 from association.members.models import Member
 from tests.conftest import add_member, sign_in
 

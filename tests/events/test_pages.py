@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from association.extensions import db
 from association.events.models import RSVP, Event
 from association.events.rsvps import respond
+from association.extensions import db
 from association.mail.jobs import run_due_jobs
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due

@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from association.extensions import db
 from association.events.models import RSVP, Event
 from association.events.rsvps import PartyTooBig, RSVPError, respond
+from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Member
 from tests.conftest import add_member, make_app, sign_in

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from association.admin.models import AuditEntry
-from association.extensions import db
 from association.events.models import Event
+from association.extensions import db
 from tests.conftest import sign_in
 
 from .helpers import add_event

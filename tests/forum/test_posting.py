@@ -6,10 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from association.extensions import db
-from association.forum.models import Post, PostRevision, Thread
 from association.forum.checks import held_note
+from association.forum.models import Category, Post, PostRevision, Thread
 from association.forum.posting import PostingError, edit_post, reply, start_thread
-from association.forum.models import Category
 from association.members.models import Member
 
 from .helpers import add_category, make_trusted

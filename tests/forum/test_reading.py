@@ -46,7 +46,7 @@ def test_unread_markers_and_first_unread_link(app, make_member):
     listing = client.get(f"/forum/c/{category_id}").data.decode()
     assert f"/forum/t/{thread_id}?page=1#post-2" in listing  # straight to the first unread post
     client.get(f"/forum/t/{thread_id}")
-    assert f"#post-2" not in client.get(f"/forum/c/{category_id}").data.decode()
+    assert "#post-2" not in client.get(f"/forum/c/{category_id}").data.decode()
 
 
 def test_new_since_your_last_visit(app, make_member):

@@ -98,12 +98,11 @@ def test_login_never_sends_anyone_off_site(app, make_member, raw):
 
 
 def test_moderation_forms_only_go_back_to_this_site(app, make_member):
-    from tests.forum.helpers import make_trusted
-
     from association.extensions import db
     from association.forum.models import Category
     from association.forum.posting import start_thread
     from association.members.models import Member
+    from tests.forum.helpers import make_trusted
 
     author = make_member("Tara Target")
     with app.app_context():
@@ -199,8 +198,8 @@ def test_a_bad_sign_in_link_is_explained(app, token):
 
 
 def test_a_sign_in_link_stops_working_after_a_password_sign_in(app, make_member):
-    from association.members.accounts import _sign_in_stamp  # noqa: F401 - the link carries this stamp
     from association.extensions import db
+    from association.members.accounts import _sign_in_stamp  # noqa: F401 - the link carries this stamp
     from association.members.models import Member
     from association.members.tokens import make_token
 

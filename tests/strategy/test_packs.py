@@ -3,7 +3,6 @@ emailed with its PDF, revocable; anonymity kept in every output; outcomes carrie
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select
 
@@ -12,10 +11,10 @@ from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.worker import deliver_due
 from association.members.models import Member
+from association.strategy.issuing import issue_pack
 from association.strategy.items import mark_wording_reviewed, support, triage
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
 from association.strategy.outcomes import record_outcome
-from association.strategy.issuing import issue_pack
 from association.strategy.packs import PackError, compile_pack, pack_csv
 from tests.conftest import count_queries, sign_in
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from association.core.database import utcnow
 from association.extensions import db
 from association.members.models import Member
+from association.strategy.issuing import issue_pack
 from association.strategy.models import FeedbackItem, ItemOutcome, ServiceMeeting
 from association.strategy.outcomes import COMPLETED_SHOWN, MEETINGS_PER_PAGE
-from association.strategy.issuing import issue_pack
 from association.strategy.packs import carried_forward, compile_pack, pack_csv
 from tests.conftest import count_queries, sign_in
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-
 _SEPARATORS = " \t\n,:-–"
 
 WORD = re.compile(r"[A-Za-z][A-Za-z]*(?:['’\-][A-Za-z]+)*['’]?")

@@ -30,15 +30,21 @@ from dataclasses import dataclass
 
 from .finding import Finding, make
 from .known import KnownPeople
-from .vocabulary import MONTHS, PLACE_NAMES, PLACES_FIRST, WORD_NAMES, vocabulary
 from .name_cues import (
+    _AUX_ONLY,
+    _CUE_KIND,
+    _FAMILY_AFTER,
+    _FAMILY_BEFORE,
+    _OUR_NEXT,
+    _SEPARATORS,
+    _TOWNS_THING,
     AGE_AFTER,
     AGE_BEFORE,
     AUX_VERBS,
-    CHILDS_THING,
     CHILD_AFTER,
     CHILD_DOING,
     CHILD_NOTE_AFTER,
+    CHILDS_THING,
     CUES,
     NEVER,
     NOT_NAME_AFTER,
@@ -50,14 +56,8 @@ from .name_cues import (
     WITH_US,
     WORD,
     WORKER_AFTER,
-    _AUX_ONLY,
-    _CUE_KIND,
-    _FAMILY_AFTER,
-    _FAMILY_BEFORE,
-    _OUR_NEXT,
-    _SEPARATORS,
-    _TOWNS_THING,
 )
+from .vocabulary import MONTHS, PLACE_NAMES, PLACES_FIRST, WORD_NAMES, vocabulary
 
 
 @dataclass(slots=True)

@@ -476,7 +476,8 @@ LISTS = [
     "What helped us:\n\n- a visual timetable on the fridge\n- the same bedtime story each night\n- a night light",
     "Things to bring to the meeting:\n\n1. your daily logs\n2. the school report\n3. questions written down",
     "- check the form is signed\n- keep a copy\n- chase after two weeks",
-    "Our list for a first week:\n\n- spare toothbrushes\n- a welcome box of snacks\n- photos of the house for the bedroom door",
+    "Our list for a first week:\n\n- spare toothbrushes\n- a welcome box of snacks\n"
+    "- photos of the house for the bedroom door",
 ]
 EVENT_DESCRIPTIONS = [
     "A relaxed evening to talk through the month with carers who understand. Tea, coffee and biscuits; "

@@ -5,6 +5,7 @@ only at meetings held after they were raised, and the answers differ (good pract
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from flask import current_app
 from sqlalchemy import select
@@ -30,7 +31,7 @@ def test_demo_data_makes_sense_today(app):
         meetings = list(db.session.scalars(select(ServiceMeeting).order_by(ServiceMeeting.held_at)))
         days = [to_local(m.held_at).date() for m in meetings]
         assert all(day.weekday() < 5 for day in days), days
-        assert all(timedelta(weeks=6) <= b - a <= timedelta(weeks=8) for a, b in zip(days, days[1:]))
+        assert all(timedelta(weeks=6) <= b - a <= timedelta(weeks=8) for a, b in pairwise(days))
         assert all(not (d.month == 12 and d.day >= 24) for d in days)
 
         outcomes = list(db.session.scalars(select(ItemOutcome)))
@@ -59,5 +60,5 @@ def test_meeting_days_fit_any_today():
         assert all(day < today for day in past) and coming >= today + timedelta(days=21)
         days = [*past, coming]
         assert all(day.weekday() in (1, 2, 3) for day in days), (today, days)
-        assert all(timedelta(weeks=6) <= b - a <= timedelta(weeks=8) for a, b in zip(days, days[1:]))
+        assert all(timedelta(weeks=6) <= b - a <= timedelta(weeks=8) for a, b in pairwise(days))
         assert all(not ((d.month == 12 and d.day >= 24) or (d.month == 1 and d.day <= 2)) for d in days)

@@ -263,7 +263,7 @@ def test_every_form_keeps_input_and_shows_the_error_beside_the_field(app, people
             continue
         html = response.get_data(as_text=True)
         sent_by_browser = [f for f in read_forms(seen.url, html) if f.method == "post"]
-        for form, browser_form in zip(forms_in(parse(html)), sent_by_browser):
+        for form, browser_form in zip(forms_in(parse(html)), sent_by_browser, strict=True):
             action = urlsplit(browser_form.action)
             try:
                 endpoint, values = adapter.match(action.path, method="POST")
@@ -288,7 +288,8 @@ def test_every_form_keeps_input_and_shows_the_error_beside_the_field(app, people
                 data.append((kept.attrs["name"], kept_value(kept)))
             answer = client_as(app, people, seen.role).post(browser_form.action, data=MultiDict(data))
             checked += 1
-            what = f"{endpoint} (form on {seen.url} as {seen.role}, {bad.attrs['name']!r} {'empty' if not bad_value else 'too long'})"
+            problem = "empty" if not bad_value else "too long"
+            what = f"{endpoint} (form on {seen.url} as {seen.role}, {bad.attrs['name']!r} {problem})"
             if answer.status_code in (301, 302, 303, 307, 308):
                 if endpoint not in REDIRECTS_ON_ERROR:
                     failures.append(

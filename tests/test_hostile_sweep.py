@@ -434,7 +434,7 @@ class Sweep:
                 response.status_code == 200 and b'class="field-error"' in response.data
             )
             if refused and self.row_counts() != before:
-                changed = [t for t, a, b in zip(self.tables, before, self.row_counts()) if a != b]
+                changed = [t for t, a, b in zip(self.tables, before, self.row_counts(), strict=True) if a != b]
                 self.failures.append(
                     f"{what}: {method} {url[:120]} -> {response.status_code} but wrote rows in {changed}"
                 )

@@ -74,10 +74,10 @@ def increment(column, row_id: int, by: int = 1) -> int:
 def lock_row(model, row_id: int) -> None:
     """Hold the row until commit, so a count read after this sees every earlier writer's commit.
 
-    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` on the row (the lock an UPDATE takes). SQLite has no row locks and ignores FOR UPDATE:
-    there a write is what serialises. pysqlite begins the transaction at its first write, so a
-    write that changes nothing (a column set to itself) takes the database's write lock, and every
-    read after it sees the latest commits.
+    PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` on the row (the lock an UPDATE takes).
+    SQLite has no row locks and ignores FOR UPDATE: there a write is what serialises. pysqlite begins
+    the transaction at its first write, so a write that changes nothing (a column set to itself)
+    takes the database's write lock, and every read after it sees the latest commits.
     """
     from sqlalchemy import select, update
 

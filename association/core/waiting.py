@@ -45,7 +45,7 @@ def waiting_for(viewer) -> dict[str, int]:
     except SQLAlchemyError:  # an error page must still render when the database is the error
         db.session.rollback()
         return {}
-    return {w.name: int(value or 0) for w, value in zip(wanted, row)}
+    return {w.name: int(value or 0) for w, value in zip(wanted, row, strict=True)}
 
 
 def waiting_in_menu() -> dict[str, int]:

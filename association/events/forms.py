@@ -72,7 +72,7 @@ class EventForm(FlaskForm):
     repeat_weekday = SelectField(
         "On which day of the week",
         validators=[Optional()],
-        choices=[("", "The day of the first meeting"), *zip(WEEKDAYS, DAY_NAMES)],
+        choices=[("", "The day of the first meeting"), *zip(WEEKDAYS, DAY_NAMES, strict=True)],
     )
     repeat_nth = SelectField(
         "Which one in the month", validators=[Optional()], choices=[("", "As the first meeting"), *NTH_CHOICES.items()]

@@ -158,7 +158,7 @@ def describe(rule: str | None) -> str:
     if not rule:
         return ""
     parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
-    names = dict(zip(WEEKDAYS, DAY_NAMES))
+    names = dict(zip(WEEKDAYS, DAY_NAMES, strict=True))
     day = parts.get("BYDAY", "")
     interval = parts.get("INTERVAL", "1")
     if parts.get("FREQ") == "WEEKLY" and day in names and interval.isdigit():

@@ -28,7 +28,8 @@ THREADS = {
     "Peer support": [
         (
             "First placement nerves",
-            "We've just had our first placement and I'm finding the evenings hard. How did you all manage the first month?",
+            "We've just had our first placement and I'm finding the evenings hard. "
+            "How did you all manage the first month?",
         ),
         (
             "Bedtime routines that helped",

@@ -175,7 +175,7 @@ def seed_members(password: str) -> dict[str, Member]:
     singles = [m for m in members.values() if m.status == "active" and m.email.endswith("@example.net")]
     carer = members["carer@example.org"]
     partner = make("chris.fletcher@example.net", "Chris Fletcher")
-    for pair in [(carer, partner), *zip(singles[0:8:2], singles[1:8:2])]:
+    for pair in [(carer, partner), *zip(singles[0:8:2], singles[1:8:2], strict=False)]:
         surname = pair[0].name.split()[-1]
         pair[1].name = f"{pair[1].name.split()[0]} {surname}"
         household = Household(name=f"{surname} household")

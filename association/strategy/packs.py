@@ -128,7 +128,8 @@ class Pack:
         )
         if waiting:  # only ever in a preview: a pack with these can't be issued
             done.append(f"{waiting} flagged and not yet resolved")
-        return f"Checked automatically for {checked_for()} on {format_date(on)}; {'; '.join(done or ['the check flagged no wording'])}."
+        outcome = "; ".join(done or ["the check flagged no wording"])
+        return f"Checked automatically for {checked_for()} on {format_date(on)}; {outcome}."
 
     @property
     def counts(self) -> dict[str, int]:

@@ -225,7 +225,7 @@ def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
     if found:
         form.place.data, form.date_reason.data = found.place, found.date_reason
         form.cutoff_date.data = to_local(found.cutoff_at).date()
-        for entry, attendee in zip(form.attendees.entries, found.attendees):
+        for entry, attendee in zip(form.attendees.entries, found.attendees, strict=False):
             entry.form.name.data, entry.form.role.data, entry.form.email.data = (
                 attendee.name,
                 attendee.role,

@@ -10,9 +10,13 @@ from sqlalchemy import func, select
 from association.extensions import db
 from association.members.models import Member
 
-HEADER = "name,email,phone,area,service_type,approval_category,years_fostering,status,roles,renewal_date,skills,buddy_willing\n"
+HEADER = (
+    "name,email,phone,area,service_type,approval_category,years_fostering,"
+    "status,roles,renewal_date,skills,buddy_willing\n"
+)
 GOOD_ROWS = (
-    "Rhian Evans,rhian@example.org,07700 900555,Otley,local_authority,kinship,4,active,committee,2027-04-30,Speaks Welsh;First aid trainer,yes\n"
+    "Rhian Evans,rhian@example.org,07700 900555,Otley,local_authority,kinship,4,active,committee,2027-04-30,"
+    "Speaks Welsh;First aid trainer,yes\n"
     "Omar Iqbal,omar@example.org,,Hadley,independent_agency,mainstream,12,active,,2027-06-01,,no\n"
 )
 

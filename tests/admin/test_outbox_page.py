@@ -99,7 +99,7 @@ def test_the_outbox_costs_the_same_queries_for_one_email_or_many(app, admin_clie
     for person in people[1:]:
         _queue(app, person.id)
         _queue(app, person.id, template="sign_in_link", sign_in_url="https://example.org/s")
-    for args, before in zip(({}, {"to": "carer"}, {"status": "queued", "to": "number"}), counts):
+    for args, before in zip(({}, {"to": "carer"}, {"status": "queued", "to": "number"}), counts, strict=True):
         with count_queries(app) as many:
             client.get("/admin/outbox", query_string=args)
         assert many[0] == before, args

@@ -51,7 +51,7 @@ def seed(app, writer_id: int, category_id: int) -> dict:
             outcome = posting.start_thread(category, writer, title, body)
             post_ids.append(outcome.post.id)
             (held_threads if outcome.held else threads).append(outcome.post.thread_id)
-        for index, (post_id, payload) in enumerate(zip(post_ids, PAYLOADS)):
+        for index, (post_id, payload) in enumerate(zip(post_ids, PAYLOADS, strict=True)):
             if index % 2:
                 post = db.session.get(Post, post_id)
                 posting.edit_post(post, writer, (PERSONAL if index % HELD_EVERY == 0 else "") + payload + " edited")

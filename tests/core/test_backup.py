@@ -131,7 +131,7 @@ def test_a_backup_taken_during_writes_restores_every_committed_row(open_app, eng
     assert set(before_backup) <= set(restored), "a row committed before the backup is missing"
     # One snapshot: exactly the first k commits, with no gaps from rows committed later.
     assert sorted(restored) == sorted(committed[: len(restored)])
-    for member_id, (name, email, area, roles) in restored.items():
+    for name, email, area, roles in restored.values():
         n = int(name.removeprefix("Writer "))
         assert (email, area, roles) == (f"writer{n}@example.org", f"Area {n}", {"moderator"})
 

@@ -102,7 +102,7 @@ def test_pack_csv_quotes_theme_and_wording_in_every_section(app, make_member):
     )
     with app.app_context():
         # Wording is multi-line text, so a leading TAB or CR can be stored: written straight in.
-        for item_id, formula in zip(item_ids, FORMULAS):
+        for item_id, formula in zip(item_ids, FORMULAS, strict=True):
             db.session.get(FeedbackItem, item_id).pack_wording = formula
         db.session.get(FeedbackItem, good).pack_wording = "\r@SUM(1)"
         db.session.commit()

@@ -3,6 +3,8 @@ contact details, in each place; the members it knows; positions; highlighting.""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from association.core import personal_data
@@ -337,7 +339,7 @@ def test_positions_point_at_the_words_and_findings_are_sorted():
     assert [f.start for f in findings] == sorted(f.start for f in findings)
     for f in findings:
         assert text[f.start : f.end] == f.text and f.category in CATEGORIES and f.advice and f.summary
-    assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(findings))
 
 
 def test_places_and_empty_text():

@@ -100,7 +100,7 @@ def test_corpus_in_posts_titles_and_edits_never_reaches_a_page(app, make_member)
     with app.app_context():
         thread_ids = [t.id for t in db.session.query(Thread).filter(Thread.title.like("T%")).all()]
         post_ids = [p.id for p in db.session.query(Post).filter(Post.thread_id.in_(thread_ids)).all()]
-    for post_id, payload in zip(post_ids, PAYLOADS):
+    for post_id, payload in zip(post_ids, PAYLOADS, strict=False):
         client.post(f"/forum/p/{post_id}/edit", data={"body": payload + " (edited)"})
     pages = [
         "/forum/",

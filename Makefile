@@ -6,21 +6,24 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | head -n 1)
 
-.PHONY: run test install system-deps pdf-deps port-free services migrate clean bench
+.PHONY: run test lint lock install system-deps pdf-deps port-free services migrate clean bench
 
 PORT   ?= 5000
+# Exact versions of every package, generated from pyproject.toml by `make lock`: two fresh clones install the same.
+LOCK   := requirements/lock.txt
+PIP    := $(VENV)/bin/pip install -q --disable-pip-version-check -c $(LOCK)
 
 # Serving needs the app's own packages; the test tools (pytest, Playwright, …) come with `make test`.
-$(VENV)/.installed-serve: pyproject.toml
+$(VENV)/.installed-serve: pyproject.toml $(LOCK)
 	@echo "Setting up Python packages in $(VENV) (the first time takes a minute or two)…"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check -e .
+	@$(PIP) -e .
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@echo "Setting up Python packages and test tools in $(VENV)…"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PIP) -e '.[dev]'
 	@touch $@ $(VENV)/.installed-serve
 
 install: $(VENV)/.installed
@@ -69,6 +72,19 @@ test: install system-deps services
 	  echo "Installing ical.js for the calendar feed tests"; npm ci --prefix tests/js --no-audit --no-fund --silent; \
 	fi
 	$(PY) -m pytest
+
+## The gate `make test` runs first: style and import order (ruff), types (mypy on association/) and the
+## layers' import contracts (import-linter). .pre-commit-config.yaml runs the same on commit.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+## Refresh requirements/lock.txt from pyproject.toml (newest versions that fit the lower bounds there).
+lock: install
+	$(VENV)/bin/pip-compile -q --extra dev --strip-extras --upgrade --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host --output-file $(LOCK) pyproject.toml
 
 migrate: install
 	$(FLASK) db upgrade

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from ..core.database import utcnow
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
-from ..mail.jobs import daily_job
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import members_opted_out
 from ..members.models import Member
@@ -17,7 +16,6 @@ from .models import RSVP, Event
 from .scheduling import extend_series
 
 
-@daily_job("event-reminders")
 def send_reminders() -> int:
     """Email people going to tomorrow's events; each event reminds once. Commits; returns emails queued."""
     zone = local_zone()
@@ -71,6 +69,5 @@ def send_reminders() -> int:
     return queued
 
 
-@daily_job("extend-series")
 def extend_series_job() -> int:
     return extend_series()

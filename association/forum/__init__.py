@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from ..members.demo import DEMO_SEEDERS
-    from . import moderation_views, notify  # noqa: F401  (routes and the daily digest)
-    from .demo import seed_forum
+    from ..core import hooks
+    from . import moderation_views  # noqa: F401  (routes on the forum blueprint)
     from .views import bp
 
     app.register_blueprint(bp)
@@ -16,5 +17,19 @@ def register(app: Flask) -> None:
     from .moderation import queue_size
 
     declare_waiting(app, "moderation", ("moderator",), queue_size)
-    if seed_forum not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_forum)
+    hooks.seeding_demo.connect(seed_demo, sender=app)
+    hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
+
+
+def seed_demo(_app: Flask, members: dict) -> None:
+    """Categories, threads and replies, for ``hooks.seeding_demo``."""
+    from .demo import seed_forum
+
+    seed_forum(members)
+
+
+def daily_jobs(_app: Flask) -> dict[str, Callable[[], object]]:
+    """The forum's daily digest of watched threads, for the worker (``hooks.listing_daily_jobs``)."""
+    from .notify import send_digests
+
+    return {"forum-digest": send_digests}

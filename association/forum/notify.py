@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..mail.jobs import daily_job
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import MailPreferences
 from ..members.models import Member
@@ -60,7 +59,6 @@ def page_of(number: int) -> int:
     return (number - 1) // current_app.config["FORUM_PAGE_SIZE"] + 1
 
 
-@daily_job("forum-digest")
 def send_digests() -> int:
     """One email per member who chose the digest, listing new replies in threads they watch."""
     # Replies since the member was last told, by others, counted in the same statement.

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from ..members.demo import DEMO_SEEDERS
-    from . import digest, models, preferences  # noqa: F401  (tables known to migrations; the weekly digest job)
+    from ..core import hooks
+    from . import models, preferences  # noqa: F401  (tables known to migrations)
     from .campaign_views import bp as campaigns_bp
     from .cli import worker_command
-    from .demo import seed_mail
     from .views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(campaigns_bp)
-    if seed_mail not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_mail)
+    hooks.seeding_demo.connect(seed_demo, sender=app)
+    hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
     app.cli.add_command(worker_command)
+
+
+def seed_demo(_app: Flask, members: dict) -> None:
+    """A newsletter already sent and a draft campaign, for ``hooks.seeding_demo``."""
+    from .demo import seed_mail
+
+    seed_mail(members)
+
+
+def daily_jobs(_app: Flask) -> dict[str, Callable[[], object]]:
+    """The weekly digest (it checks the weekday itself), for the worker (``hooks.listing_daily_jobs``)."""
+    from .digest import weekly_digest
+
+    return {"weekly-digest": weekly_digest}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-# kind -> function(id) -> (filename, content type, bytes); parts register their own.
-LOADERS: dict[str, Callable[[str], tuple[str, str, bytes]]] = {}
+from ..core import hooks
 
 
 def load_attachment(key: str) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes) for ``kind:id``, from the part that owns the kind."""
     kind, _, ident = key.partition(":")
-    if kind not in LOADERS:
-        raise LookupError(f"no attachment loader for {kind!r}")
-    return LOADERS[kind](ident)
+    for made in hooks.loading_attachment.send_in_app(kind=kind, ident=ident):
+        if made is not None:
+            return made
+    raise LookupError(f"no attachment loader for {kind!r}")

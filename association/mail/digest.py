@@ -24,7 +24,6 @@ from ..forum.access import can_see_category
 from ..forum.models import Category, CategoryWatch, Thread
 from ..members.models import Member, MemberRole
 from ..strategy.models import OUTCOME_STATUSES, FeedbackItem, ItemOutcome, PackVersion, ServiceMeeting, Theme
-from .jobs import daily_job
 from .outbox import external_url, queue_email
 from .preferences import MailPreferences
 
@@ -86,7 +85,6 @@ class Digest:
         return bool(self.events or self.categories or self.strategy)
 
 
-@daily_job("weekly-digest")
 def weekly_digest() -> int:
     """On the digest weekday (WEEKLY_DIGEST_WEEKDAY, 0 = Monday, association time), queue a digest
     for every member who turned it on and has something in it. Commits; returns emails queued."""

@@ -1,4 +1,5 @@
-"""Daily jobs run by the worker: each part registers its own, each runs once a day across workers."""
+"""Daily jobs run by the worker: each part lists its own (``hooks.listing_daily_jobs``), and each
+runs once a day across workers."""
 
 from __future__ import annotations
 
@@ -9,23 +10,24 @@ from datetime import timedelta
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core import hooks
 from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db
 from .models import JobRun
 
 log = logging.getLogger(__name__)
-DAILY_JOBS: dict[str, Callable[[], object]] = {}
 
 
-def daily_job(name: str):
-    """Register ``func`` to run once a day (association time) from the worker."""
-
-    def decorate(func: Callable[[], object]) -> Callable[[], object]:
-        DAILY_JOBS[name] = func
-        return func
-
-    return decorate
+def daily_jobs() -> dict[str, Callable[[], object]]:
+    """The current app's daily jobs by name, in the order they run (see the hook's docstring)."""
+    jobs: dict[str, Callable[[], object]] = {}
+    for listed in hooks.listing_daily_jobs.send_in_app():
+        for name, func in listed.items():
+            if name in jobs:  # two parts would share one claim and one of them never run
+                raise RuntimeError(f"two daily jobs are named {name!r}")
+            jobs[name] = func
+    return jobs
 
 
 def _claim(name: str) -> bool:
@@ -51,7 +53,7 @@ def _claim(name: str) -> bool:
 def run_due_jobs() -> list[str]:
     """Run every daily job not yet run today; returns the names run."""
     ran = []
-    for name, func in DAILY_JOBS.items():
+    for name, func in daily_jobs().items():
         if not _claim(name):
             continue
         log.info("running daily job %s", name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from ..core import hooks
     from ..extensions import login_manager
-    from . import renewals  # noqa: F401  (registers the daily renewal job)
     from .auth_views import bp as auth_bp
     from .auth_views import load_member
     from .cli import create_admin_command, seed_demo_command
@@ -24,7 +26,15 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     register_with_the_check()
+    hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
     from ..core.waiting import declare_waiting
     from .applications import waiting_count
 
     declare_waiting(app, "applications", ("admin", "committee"), waiting_count)
+
+
+def daily_jobs(_app: Flask) -> dict[str, Callable[[], object]]:
+    """Members' daily job, for the worker (``hooks.listing_daily_jobs``)."""
+    from .renewals import run_renewals
+
+    return {"membership-renewals": run_renewals}

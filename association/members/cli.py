@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..admin.audit import record
+from ..core import hooks
 from ..core.timefmt import local_today
 from ..extensions import db
 from .applications import find_by_email
@@ -60,7 +61,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo_command(password: str, if_empty: bool) -> None:
     """Load realistic demo data: members, households, and each part's own examples."""
-    from .demo import DEMO_SEEDERS, has_members, seed_members
+    from .demo import has_members, seed_members
 
     if has_members():
         if if_empty:
@@ -70,7 +71,6 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
             raise click.ClickException("Demo data is already loaded.")
     current_app.logger.info("loading demo data")
     members = seed_members(password)
-    for seeder in DEMO_SEEDERS:
-        seeder(members)
+    hooks.seeding_demo.send_in_app(members=members)  # the other parts, in their order
     db.session.commit()
     click.echo(f"Demo data loaded: {len(members)} members. Sign in as admin@example.org with password {password}.")

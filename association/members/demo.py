@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -15,9 +14,6 @@ from ..extensions import db
 from .directory import set_skills
 from .models import APPROVAL_CATEGORIES, Household, Member, MemberRole
 from .passwords import hash_password
-
-# Later parts append functions taking {email-or-key: Member} to add their own demo data.
-DEMO_SEEDERS: list[Callable[[dict[str, Member]], None]] = []
 
 AREAS = ["Riverside", "Northgate", "Millbrook", "Eastfield", "Hadley", "Westmoor", "LS6", "LS12", "Otley", "Pudsey"]
 SERVICES = [

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..admin.audit import record
 from ..admin.models import AuditEntry
+from ..core import hooks
 from ..core.database import utcnow
 from ..extensions import db
 from ..mail.models import OutboxMessage
@@ -39,9 +40,6 @@ PROFILE_FIELDS = (
     "share_service",
     "share_category",
 )
-
-# Other parts add what they hold about a member: name -> function(member) -> JSON-able value.
-EXPORT_SECTIONS: dict = {}
 
 
 def _plain(value):
@@ -77,8 +75,8 @@ def export_member_data(member: Member) -> dict:
             )
         ],
     }
-    for name, section in EXPORT_SECTIONS.items():
-        data[name] = section(member)
+    for sections in hooks.exporting_member_data.send_in_app(member=member):  # what other parts hold
+        data.update(sections)
     return data
 
 

@@ -11,7 +11,6 @@ from ..admin.audit import record
 from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db
-from ..mail.jobs import daily_job
 from ..mail.outbox import external_url, queue_email
 from .models import Member, MemberRole
 
@@ -66,7 +65,6 @@ def renewal_settled(member: Member) -> None:
     member.renewal_requested_at = None
 
 
-@daily_job("membership-renewals")
 def run_renewals() -> dict[str, int]:
     """Send due reminders and mark overdue members lapsed; commits once for the whole run."""
     today = local_today()

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from ..core.database import utcnow
 from ..extensions import db
-from ..mail.jobs import daily_job
 from .models import ServiceAttendee, ServiceMeeting
 
 MIN_GAP, MAX_GAP, USUAL_GAP = timedelta(weeks=6), timedelta(weeks=8), timedelta(weeks=7)
@@ -98,7 +97,6 @@ def meetings() -> list[ServiceMeeting]:
 MEMBER_REMINDER_BEFORE_CUTOFF = timedelta(days=7)
 
 
-@daily_job("strategy-reminders")
 def send_reminders() -> int:
     """At the cut-off, remind the strategy group to prepare the pack; a week before it, invite
     every member to raise anything for the meeting (unless they turned strategy updates off)."""

@@ -16,7 +16,7 @@ from association.events.models import Event
 from association.extensions import db
 from association.forum.models import CategoryWatch, Post, Thread
 from association.mail.digest import weekly_digest
-from association.mail.jobs import DAILY_JOBS, run_due_jobs
+from association.mail.jobs import daily_jobs, run_due_jobs
 from association.mail.models import OutboxMessage
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due
@@ -194,8 +194,8 @@ def week(app, make_member):
 def test_an_opted_in_member_gets_one_digest_by_the_worker_and_it_arrives(app, smtp, week, digest_day):
     reader = week["people"]["reader"]
     _opt_in(app, reader.id)
-    assert DAILY_JOBS["weekly-digest"] is weekly_digest
     with app.app_context():
+        assert daily_jobs()["weekly-digest"] is weekly_digest
         assert "weekly-digest" in run_due_jobs()
         deliver_due()
     [message] = smtp.wait_for(reader.email)

@@ -1,0 +1,107 @@
+"""Every hook of the app, declared once: where a lower layer asks the parts above it for something.
+
+Layers only look down (DESIGN.md), yet the demo command, the own-data download, the outbox worker
+and the personal-data check each need something from every part. Each such need is a blinker
+signal below, and its docstring is its contract: what it is for, who sends it and when, what a
+receiver gets and what it returns, and in what order receivers run.
+
+How a part plugs in: in its ``register(app)`` it connects a module-level function for that app
+only, ``hooks.X.connect(receiver, sender=app)``; the sender sends with the current app as sender
+(``send_in_app``). A second app built in the same process (the tests build hundreds) therefore has
+its own receivers; a send for one app runs each of its receivers once and none of the other's.
+Connecting the same receiver again for the same app changes nothing, and blinker drops an app's
+receivers when the app is garbage-collected. Receivers are held weakly, so connect functions
+defined at module level, never a closure or lambda (it would vanish silently).
+
+Receivers run in the order they were connected for the app, which is the order ``create_app``
+registers the parts: members, events, forum, strategy, mail, admin - lower layers first, so a
+part's receiver may rely on what the parts below it did in the same send. (Blinker's own order is
+undefined; Hook keeps the connection order so every run is the same.)
+
+Also per app, but not signals: ``core.waiting.declare_waiting`` (the counts in the menu).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import NamedSignal
+from flask import current_app
+
+
+class _InOrder(dict):
+    """The set of receiver (or sender) ids, kept in the order they were added."""
+
+    def add(self, item: Any) -> None:
+        self[item] = None
+
+    def discard(self, item: Any) -> None:
+        self.pop(item, None)
+
+    def __or__(self, other: dict) -> _InOrder:
+        return _InOrder({**self, **other})
+
+    def copy(self) -> _InOrder:
+        return _InOrder(self)
+
+
+class Hook(NamedSignal):
+    """A blinker signal whose receivers run in the order they were connected."""
+
+    # Blinker documents set_class for exactly this; it is typed as a set, hence the ignore.
+    set_class = _InOrder  # type: ignore[assignment]
+
+    def send_in_app(self, **kwargs: Any) -> list[Any]:
+        """Send with the current app as sender (not the proxy: receivers are connected to the app
+        object); returns what each receiver returned, in their order."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return [value for _receiver, value in self.send(app, **kwargs)]
+
+
+seeding_demo = Hook(
+    "seeding-demo",
+    doc="""Add a part's demo data. Sent by ``flask seed-demo`` (and ``flask serve`` on an empty
+    database) once the members and households are made; the command commits after the last receiver.
+
+    Receiver: ``(app, members)``, ``members`` being the demo members by email (the named sign-ins
+    admin@, moderator@, strategy@, carer@ and applicant@example.org among them). It adds its part's
+    rows and returns nothing. (Strategy's and mail's commit on the way, as the rule functions they
+    call to issue a pack or queue a campaign do.)
+
+    Order matters: members (made before the send) -> events -> forum -> strategy -> mail's
+    campaigns, the order the parts are registered. A part's demo may use what the parts before it
+    seeded (the campaigns are about the events; the forum quotes the members).""",
+)
+
+exporting_member_data = Hook(
+    "exporting-member-data",
+    doc="""What a part holds about one member, for the member's own data download (members/privacy.py,
+    ``/account/export.json``). Sent once per download, after members' own sections are gathered.
+
+    Receiver: ``(app, member)``; returns a dict of section name -> JSON-able value (lists of dicts
+    of strings and numbers, dates as ISO strings), merged into the download in receiver order. A
+    section name is unique across parts (``event_replies`` is the events part's).""",
+)
+
+loading_attachment = Hook(
+    "loading-attachment",
+    doc="""Make the file attached to an email. Outbox rows store only a key, ``kind:id``
+    (``pack-pdf:12``), so the file is read when the email is built. Sent by ``load_attachment``
+    (mail/attachments.py) as the worker builds a message whose row has a key.
+
+    Receiver: ``(app, kind, ident)``, both strings; returns ``(filename, content type, bytes)`` for
+    a kind it owns and None for any other. One receiver owns a kind (``pack-pdf``: strategy). With
+    no owner ``load_attachment`` raises LookupError, and the worker fails that message alone.""",
+)
+
+listing_daily_jobs = Hook(
+    "listing-daily-jobs",
+    doc="""The jobs the worker runs once a day (association time) across every worker process. Sent
+    by ``run_due_jobs`` (mail/jobs.py) in each worker round: ``flask worker`` and the worker thread
+    of ``flask serve``.
+
+    Receiver: ``(app)``; returns a dict of job name -> function taking no arguments that commits
+    its own work. The name is stored (``JobRun``) to claim a day's run, so it must never change and
+    is unique across parts. Jobs run in receiver order, then in the dict's order: members'
+    renewals, events' reminders and series, the forum digest, strategy reminders, the weekly digest.""",
+)

@@ -6,7 +6,7 @@ signal below, and its docstring is its contract: what it is for, who sends it an
 receiver gets and what it returns, and in what order receivers run.
 
 How a part plugs in: in its ``register(app)`` it connects a module-level function for that app
-only, ``hooks.X.connect(receiver, sender=app)``; the sender sends with the current app as sender
+only, ``hooks.X.connect(receiver, sender=app)``; whoever sends the hook passes the current app
 (``send_in_app``). A second app built in the same process (the tests build hundreds) therefore has
 its own receivers; a send for one app runs each of its receivers once and none of the other's.
 Connecting the same receiver again for the same app changes nothing, and blinker drops an app's
@@ -104,4 +104,14 @@ listing_daily_jobs = Hook(
     its own work. The name is stored (``JobRun``) to claim a day's run, so it must never change and
     is unique across parts. Jobs run in receiver order, then in the dict's order: members'
     renewals, events' reminders and series, the forum digest, strategy reminders, the weekly digest.""",
+)
+
+reading_known_people = Hook(
+    "reading-known-people",
+    doc="""The people the personal-data check knows by name (core/personal_data/known.py), so that it
+    tells a member addressed by first name from a child's name. Sent when the check needs names and
+    its per-app cache is older than a minute or was dropped by a flushed change to a watched model.
+
+    Receiver: ``(app)``, inside an app context and with autoflush off; returns a ``KnownPeople`` or
+    an iterable of full names. Results from all receivers are joined; order does not matter.""",
 )

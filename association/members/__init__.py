@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
-    register_with_the_check()
+    register_with_the_check(app)
     hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
     from ..core.waiting import declare_waiting
     from .applications import waiting_count

@@ -7,17 +7,20 @@ name out of what goes to the service. Service names are not people ("Bedford Bor
 
 from __future__ import annotations
 
+from flask import Flask
 from sqlalchemy import select
 
-from ..core.personal_data import KnownPeople, register_known_people
+from ..core import hooks
+from ..core.personal_data import KnownPeople, drop_known_people_on_change
 from ..extensions import db
 from .models import FORMER_MEMBER, Household, Member
 
 CACHE_REFILL = "/* known people: cache refill */"
 
 
-def members_known_to_the_check() -> KnownPeople:
-    """Three small queries, run at most once a minute per process (the check caches them)."""
+def members_known_to_the_check(_app: Flask) -> KnownPeople:
+    """Members' names for ``hooks.reading_known_people``: three small queries, run at most once a
+    minute per process (the check caches them)."""
     # No autoflush: the check runs in the middle of rule functions that have pending objects.
     # Whole columns, read on purpose: the comment lets the query-plan test tell this cache refill
     # (once a minute per process) from a page's own statements, which must use indexes.
@@ -30,6 +33,7 @@ def members_known_to_the_check() -> KnownPeople:
     return KnownPeople.from_names(people, households, services)
 
 
-def register_with_the_check() -> None:
-    """Give the check these names; a flushed change to a member or household drops its cache."""
-    register_known_people(members_known_to_the_check, watch=(Member, Household))
+def register_with_the_check(app: Flask) -> None:
+    """Give the check these names for ``app``; a flushed change to a member or household drops its cache."""
+    hooks.reading_known_people.connect(members_known_to_the_check, sender=app)
+    drop_known_people_on_change(Member, Household)

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from .contact import find_contact
 from .dates import find_birth_dates
 from .finding import CATEGORIES, PLACES, Finding
-from .known import KnownPeople, forget_known_people, known_people, register_known_people
+from .known import KnownPeople, drop_known_people_on_change, forget_known_people, known_people, register_known_people
 from .names import find_names
 from .places import find_addresses, find_schools
 from .vocabulary import vocabulary
@@ -34,6 +34,7 @@ __all__ = [
     "highlight",
     "register_known_people",
     "forget_known_people",
+    "drop_known_people_on_change",
     "warm_up",
 ]
 

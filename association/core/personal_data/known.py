@@ -1,10 +1,11 @@
 """What the app knows about the people in it: members' names, their households, the services.
 
-Core is the bottom layer and cannot import members, so the members part registers a provider
-(``register_known_people``). The names are cached per app and process for a short while, so a
-forum page that checks many texts costs at most one look-up per minute, and a change to a
-watched model (a member joins, is renamed or erased) drops the cache in this process at once;
-other processes catch up within the TTL.
+Core is the bottom layer and cannot import members, so it asks through a hook
+(``hooks.reading_known_people``, which the members part answers for its app); a caller with no
+app of its own (the benchmark, the corpus test) gives its people with ``register_known_people``.
+The names are cached per app and process for a short while, so a forum page that checks many
+texts costs at most one look-up per minute, and a change to a watched model (a member joins, is
+renamed or erased) drops the cache in this process at once; other processes catch up within the TTL.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from .. import hooks
 
 TTL_SECONDS = 60.0
 
@@ -60,21 +63,31 @@ class KnownPeople:
 
 
 NOBODY = KnownPeople()
-_providers: list[Callable[[], KnownPeople]] = []
+# Only what register_known_people gives (callers without an app); the app's own come by the hook.
+_providers: list[Callable[[], KnownPeople | Iterable[str]]] = []
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _watched: set[type] = set()
 _lock = threading.Lock()
 
 
 def register_known_people(provider: Callable[[], KnownPeople | Iterable[str]], watch: Iterable[type] = ()) -> None:
-    """Add a source of known people, called inside an app context at most once per TTL.
+    """Add a source of known people for every app, called inside an app context at most once per TTL.
 
-    The provider returns a KnownPeople, or simply the people's full names.
-    ``watch``: model classes whose changes (flushed in this process) make the names stale.
+    For a caller with no app of its own (the benchmark); the app's parts answer
+    ``hooks.reading_known_people`` instead. The provider returns a KnownPeople, or simply the
+    people's full names. ``watch``: as for ``drop_known_people_on_change``.
     """
     if provider not in _providers:
         _providers.append(provider)
-    new = set(watch) - _watched
+    drop_known_people_on_change(*watch)
+
+
+def drop_known_people_on_change(*models: type) -> None:
+    """Read the names again after a flushed change to any of ``models`` in this process.
+
+    Models are the same for every app, so watching one again (a second app) changes nothing.
+    """
+    new = set(models) - _watched
     if new:
         _watched.update(new)
         from sqlalchemy import event
@@ -91,7 +104,10 @@ def _on_flush(session, _context) -> None:
 
 
 def forget_known_people() -> None:
-    """Forget every registered provider and cached name (a benchmark that brings its own people)."""
+    """Forget every registered provider and cached name (a benchmark that brings its own people).
+
+    The hook's receivers are connected to their own app, so an app the caller makes knows only
+    the people registered here."""
     _providers.clear()
     _drop_cache()
 
@@ -103,22 +119,23 @@ def _drop_cache() -> None:
 
 
 def known_people() -> KnownPeople:
-    """The names the registered providers give, cached per app for TTL_SECONDS."""
-    if not _providers:
-        return NOBODY
+    """The names the app's receivers of the hook and the registered providers give, cached per app
+    for TTL_SECONDS."""
     try:
         from flask import current_app
 
         app = current_app._get_current_object()
     except RuntimeError:  # no app context (a script, the benchmark): nobody is known
         return NOBODY
+    if not _providers and not hooks.reading_known_people.has_receivers_for(app):
+        return NOBODY
     now = time.monotonic()
     entry = _cache.get(app)
     if entry and now - entry[0] < TTL_SECONDS:
         return entry[1]
     people = NOBODY
-    for provider in list(_providers):
-        given = provider()
+    given_by_app = [given for _receiver, given in hooks.reading_known_people.send(app)]
+    for given in given_by_app + [provider() for provider in list(_providers)]:
         people = people | (given if isinstance(given, KnownPeople) else KnownPeople.from_names(given))
     with _lock:
         _cache[app] = (now, people)

@@ -80,6 +80,8 @@ def _register_parts(app: Flask) -> None:
     from .members import register as register_members
     from .strategy import register as register_strategy
 
+    # Lower layers first. The hooks' receivers run in this order too (core/hooks.py): the demo
+    # seeds members, then events, forum, strategy and mail's campaigns, each using what came before.
     register_core(app)
     register_members(app)
     register_events(app)

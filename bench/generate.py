@@ -1455,7 +1455,7 @@ class Generator:
 
     # -- mail and the rest --------------------------------------------------------------------
     def mail(self) -> None:
-        from association.admin.models import AuditEntry
+        from association.core.audit import AuditEntry
         from association.mail.models import Campaign, JobRun, OutboxMessage
         from association.mail.preferences import MailPreferences
 

@@ -149,7 +149,7 @@ def history(app, people):
     """Something in every log: an audit entry for each action the code records (about a member,
     a meeting, a pack, a campaign, an event), a moderation entry for each moderation action, and
     an email of each kind in each outbox status."""
-    from association.admin.models import AuditEntry
+    from association.core.audit import AuditEntry
     from association.forum.models import ModerationEntry
     from association.mail.models import OUTBOX_STATUSES, OutboxMessage
 

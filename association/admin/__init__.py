@@ -1,4 +1,4 @@
-"""Admin: dashboard, applications, registry, audit log and outbox."""
+"""Admin: dashboard, applications, registry, the audit log's page and the outbox."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import (
-        member_views,  # noqa: F401  (routes on the admin blueprint)
-        models,  # noqa: F401
-    )
+    from . import member_views  # noqa: F401  (routes on the admin blueprint)
     from .views import bp
 
     app.register_blueprint(bp)

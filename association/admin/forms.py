@@ -10,14 +10,12 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import MultiLine, SingleLine
+from ..core.forms import MultiCheckboxField, MultiLine, SingleLine
 from ..core.versions import EditVersionField
 from ..members.forms import PHONE, not_a_full_address
 from ..members.models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES
@@ -32,11 +30,6 @@ class DeclineForm(FlaskForm):
 
 class ApproveForm(FlaskForm):
     renewal_date = DateField("First renewal date", validators=[Optional()])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class MemberEditForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
+from ..core.audit import record
 from ..core.paging import requested_page
 from ..core.versions import EditConflict, against_saved, seen_version
 from ..extensions import db
@@ -16,7 +17,6 @@ from ..mail.outbox import undelivered_to
 from ..members import csv_io, editing, registry
 from ..members.applications import find_by_email
 from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member
-from .audit import record
 from .forms import ConfirmForm, HouseholdForm, ImportConfirmForm, ImportForm, MemberEditForm
 from .views import bp
 

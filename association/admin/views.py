@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core.access import role_required
+from ..core.audit import AuditEntry
 from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..mail import outbox_words
@@ -16,7 +17,6 @@ from ..members.models import Member
 from ..members.registry import leave_requests, renewal_horizon, renewal_requests
 from . import log_words
 from .forms import ApproveForm, ConfirmForm, DeclineForm
-from .models import AuditEntry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50

@@ -6,7 +6,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import errors, plain_text, timefmt
+    from . import (
+        audit,  # noqa: F401  (its table known to migrations)
+        errors,
+        plain_text,
+        timefmt,
+    )
     from .backup_cli import backup_command, restore_command
     from .security import add_security_headers
     from .views import bp

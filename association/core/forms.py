@@ -1,4 +1,4 @@
-"""Validators every part's forms share: what a one-line and a multi-line field may hold.
+"""What every part's forms share: what a one-line and a multi-line field may hold, and a list of boxes.
 
 Every single-line text field (StringField and its kinds: email, URL, search) carries
 ``SingleLine()``; every TextAreaField carries ``MultiLine()``. The rule itself lives in
@@ -8,7 +8,9 @@ next to the field. A test walks every form of the app and fails on a field witho
 
 from __future__ import annotations
 
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .plain_text import breaks_the_line, has_nul
 
@@ -38,3 +40,10 @@ class MultiLine:
     def __call__(self, _form, field) -> None:
         if isinstance(field.data, str) and has_nul(field.data):
             raise ValidationError(self.message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several shown as a list of tick boxes (a member's roles, the ages an event suits)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

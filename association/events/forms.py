@@ -27,8 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..admin.forms import MultiCheckboxField
-from ..core.forms import MultiLine, SingleLine
+from ..core.forms import MultiCheckboxField, MultiLine, SingleLine
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditVersionField
 from .models import AGE_BANDS, KINDS, VISIBILITIES

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import increment, lock_row, utcnow
 from ..core.markdown import render_markdown
 from ..core.timefmt import local_zone

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
 from .scheduling import EventDetails

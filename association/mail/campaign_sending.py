@@ -201,7 +201,7 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
     first (then the worker skips it). On SQLite writes are serialised and the claim's UPDATE only
     takes rows still 'queued' (mail/worker.py), which comes to the same.
     """
-    from ..admin.audit import record
+    from ..core.audit import record
 
     taken = db.session.execute(
         update(Campaign)

@@ -175,7 +175,7 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
 
     Raises CampaignError (and queues nothing) when nobody would receive it.
     """
-    from ..admin.audit import record
+    from ..core.audit import record
 
     if campaign.status not in ("draft", "scheduled"):
         raise CampaignError("This email has already been sent.")
@@ -259,7 +259,7 @@ def send_test(campaign: Campaign, member) -> OutboxMessage:
 
 def schedule(campaign: Campaign, when_utc: datetime, actor=None) -> None:
     """Send at ``when_utc``; refuses a time in the past or an audience of nobody. Commits."""
-    from ..admin.audit import record
+    from ..core.audit import record
 
     if campaign.status not in ("draft", "scheduled"):
         raise CampaignError("This email has already been sent.")
@@ -311,7 +311,7 @@ def release_due_campaigns() -> int:
             released += 1
         except CampaignError as error:
             # Back to the drafts with the reason in the audit log, rather than retrying for ever.
-            from ..admin.audit import record
+            from ..core.audit import record
 
             db.session.rollback()
             campaign = db.session.get(Campaign, campaign_id)

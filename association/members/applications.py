@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db

@@ -7,8 +7,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..admin.audit import record
 from ..core import hooks
+from ..core.audit import record
 from ..core.timefmt import local_today
 from ..extensions import db
 from .applications import find_by_email

@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.csv_safety import csv_writer
 from ..core.plain_text import breaks_the_line, one_line
 from ..extensions import db

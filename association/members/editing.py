@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.versions import claim_edit
 from . import registry
 from .accounts import start_email_change

@@ -6,9 +6,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ..admin.audit import record
-from ..admin.models import AuditEntry
 from ..core import hooks
+from ..core.audit import AuditEntry, record
 from ..core.database import utcnow
 from ..extensions import db
 from ..mail.models import OutboxMessage

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import increment, utcnow
 from ..core.paging import Paging, paginate
 from ..core.timefmt import local_today

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db

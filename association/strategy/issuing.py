@@ -21,7 +21,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import lock_row, utcnow
 from ..core.personal_data import summarise
 from ..extensions import db

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select, update
 
-from ..admin.audit import record
+from ..core.audit import record
 from ..core.database import insert_or_ignore, lock_row, utcnow
 from ..core.personal_data import Finding
 from ..extensions import db

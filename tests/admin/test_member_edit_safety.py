@@ -11,7 +11,7 @@ import threading
 
 from sqlalchemy import select
 
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.worker import deliver_due

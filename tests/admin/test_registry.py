@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.members.models import Household, Member

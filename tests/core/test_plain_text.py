@@ -13,7 +13,7 @@ from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 import association
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.core.forms import MultiLine, SingleLine
 from association.core.plain_text import UnsafeTextError, breaks_the_line, one_line
 from association.extensions import db

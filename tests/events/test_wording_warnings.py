@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.events.models import Event
 from association.extensions import db
 from tests.conftest import sign_in

@@ -186,7 +186,7 @@ def test_cancel_mid_send_at_the_smtp_server(shared_db_url):  # noqa: F811
     page = client.get(f"/admin/mail/{campaign_id}").get_data(as_text=True)
     assert "<dt>Sent</dt><dd>4</dd>" in page and "Withdrawn when it was cancelled</dt><dd>6 (never sent)" in page
     with app.app_context():
-        from association.admin.models import AuditEntry
+        from association.core.audit import AuditEntry
 
         [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "mail.campaign_cancelled"))
         assert "3 sent, 1 being sent, 6 withdrawn" in entry.detail

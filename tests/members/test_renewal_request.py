@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.core.timefmt import local_today
 from association.extensions import db
 from association.mail.worker import deliver_due

@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from association.admin.models import AuditEntry
+from association.core.audit import AuditEntry
 from association.core.personal_data import check_personal_data
 from association.extensions import db
 from association.mail.models import OutboxMessage

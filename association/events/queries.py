@@ -13,6 +13,7 @@ from ..core.database import utcnow
 from ..core.paging import Paging, paginate
 from ..core.timefmt import local_zone
 from ..extensions import db
+from .capacity import seats_taken_column
 from .models import RSVP, Event
 from .recurrence import describe
 
@@ -52,16 +53,6 @@ def event_for_page(event_id: int) -> tuple[Event, int, str | None] | None:
     rule = func.coalesce(Event.rrule, select(first.rrule).where(first.id == Event.series_id).scalar_subquery())
     row = db.session.execute(select(Event, seats_taken_column(), rule).where(Event.id == event_id)).first()
     return None if row is None else (row[0], int(row[1] or 0), row[2])
-
-
-def seats_taken_column():
-    """Places taken at the event of the enclosing query's row, as a correlated subquery: summing
-    only the listed events' replies (index on event_id, response), never every reply there is."""
-    return (
-        select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
-        .where(RSVP.event_id == Event.id, RSVP.response == "going")
-        .scalar_subquery()
-    )
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""Who is coming: RSVPs, capacity counted in people, and a first-come waitlist.
+"""Who is coming: members' answers, checked against the places left (counted in capacity.py).
 
 Every RSVP change starts by bumping the event's ``rsvp_version``. That UPDATE is the first
 statement of its transaction, so it takes the write lock (SQLite) or the event row's lock
@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import or_, select, update
 
 from ..core.database import utcnow
 from ..extensions import db
-from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
+from .capacity import anyone_waiting, fill_from_waitlist, seats_taken, split_party
 from .models import RSVP, Event
-from .scheduling import seats_taken
 
 MAX_PEOPLE = 20
 NOTE_LENGTH = 200
@@ -50,12 +49,6 @@ class PartyTooBig(RSVPError):
     def booked(self) -> tuple[int, int]:
         """Who comes now if the places left are booked: adults first, as children come with one."""
         return split_party(self.adults, self.children, self.places_left)
-
-
-def split_party(adults: int, children: int, places: int) -> tuple[int, int]:
-    """(adults, children) of a party that fit in ``places``: adults first."""
-    booked_adults = min(adults, places)
-    return booked_adults, min(children, places - booked_adults)
 
 
 SPLIT_CHOICES = ("book_now", "waitlist_all")
@@ -208,7 +201,7 @@ def _respond_locked(
     others = seats_taken(event.id) - (rsvp.seats if was == "going" else 0)
     fits = event.capacity is None or others + adults + children <= event.capacity
     left = None if event.capacity is None else max(event.capacity - others, 0)
-    if not fits and left and split != "waitlist_all" and not _anyone_waiting(event.id, rsvp.id, left):
+    if not fits and left and split != "waitlist_all" and not anyone_waiting(event.id, rsvp.id, left):
         if split != "book_now":
             raise PartyTooBig(left, adults, children)
         if places_seen is not None and places_seen != left:
@@ -226,7 +219,7 @@ def _respond_locked(
             field="adults",
         )
     rsvp.adults, rsvp.children, rsvp.note, rsvp.updated_at = adults, children, note, now
-    if fits and (was == "going" or not _anyone_waiting(event.id, rsvp.id, left)):
+    if fits and (was == "going" or not anyone_waiting(event.id, rsvp.id, left)):
         rsvp.response, rsvp.waitlisted_at = "going", None
         db.session.flush()
         fill_from_waitlist(event)  # fewer seats than before can let someone in
@@ -258,81 +251,6 @@ def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, 
         f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
         f"We'll email you if places come up.",
     )
-
-
-def _waiting():
-    """Rows in the line: whole parties waiting, and parties going with some still waiting."""
-    return or_(
-        RSVP.response == "waitlisted", and_(RSVP.response == "going", RSVP.adults_waiting + RSVP.children_waiting > 0)
-    )
-
-
-def _seats_needed():
-    return case(
-        (RSVP.response == "waitlisted", RSVP.adults + RSVP.children), else_=RSVP.adults_waiting + RSVP.children_waiting
-    )
-
-
-def _anyone_waiting(event_id: int, rsvp_id: int | None, free: int | None) -> bool:
-    """Is someone already in line who would fit in the ``free`` places? They come first."""
-    waiting = select(RSVP.id).where(RSVP.event_id == event_id, _waiting())
-    if rsvp_id is not None:
-        waiting = waiting.where(RSVP.id != rsvp_id)
-    if free is not None:
-        waiting = waiting.where(_seats_needed() <= free)
-    return db.session.scalar(waiting.limit(1)) is not None
-
-
-def fill_from_waitlist(event: Event) -> list[RSVP]:
-    """Give free places to the waitlist in the order people joined it. A party too big for the
-    places left keeps its turn while someone behind who fits comes in: a single free place is
-    never left empty for a family of five. The rest of a partly booked party comes in whole, like
-    any party. Call with the event locked (or in its edit)."""
-    if event.capacity is None and not db.session.scalar(
-        select(RSVP.id).where(RSVP.event_id == event.id, _waiting()).limit(1)
-    ):
-        return []
-    taken = seats_taken(event.id)
-    promoted = []
-    waiting = db.session.scalars(
-        select(RSVP).where(RSVP.event_id == event.id, _waiting()).order_by(RSVP.waitlisted_at, RSVP.id)
-    )
-    for rsvp in waiting:
-        needed = rsvp.seats if rsvp.response == "waitlisted" else rsvp.seats_waiting
-        if event.capacity is not None and taken + needed > event.capacity:
-            continue
-        if rsvp.response == "going":
-            rsvp.adults += rsvp.adults_waiting
-            rsvp.children += rsvp.children_waiting
-            rsvp.adults_waiting = rsvp.children_waiting = 0
-        rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = "going", None, utcnow()
-        taken += needed
-        promoted.append(rsvp)
-    if promoted:
-        _tell_promoted(event, promoted)
-    return promoted
-
-
-def _tell_promoted(event: Event, promoted: list[RSVP]) -> None:
-    from ..members.models import Member
-
-    members = {
-        m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_([r.member_id for r in promoted])))
-    }
-    url = external_url("events.detail", event_id=event.id)
-    for rsvp in promoted:
-        member = members[rsvp.member_id]
-        if member.email:
-            queue_email(
-                member.email,
-                f"A place has come up: {event.title}",
-                "event_place_available",
-                member=member,
-                kind="event_update",
-                event=event,
-                event_url=url,
-                rsvp=rsvp,
-            )
 
 
 def set_attendance(event: Event, attended_member_ids: set[int]) -> None:

@@ -13,6 +13,7 @@ from ..core.markdown import render_markdown
 from ..core.timefmt import local_zone
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
+from .capacity import fill_from_waitlist, seats_taken
 from .models import RSVP, Event
 from .recurrence import RecurrenceError, expand
 
@@ -132,19 +133,6 @@ def _add_occurrences(master: Event, after: datetime) -> int:
     return added
 
 
-def seats_taken(event_id: int) -> int:
-    from sqlalchemy import func
-
-    return (
-        db.session.scalar(
-            select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0)).where(
-                RSVP.event_id == event_id, RSVP.response == "going"
-            )
-        )
-        or 0
-    )
-
-
 def update_event(event: Event, details: EventDetails, editor, whole_series: bool = False) -> list[str]:
     """Change one event or occurrence (or, with ``whole_series``, every later occurrence that was
     not changed on its own). Returns the names of what changed. Commits."""
@@ -175,8 +163,6 @@ def update_event(event: Event, details: EventDetails, editor, whole_series: bool
         if target is event and event.is_series and not whole_series:
             event.detached = True
     db.session.flush()
-    from .rsvps import fill_from_waitlist
-
     for target in targets:
         fill_from_waitlist(target)
     record("event.updated", event, ", ".join(changed) or "no change", actor=editor)

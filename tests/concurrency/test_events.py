@@ -8,9 +8,10 @@ from dataclasses import replace
 
 from sqlalchemy import delete, func, select
 
+from association.events.capacity import seats_taken
 from association.events.models import RSVP, Event
 from association.events.rsvps import respond
-from association.events.scheduling import EventDetails, extend_series, seats_taken, update_event
+from association.events.scheduling import EventDetails, extend_series, update_event
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.members.models import Member

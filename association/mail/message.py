@@ -8,14 +8,31 @@ what is sent. ``seal`` runs every check Flask-Mail's ``send`` would, before the 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from email import policy
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_mail import BadHeaderError, Message, sanitize_address, sanitize_addresses
 
-if TYPE_CHECKING:
-    from .worker import Claimed
+
+@dataclass(frozen=True)
+class Claimed:
+    """What sending one message needs, read once at claim time (no ORM refresh per message)."""
+
+    id: int
+    member_id: int | None
+    kind: str
+    to_address: str
+    to_name: str
+    subject: str
+    text_body: str
+    html_body: str
+    message_id: str
+    attachment_key: str | None
+    attempts: int
+    # The lease this worker took: the row is still ours only while it carries this very lease.
+    lease_until: datetime | None = None
 
 
 class UnsubscribeLinks:

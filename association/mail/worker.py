@@ -39,7 +39,7 @@ import logging
 import smtplib
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_mail import BadHeaderError
@@ -47,7 +47,7 @@ from sqlalchemy import func, select, text, update
 
 from ..core.database import utcnow
 from ..extensions import db, mail
-from .message import UnsubscribeLinks, build_message
+from .message import Claimed, UnsubscribeLinks, build_message
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -73,25 +73,6 @@ class DeliveryReport:
         self.throttled = self.throttled or other.throttled
         self.server_unreachable = self.server_unreachable or other.server_unreachable
         self.errors += other.errors
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """What sending one message needs, read once at claim time (no ORM refresh per message)."""
-
-    id: int
-    member_id: int | None
-    kind: str
-    to_address: str
-    to_name: str
-    subject: str
-    text_body: str
-    html_body: str
-    message_id: str
-    attachment_key: str | None
-    attempts: int
-    # The lease this worker took: the row is still ours only while it carries this very lease.
-    lease_until: datetime | None = None
 
 
 def backoff(attempts: int, first: int = 30) -> timedelta:

@@ -73,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_parts(app: Flask) -> None:
     from .admin import register as register_admin
+    from .campaigns import register as register_campaigns
     from .core import register as register_core
     from .events import register as register_events
     from .forum import register as register_forum
@@ -88,6 +89,7 @@ def _register_parts(app: Flask) -> None:
     register_forum(app)
     register_strategy(app)
     register_mail(app)
+    register_campaigns(app)
     register_admin(app)
     from .serve import serve_command
 

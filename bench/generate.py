@@ -1455,8 +1455,9 @@ class Generator:
 
     # -- mail and the rest --------------------------------------------------------------------
     def mail(self) -> None:
+        from association.campaigns.models import Campaign
         from association.core.audit import AuditEntry
-        from association.mail.models import Campaign, JobRun, OutboxMessage
+        from association.mail.models import JobRun, OutboxMessage
         from association.mail.preferences import MailPreferences
 
         started = time.perf_counter()

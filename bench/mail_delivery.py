@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
 from association import create_app  # noqa: E402
+from association.campaigns.models import Campaign  # noqa: E402
+from association.campaigns.queueing import queue_campaign  # noqa: E402
 from association.extensions import db  # noqa: E402
-from association.mail.campaigns import queue_campaign  # noqa: E402
-from association.mail.models import Campaign, OutboxMessage  # noqa: E402
+from association.mail.models import OutboxMessage  # noqa: E402
 from association.mail.worker import deliver_due  # noqa: E402
 from association.members.models import Member  # noqa: E402
 

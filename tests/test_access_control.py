@@ -247,7 +247,7 @@ def people(app, make_member):
             revocable_version=versions[1].id,
             pack_token="pack-token-1",
         )
-    from association.mail.models import Campaign
+    from association.campaigns.models import Campaign
 
     with app.app_context():
         campaign = Campaign(

@@ -131,12 +131,13 @@ def sweep_objects(app, people):
     valid tokens, a household, a failed email, a report, a scheduled campaign, a member's own post."""
     from datetime import timedelta
 
+    from association.campaigns.models import Campaign
     from association.core.database import utcnow
     from association.events.models import RSVP
     from association.forum.models import Post, Report, Thread
     from association.forum.posting import reply
     from association.mail.consent import unsubscribe_token
-    from association.mail.models import Campaign, OutboxMessage
+    from association.mail.models import OutboxMessage
     from association.members.accounts import request_sign_in_link
     from association.members.applications import password_token
     from association.members.models import Household

@@ -343,8 +343,8 @@ def _add_thread(
 
 @pytest.fixture
 def world(app, make_member) -> World:
+    from association.campaigns.models import Campaign
     from association.forum.models import Category
-    from association.mail.models import Campaign
     from association.mail.outbox import queue_email
     from association.members.registry import erase_member
     from association.strategy.items import NewItem, decline, merge, raise_item

@@ -72,10 +72,12 @@ def visible_text(html: str) -> str:
 def stored_codes() -> set[str]:
     """The values the models store that a person must see in words: statuses, roles, kinds,
     categories, outbox statuses, audit actions (only those that cannot pass for a word)."""
+    from association.campaigns import audiences
+    from association.campaigns import models as campaigns
     from association.events import models as events
     from association.forum import models as forum
-    from association.mail import audiences, preferences
     from association.mail import models as mail
+    from association.mail import preferences
     from association.members import models as members
     from association.strategy import models as strategy
 
@@ -91,7 +93,7 @@ def stored_codes() -> set[str]:
         forum.POST_STATUSES,
         forum.HELD_REASONS,
         mail.OUTBOX_STATUSES,
-        mail.CAMPAIGN_STATUSES,
+        campaigns.CAMPAIGN_STATUSES,
         audiences.AUDIENCES,
         audiences.TOPICS,
         preferences.FORUM_CHOICES,

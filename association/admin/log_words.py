@@ -54,8 +54,8 @@ def _members(ids: set[int], endpoint: str = "admin.edit_member") -> dict[int, Na
 
 def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
     """Names of what a page of audit entries is about: one query per kind present."""
+    from ..campaigns.models import Campaign
     from ..events.models import Event
-    from ..mail.models import Campaign
     from ..strategy.models import FeedbackItem, ServiceMeeting
 
     wanted: dict[str, set[int]] = {}

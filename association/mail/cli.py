@@ -1,23 +1,32 @@
-"""``flask worker``: run due jobs, queue scheduled campaigns, send the outbox."""
+"""``flask worker``: run due jobs, the work parts declared for each round, then send the outbox."""
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .campaigns import release_due_campaigns
 from .jobs import run_due_jobs
 from .worker import STOP, DeliveryReport, deliver_due, run_forever
 
 
-def worker_round() -> tuple[list[str], int, DeliveryReport]:
-    """One pass of the worker: daily jobs, campaigns whose time has come, then delivery."""
+def declare_each_round(app: Flask, words: str, work: Callable[[], int]) -> None:
+    """Have the worker call ``work`` every round, before delivery, and report its count as ``words``.
+
+    How a part above mail gets the worker to do its timed work (campaigns release the scheduled ones)
+    without mail knowing the part: it declares it when the app is built, as ``declare_waiting`` does.
+    """
+    app.extensions.setdefault("worker_each_round", {})[words] = work
+
+
+def worker_round() -> tuple[list[str], dict[str, int], DeliveryReport]:
+    """One pass of the worker: daily jobs, each round's declared work (its counts by words), then delivery."""
     ran = run_due_jobs()
-    released = release_due_campaigns()
-    return ran, released, deliver_due()
+    done = {words: work() for words, work in current_app.extensions.get("worker_each_round", {}).items()}
+    return ran, done, deliver_due()
 
 
 def _stop_gently(signum, _frame) -> None:
@@ -36,10 +45,11 @@ def worker_command(once: bool) -> None:
     signal.signal(signal.SIGTERM, _stop_gently)
     signal.signal(signal.SIGINT, _stop_gently)
     if once:
-        ran, released, report = worker_round()
+        ran, done, report = worker_round()
         click.echo(
-            f"jobs run: {', '.join(ran) or 'none'}; campaigns queued {released}; sent {report.sent}, "
-            f"retrying {report.retrying}, failed {report.failed}"
+            f"jobs run: {', '.join(ran) or 'none'}; "
+            + "".join(f"{words} {count}; " for words, count in done.items())
+            + f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
             + ("; paused by the rate limit" if report.throttled else "")
         )
         return

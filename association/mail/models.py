@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
@@ -15,7 +15,7 @@ from ..extensions import db
 # queued again safely; a *sending* row past its lease may or may not have reached the server (the
 # worker died mid-conversation), so it is queued again and counted in ``unconfirmed_sends``.
 # A queued or claimed row of a campaign that is cancelled becomes *withdrawn*: never sent, kept so
-# the campaign's history can count it (mail/campaign_sending.py).
+# the campaign's history can count it (campaigns/sending.py).
 OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "withdrawn")
 
 
@@ -52,40 +52,6 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     member = relationship("Member", lazy="raise")
-
-
-CAMPAIGN_STATUSES = ("draft", "scheduled", "queued", "cancelled")
-
-
-class Campaign(db.Model):
-    """An email written once and sent to an audience of members, each message through the outbox."""
-
-    __tablename__ = "mail_campaigns"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Bumped by each save through its edit form: see core/versions.py.
-    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    subject: Mapped[str] = mapped_column(String(200))
-    body_markdown: Mapped[str] = mapped_column(Text)
-    # Start each copy with "Hello {first name}," (a box the sender sees in the editor; never added
-    # when the message already opens with a greeting of its own: see campaigns.opens_with_greeting).
-    greeting: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # Which preference a member uses to say no to this kind of mail (see mail/audiences.py).
-    topic: Mapped[str] = mapped_column(String(20), default="news")
-    audience: Mapped[str] = mapped_column(String(20), default="active")
-    # The role, approval category or event id the audience is narrowed by, when it is.
-    audience_value: Mapped[str] = mapped_column(String(60), default="")
-    chosen_member_ids: Mapped[list | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
-    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime)
-    queued_at: Mapped[datetime | None] = mapped_column(DateTime)
-    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
-    left_out_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-    created_by = relationship("Member", lazy="raise")
 
 
 class JobRun(db.Model):

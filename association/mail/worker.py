@@ -14,7 +14,7 @@ How a message moves, and why nobody gets it twice:
    the *same* Message-ID, and ``unconfirmed_sends`` counts it, so an admin can see it and a
    receiving system can recognise a duplicate.
 4. Cancelling a campaign withdraws its ``queued`` and ``claimed`` rows (status ``withdrawn``, see
-   mail/campaign_sending.py). A worker holding a withdrawn row finds it no longer ``claimed`` when
+   campaigns/sending.py). A worker holding a withdrawn row finds it no longer ``claimed`` when
    it goes to take it for sending, and leaves it; a row already ``sending`` finishes as it would.
 
 So the guarantee is: every message is delivered at least once, and a message is delivered twice

@@ -13,9 +13,10 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
+from association.campaigns.models import Campaign
 from association.events.models import Event
 from association.extensions import db
-from association.mail.models import Campaign, OutboxMessage
+from association.mail.models import OutboxMessage
 from association.strategy.models import FeedbackItem
 from tests.conftest import sign_in
 from tests.events.helpers import add_event

@@ -33,7 +33,7 @@ RECEIVERS = {
         "association.events.seed_demo",
         "association.forum.seed_demo",
         "association.strategy.seed_demo",
-        "association.mail.seed_demo",
+        "association.campaigns.seed_demo",
     ],
     hooks.exporting_member_data: ["association.events.member_data"],
     hooks.loading_attachment: ["association.strategy.attachment"],
@@ -42,7 +42,7 @@ RECEIVERS = {
         "association.events.daily_jobs",
         "association.forum.daily_jobs",
         "association.strategy.daily_jobs",
-        "association.mail.daily_jobs",
+        "association.campaigns.daily_jobs",
     ],
     hooks.reading_known_people: ["association.members.known_people.members_known_to_the_check"],
 }
@@ -52,13 +52,13 @@ JOBS = {  # job name -> (module, function the part lists under that name)
     "extend-series": ("association.events.reminders", "extend_series_job"),
     "forum-digest": ("association.forum.notify", "send_digests"),
     "strategy-reminders": ("association.strategy.meetings", "send_reminders"),
-    "weekly-digest": ("association.mail.digest", "weekly_digest"),
+    "weekly-digest": ("association.campaigns.digest", "weekly_digest"),
 }
 SEEDERS = [
     ("association.events.demo", "seed_events"),
     ("association.forum.demo", "seed_forum"),
     ("association.strategy.demo", "seed_strategy"),
-    ("association.mail.demo", "seed_mail"),
+    ("association.campaigns.demo", "seed_mail"),
 ]
 
 

@@ -45,7 +45,7 @@ FINE = ["Siân O’Brien-Łukasz", "مريم\u200f", "Jo 🙂", "👩\u200d👧"
 
 def _all_forms() -> set[type]:
     for info in pkgutil.walk_packages(association.__path__, "association."):
-        if info.name.rsplit(".", 1)[-1] in ("forms", "campaign_forms", "views", "versions"):
+        if info.name.rsplit(".", 1)[-1] in ("forms", "views", "versions"):
             importlib.import_module(info.name)
     found, todo = set(), [Form]
     while todo:

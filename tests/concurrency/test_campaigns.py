@@ -7,9 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
+from association.campaigns.models import Campaign
+from association.campaigns.queueing import Draft, save_draft
 from association.extensions import db
-from association.mail.campaigns import Draft, save_draft
-from association.mail.models import Campaign, OutboxMessage
+from association.mail.models import OutboxMessage
 from association.members.models import Member
 
 from .conftest import CROWD, at_once, no_server_errors

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from association.campaigns.models import Campaign
 from association.core.timefmt import local_today
 from association.extensions import db
-from association.mail.models import Campaign, OutboxMessage
+from association.mail.models import OutboxMessage
 from association.mail.worker import deliver_due
 from tests.conftest import sign_in
 
@@ -218,7 +219,7 @@ def test_bad_schedule_choices_are_explained_on_the_review_page(app, admin_client
 
 
 def test_the_recipients_page_lists_everyone_with_pages(app, admin_client, make_member, monkeypatch):
-    from association.mail import campaign_views
+    from association.campaigns import views as campaign_views
 
     client, _ = admin_client
     people = [make_member(f"Person {letter}", roles=["strategy"]) for letter in "ABC"]

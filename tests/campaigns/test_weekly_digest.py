@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, event, select
 
+from association.campaigns.digest import weekly_digest
 from association.core.database import utcnow
 from association.core.timefmt import local_today
 from association.events.display import event_when
 from association.events.models import Event
 from association.extensions import db
 from association.forum.models import CategoryWatch, Post, Thread
-from association.mail.digest import weekly_digest
 from association.mail.jobs import daily_jobs, run_due_jobs
 from association.mail.models import OutboxMessage
 from association.mail.preferences import MailPreferences

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from association.campaigns.models import Campaign
+from association.campaigns.queueing import release_due_campaigns
 from association.core.timefmt import local_today
 from association.extensions import db
-from association.mail.campaigns import release_due_campaigns
-from association.mail.models import Campaign, OutboxMessage
+from association.mail.models import OutboxMessage
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due
 from association.members.models import Member
@@ -205,8 +206,8 @@ def test_an_empty_audience_is_refused_and_nothing_queued(app, admin_client, make
     assert "Nobody would receive this" in confirm and "edit_version" not in confirm
     # Sent anyway, with the page's own values (an old tab, a script): refused, and said so.
     with app.app_context():
-        from association.mail.campaign_sending import audience_fingerprint
-        from association.mail.campaigns import audience_of
+        from association.campaigns.queueing import audience_of
+        from association.campaigns.sending import audience_fingerprint
 
         campaign = db.session.get(Campaign, campaign_id)
         fields = {
@@ -248,7 +249,10 @@ def test_scheduling_in_the_past_is_refused_and_the_future_is_sent_by_the_worker(
         assert campaign.status == "scheduled"
         campaign.scheduled_for = campaign.scheduled_for - timedelta(days=2)  # time passes
         db.session.commit()
-        assert release_due_campaigns() == 1
+    # The worker's round releases it: campaigns declare that work to mail's worker (declare_each_round).
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0 and "; campaigns queued 1; sent " in result.output, result.output
+    with app.app_context():
         assert release_due_campaigns() == 0  # taken once only
     _deliver(app)
     assert len(smtp.to(jo.email)) == 1
@@ -299,7 +303,7 @@ def test_event_audiences_and_event_merge_fields(app, smtp, admin_client, make_me
 
 
 def test_lapsed_due_to_renew_category_and_chosen_audiences(app, admin_client, make_member):
-    from association.mail.audiences import resolve
+    from association.campaigns.audiences import resolve
 
     client, _ = admin_client
     with app.app_context():

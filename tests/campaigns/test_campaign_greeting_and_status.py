@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from association.campaigns.models import Campaign
 from association.extensions import db
-from association.mail.models import Campaign
 from tests.conftest import count_queries
 from tests.smtp import html_part, text_part
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..members.models import Member
-from .campaigns import queue_campaign
 from .models import Campaign
+from .queueing import queue_campaign
 
 NEWSLETTER = """Hello {{ first_name }},
 

@@ -24,8 +24,11 @@ from sqlalchemy import func, select, update
 from ..core.database import utcnow
 from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..mail.outbox_words import STATUS_WORDS as OUTBOX_STATUS_WORDS
 from .audiences import Audience, Recipient
-from .campaigns import (
+from .models import Campaign
+from .queueing import (
     CampaignError,
     Personaliser,
     audience_label,
@@ -34,8 +37,6 @@ from .campaigns import (
     queue_campaign,
     schedule,
 )
-from .models import Campaign, OutboxMessage
-from .outbox_words import STATUS_WORDS as OUTBOX_STATUS_WORDS
 
 # Outbox rows of a campaign that cancelling takes back: never offered to the SMTP server. A
 # ``claimed`` row is leased by a worker that has not started it: the worker takes it for sending

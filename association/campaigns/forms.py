@@ -16,7 +16,7 @@ from ..core.versions import EditVersionField
 from ..extensions import db
 from ..members.models import APPROVAL_CATEGORIES, Member
 from .audiences import AUDIENCE_ROLES, AUDIENCES, EVENT_AUDIENCES, TOPICS
-from .campaigns import Draft, merge_field_errors
+from .queueing import Draft, merge_field_errors
 
 
 def event_choices() -> list[tuple[str, str]]:

@@ -21,9 +21,10 @@ from ..core.database import utcnow
 from ..core.markdown import render_markdown
 from ..core.timefmt import format_date
 from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..mail.outbox import consent_links, external_url, new_message_id
 from .audiences import EVENT_AUDIENCES, Audience, Recipient, describe, resolve
-from .models import Campaign, OutboxMessage
-from .outbox import consent_links, external_url, new_message_id
+from .models import Campaign
 
 MERGE_FIELDS = {
     "first_name": "the member's first name",

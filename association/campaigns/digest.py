@@ -22,10 +22,10 @@ from ..events.queries import visible_visibilities
 from ..extensions import db
 from ..forum.access import can_see_category
 from ..forum.models import Category, CategoryWatch, Thread
+from ..mail.outbox import external_url, queue_email
+from ..mail.preferences import MailPreferences
 from ..members.models import Member, MemberRole
 from ..strategy.models import OUTCOME_STATUSES, FeedbackItem, ItemOutcome, PackVersion, ServiceMeeting, Theme
-from .outbox import external_url, queue_email
-from .preferences import MailPreferences
 
 DAYS_AHEAD = 14
 DAYS_BACK = 7

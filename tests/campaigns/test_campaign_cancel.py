@@ -8,13 +8,14 @@ from collections import Counter
 
 from sqlalchemy import event, select
 
+from association.campaigns.models import Campaign
 from association.extensions import db
-from association.mail.models import Campaign, OutboxMessage
+from association.mail.models import OutboxMessage
 from association.mail.worker import claim_batch, deliver_batch, deliver_due
 from tests.conftest import add_member, sign_in
 
+from ..mail.test_delivery_faults import CountingServer, _app, shared_db_url  # noqa: F401 (a fixture)
 from .test_campaigns import _campaign_id, _compose, send
-from .test_delivery_faults import CountingServer, _app, shared_db_url  # noqa: F401 (a fixture)
 
 
 def _statuses(app, campaign_id: int) -> Counter[str]:
@@ -112,7 +113,7 @@ def test_cancelling_while_a_worker_claims_is_atomic(shared_db_url, smtp):  # noq
     cancelled = threading.Event()
 
     def cancel_in_another_session():
-        from association.mail.campaign_sending import cancel_sending
+        from association.campaigns.sending import cancel_sending
 
         with app.app_context():
             cancel_sending(db.session.get(Campaign, campaign_id), None)

@@ -13,8 +13,20 @@ from ..core.paging import paginate, requested_page
 from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from .audiences import Recipient
-from .campaign_forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
-from .campaign_sending import (
+from .forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
+from .models import Campaign
+from .queueing import (
+    CampaignError,
+    Personaliser,
+    audience_label,
+    audience_of,
+    delivery_counts,
+    failures,
+    save_draft,
+    send_test,
+    unschedule,
+)
+from .sending import (
     STATUS_WORDS,
     ConfirmationOutdated,
     cancel_sending,
@@ -27,18 +39,6 @@ from .campaign_sending import (
     send_confirmed,
     unsent_count,
 )
-from .campaigns import (
-    CampaignError,
-    Personaliser,
-    audience_label,
-    audience_of,
-    delivery_counts,
-    failures,
-    save_draft,
-    send_test,
-    unschedule,
-)
-from .models import Campaign
 
 bp = Blueprint("campaigns", __name__, url_prefix="/admin/mail")
 PAGE_SIZE = 25
@@ -67,7 +67,7 @@ def history():
         )
     )
     return render_template(
-        "mail/campaign_history.html",
+        "campaigns/history.html",
         campaigns=campaigns,
         page=paging.page,
         pages=paging.pages,
@@ -83,7 +83,7 @@ def compose():
     if form.validate_on_submit():
         campaign = save_draft(form.to_draft(), current_user)
         return redirect(url_for("campaigns.review", campaign_id=campaign.id))
-    return render_template("mail/campaign_compose.html", form=form, campaign=None)
+    return render_template("campaigns/compose.html", form=form, campaign=None)
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -106,7 +106,7 @@ def edit(campaign_id: int):
             conflict = against_saved(form, campaign, lambda saved: saved.fill_from(campaign))
     if not form.is_submitted():
         form.fill_from(campaign)
-    return render_template("mail/campaign_compose.html", form=form, campaign=campaign, conflict=conflict)
+    return render_template("campaigns/compose.html", form=form, campaign=campaign, conflict=conflict)
 
 
 @bp.get("/<int:campaign_id>")
@@ -135,7 +135,7 @@ def _review(campaign: Campaign, schedule_form: ScheduleForm, status: int = 200):
         context.update(
             counts=delivery_counts([campaign.id])[campaign.id], failed=failures(campaign), unsent=unsent_count(campaign)
         )
-    return render_template("mail/campaign_review.html", **context), status
+    return render_template("campaigns/review.html", **context), status
 
 
 @bp.get("/<int:campaign_id>/preview")
@@ -208,7 +208,7 @@ def _confirmation(campaign: Campaign, when_utc, notice: str | None = None):
         flash(str(error), "error")
         return redirect(url_for("campaigns.review", campaign_id=campaign.id))
     status = 200 if notice is None else 400 if notice == INCOMPLETE else 409
-    return render_template("mail/campaign_confirm.html", c=confirmation, notice=notice), status
+    return render_template("campaigns/confirm.html", c=confirmation, notice=notice), status
 
 
 @bp.get("/<int:campaign_id>/recipients")
@@ -217,7 +217,7 @@ def recipients(campaign_id: int):
     campaign = _campaign(campaign_id)
     listing = recipients_page(campaign, requested_page(), RECIPIENTS_PAGE_SIZE)
     return render_template(
-        "mail/campaign_recipients.html", campaign=campaign, listing=listing, label=audience_label(campaign)
+        "campaigns/recipients.html", campaign=campaign, listing=listing, label=audience_label(campaign)
     )
 
 

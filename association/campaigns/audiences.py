@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
+from ..mail.consent import PREFERENCE_FOR_KIND
+from ..mail.preferences import DEFAULTS, MailPreferences
 from ..members.models import APPROVAL_CATEGORIES, Member, MemberRole
-from .consent import PREFERENCE_FOR_KIND
-from .preferences import DEFAULTS, MailPreferences
 
 AUDIENCES = {
     "active": "All active members",

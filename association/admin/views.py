@@ -17,6 +17,7 @@ from ..members.models import Member
 from ..members.registry import leave_requests, renewal_horizon, renewal_requests
 from . import log_words
 from .forms import ApproveForm, ConfirmForm, DeclineForm
+from .outbox_search import outbox_query
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -121,7 +122,7 @@ def audit_log():
 @role_required("admin")
 def outbox():
     status, recipient = request.args.get("status", ""), request.args.get("to", "")[:120]
-    query = outbox_words.outbox_query(status, recipient)
+    query = outbox_query(status, recipient)
     paging = paginate(query, requested_page(), PAGE_SIZE)
     messages = list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).offset(paging.offset).limit(PAGE_SIZE)))
     return render_template(

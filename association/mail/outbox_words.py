@@ -1,14 +1,8 @@
-"""The outbox in people's words: what each email is for, where it stands, and finding one by recipient.
+"""The outbox in people's words: what each email is for and where it stands (found by recipient in admin/).
 
 Rows keep their codes (status, kind, template): the admin pages filter by them and show these words."""
 
 from __future__ import annotations
-
-from sqlalchemy import Select, func, or_, select
-
-from ..extensions import db
-from ..members.models import Member
-from .models import OutboxMessage
 
 # What an admin may filter by: (value in the address, label, the statuses it covers).
 FILTERS = (
@@ -67,7 +61,6 @@ PURPOSES = {
     "strategy_raise_reminder": "Invites members to raise items for the strategy group",
     "weekly_digest": "The weekly digest",
 }
-RECIPIENT_MATCHES = 50  # members a search term may match; the outbox is then read by their ids (indexed)
 
 
 def status_words(status: str) -> str:
@@ -87,31 +80,3 @@ def purpose(template: str, campaign_id: int | None = None) -> str:
 
 def delivered_words(via: str | None) -> str:
     return DELIVERED_WORDS.get(via or "", via or "")
-
-
-def outbox_query(status: str = "", recipient: str = "") -> Select:
-    """The outbox rows an admin asked for: by status filter (FILTERS) and by recipient (a member's name
-    or address, in part; or an exact address for someone who is not a member). Costs one bounded query
-    on members when a recipient is given; the outbox itself is read by indexed columns."""
-    query = select(OutboxMessage)
-    statuses = next((covered for value, _, covered in FILTERS if value == status and covered), None)
-    if statuses:
-        query = query.where(OutboxMessage.status.in_(statuses))
-    term = " ".join(recipient.split())[:120].lower()
-    if term:
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        member_ids = list(
-            db.session.scalars(
-                select(Member.id)
-                .where(
-                    or_(
-                        func.lower(Member.name).like(like, escape="\\"),
-                        func.lower(Member.email).like(like, escape="\\"),
-                    )
-                )
-                .order_by(Member.id)
-                .limit(RECIPIENT_MATCHES)
-            )
-        )
-        query = query.where(or_(OutboxMessage.member_id.in_(member_ids), OutboxMessage.to_address == term))
-    return query

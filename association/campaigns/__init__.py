@@ -13,15 +13,13 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from ..core import hooks
-    from ..mail.cli import declare_each_round
     from . import models  # noqa: F401  (its table known to migrations)
-    from .queueing import release_due_campaigns
     from .views import bp
 
     app.register_blueprint(bp)
-    declare_each_round(app, "campaigns queued", release_due_campaigns)
     hooks.seeding_demo.connect(seed_demo, sender=app)
     hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
+    hooks.working_each_round.connect(release_scheduled, sender=app)
 
 
 def seed_demo(_app: Flask, members: dict) -> None:
@@ -36,3 +34,10 @@ def daily_jobs(_app: Flask) -> dict[str, Callable[[], object]]:
     from .digest import weekly_digest
 
     return {"weekly-digest": weekly_digest}
+
+
+def release_scheduled(_app: Flask) -> tuple[str, int]:
+    """Queue the scheduled campaigns whose time has come, for the worker (``hooks.working_each_round``)."""
+    from .queueing import release_due_campaigns
+
+    return "campaigns queued", release_due_campaigns()

@@ -14,7 +14,7 @@ receivers when the app is garbage-collected. Receivers are held weakly, so conne
 defined at module level, never a closure or lambda (it would vanish silently).
 
 Receivers run in the order they were connected for the app, which is the order ``create_app``
-registers the parts: members, events, forum, strategy, mail, admin - lower layers first, so a
+registers the parts: members, events, forum, strategy, mail, campaigns, admin - lower layers first, so a
 part's receiver may rely on what the parts below it did in the same send. (Blinker's own order is
 undefined; Hook keeps the connection order so every run is the same.)
 
@@ -65,11 +65,11 @@ seeding_demo = Hook(
 
     Receiver: ``(app, members)``, ``members`` being the demo members by email (the named sign-ins
     admin@, moderator@, strategy@, carer@ and applicant@example.org among them). It adds its part's
-    rows and returns nothing. (Strategy's and mail's commit on the way, as the rule functions they
+    rows and returns nothing. (Strategy's and campaigns' commit on the way, as the rule functions they
     call to issue a pack or queue a campaign do.)
 
-    Order matters: members (made before the send) -> events -> forum -> strategy -> mail's
-    campaigns, the order the parts are registered. A part's demo may use what the parts before it
+    Order matters: members (made before the send) -> events -> forum -> strategy -> campaigns, the
+    order the parts are registered. A part's demo may use what the parts before it
     seeded (the campaigns are about the events; the forum quotes the members).""",
 )
 
@@ -104,6 +104,18 @@ listing_daily_jobs = Hook(
     its own work. The name is stored (``JobRun``) to claim a day's run, so it must never change and
     is unique across parts. Jobs run in receiver order, then in the dict's order: members'
     renewals, events' reminders and series, the forum digest, strategy reminders, the weekly digest.""",
+)
+
+working_each_round = Hook(
+    "working-each-round",
+    doc="""Timed work a part has the outbox worker do in every round, after the daily jobs and before
+    sending, so what it queues goes out in the same round. Sent by ``worker_round`` (mail/cli.py):
+    ``flask worker`` and the worker thread of ``flask serve``.
+
+    Receiver: ``(app)``; does its work, commits it, and returns ``(words, count)`` for the worker's
+    report: campaigns returns ``("campaigns queued", n)`` for the scheduled campaigns whose time
+    had come, and ``flask worker --once`` prints "campaigns queued n". An error ends the round (the
+    worker logs it and tries again next round), as a daily job's does.""",
 )
 
 reading_known_people = Hook(

@@ -1,31 +1,23 @@
-"""``flask worker``: run due jobs, the work parts declared for each round, then send the outbox."""
+"""``flask worker``: run due jobs, the work parts do every round (queue scheduled campaigns), send the outbox."""
 
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
+from ..core import hooks
 from .jobs import run_due_jobs
 from .worker import STOP, DeliveryReport, deliver_due, run_forever
 
 
-def declare_each_round(app: Flask, words: str, work: Callable[[], int]) -> None:
-    """Have the worker call ``work`` every round, before delivery, and report its count as ``words``.
-
-    How a part above mail gets the worker to do its timed work (campaigns release the scheduled ones)
-    without mail knowing the part: it declares it when the app is built, as ``declare_waiting`` does.
-    """
-    app.extensions.setdefault("worker_each_round", {})[words] = work
-
-
 def worker_round() -> tuple[list[str], dict[str, int], DeliveryReport]:
-    """One pass of the worker: daily jobs, each round's declared work (its counts by words), then delivery."""
+    """One pass of the worker: daily jobs, each part's work for every round (``hooks.working_each_round``:
+    its counts by words), then delivery."""
     ran = run_due_jobs()
-    done = {words: work() for words, work in current_app.extensions.get("worker_each_round", {}).items()}
+    done = dict(hooks.working_each_round.send_in_app())
     return ran, done, deliver_due()
 
 

@@ -249,7 +249,7 @@ def test_scheduling_in_the_past_is_refused_and_the_future_is_sent_by_the_worker(
         assert campaign.status == "scheduled"
         campaign.scheduled_for = campaign.scheduled_for - timedelta(days=2)  # time passes
         db.session.commit()
-    # The worker's round releases it: campaigns declare that work to mail's worker (declare_each_round).
+    # The worker's round releases it: campaigns do that work for it through hooks.working_each_round.
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0 and "; campaigns queued 1; sent " in result.output, result.output
     with app.app_context():

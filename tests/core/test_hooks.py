@@ -45,6 +45,7 @@ RECEIVERS = {
         "association.campaigns.daily_jobs",
     ],
     hooks.reading_known_people: ["association.members.known_people.members_known_to_the_check"],
+    hooks.working_each_round: ["association.campaigns.release_scheduled"],
 }
 JOBS = {  # job name -> (module, function the part lists under that name)
     "membership-renewals": ("association.members.renewals", "run_renewals"),
@@ -130,6 +131,7 @@ def test_with_two_apps_daily_jobs_run_once_and_export_sections_appear_once(two_a
             assert run_due_jobs() == list(JOBS)
             assert ran == [function for _, function in JOBS.values()]  # each once, in order
             assert run_due_jobs() == [] and len(ran) == len(JOBS)
+            assert hooks.working_each_round.send_in_app() == [("campaigns queued", 0)]  # once for this app
 
             starts = datetime(2030, 5, 4, 10)
             event = Event(title="Coffee morning", starts_at=starts, ends_at=starts + timedelta(hours=2))

@@ -10,6 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import role_required
 from ..core.audit import record
+from ..core.errors import DomainError
+from ..core.forms import show_domain_error
 from ..core.paging import requested_page
 from ..core.versions import EditConflict, against_saved, seen_version
 from ..extensions import db
@@ -155,9 +157,9 @@ def link_household(member_id: int):
                 db.session.commit()
                 flash(f"Linked in the {household.name}.", "success")
                 return redirect(url_for("admin.edit_member", member_id=member.id))
-            except ValueError as error:
+            except DomainError as error:
                 db.session.rollback()
-                form.partner_email.errors.append(str(error))
+                show_domain_error(form, error)
     return _member_page(member, household_form=form), 400
 
 
@@ -180,7 +182,7 @@ def erase_member(member_id: int):
     if form.validate_on_submit():
         try:
             registry.erase_member(member, current_user)
-        except ValueError as error:
+        except DomainError as error:
             flash(str(error), "error")
             return redirect(url_for("admin.edit_member", member_id=member.id))
         flash("Their personal details are erased. Anything they wrote now shows as 'Former member'.", "success")

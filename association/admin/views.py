@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..core.access import role_required
 from ..core.audit import AuditEntry
+from ..core.errors import DomainError
 from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..mail import outbox_words
@@ -79,7 +80,7 @@ def approve_application(member_id: int):
         try:
             applications.approve(member, current_user, form.renewal_date.data)
             flash(f"{member.name} is now a member. We've emailed them a link to set their password.", "success")
-        except ValueError as error:
+        except DomainError as error:
             flash(str(error), "error")
     return redirect(url_for("admin.application_queue"))
 
@@ -93,7 +94,7 @@ def decline_application(member_id: int):
         try:
             applications.decline(member, current_user, form.reason.data)
             flash(f"{member.name}'s application was declined and they have been told why.", "info")
-        except ValueError as error:
+        except DomainError as error:
             flash(str(error), "error")
         return redirect(url_for("admin.application_queue"))
     return render_template("admin/decline.html", member=member, form=form), 400

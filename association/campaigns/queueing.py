@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, insert, select, update
 
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..core.timefmt import format_date
 from ..extensions import db
@@ -41,7 +42,7 @@ FIELD_PATTERN = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 GREETING = re.compile(r"\s*(hello|hi|hiya|hey|dear|good (morning|afternoon|evening))\b", re.IGNORECASE)
 
 
-class CampaignError(ValueError):
+class CampaignError(DomainError):
     """A campaign that cannot be sent as it stands; ``str(error)`` says why in plain words."""
 
 

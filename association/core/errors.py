@@ -1,4 +1,5 @@
-"""Friendly error pages; JSON for clients that ask for it."""
+"""Friendly error pages; JSON for clients that ask for it. And ``DomainError``, the root of the
+refusals that rules raise for people to read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,20 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
+
+
+class DomainError(ValueError):
+    """A rule refused what someone asked; ``str(error)`` says why in plain words, for people.
+
+    ``field`` names the form field the message belongs to (None: the form or the action as a
+    whole). Each part's refusal (``PostingError``, ``EventError``, ...) derives from this, so a view
+    shows any of them the same way: ``core.forms.show_domain_error``, never by reading the text.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),

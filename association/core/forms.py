@@ -4,6 +4,8 @@ Every single-line text field (StringField and its kinds: email, URL, search) car
 ``SingleLine()``; every TextAreaField carries ``MultiLine()``. The rule itself lives in
 ``core/plain_text.py``, where the same check guards every flush; the form says it first, kindly,
 next to the field. A test walks every form of the app and fails on a field without its validator.
+
+``show_domain_error`` puts a rule's refusal (a ``DomainError``) on the form the view shows again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .errors import DomainError
 from .plain_text import breaks_the_line, has_nul
 
 
@@ -47,3 +50,17 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def show_domain_error(form, error: DomainError) -> None:
+    """Show a rule's refusal on ``form``: beside the field it names or, when it names none (or one
+    this form doesn't have), at the top of the form, in the summary ``forms.form_errors`` draws.
+
+    The rule knows which field its message is about; the view never guesses it from the words.
+    """
+    field = form._fields.get(error.field) if error.field else None
+    if field is None:
+        form.form_errors.append(str(error))
+    else:
+        # A field not validated yet has a tuple of errors; one that was has a list.
+        field.errors = [*field.errors, str(error)]

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.sql.elements import BindParameter
 
+from .errors import DomainError
+
 # C0 controls (NUL, TAB, LF, CR …), DEL, C1 controls (NEL U+0085 among them), and the Unicode line
 # and paragraph separators, which str.splitlines() and many mail and CSV readers take as line ends.
 NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -40,7 +42,7 @@ def one_line(value: str) -> str:
     return NOT_ON_ONE_LINE.sub(" ", value).strip()
 
 
-class UnsafeTextError(ValueError):
+class UnsafeTextError(DomainError):
     """A value with control characters was about to be stored in a column that cannot hold it."""
 
     def __init__(self, table: str, column: str, multiline: bool):

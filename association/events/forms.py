@@ -198,8 +198,7 @@ class EventForm(FlaskForm):
                     self.repeat_weeks.data,
                 )
             except RecurrenceError as error:
-                field = "custom_rule" if self.repeat.data == "custom" and error.field == "repeat" else error.field
-                problems.append((getattr(self, field), str(error)))
+                problems.append((self[error.field], str(error)))
         for field, message in problems:
             field.errors = [*field.errors, message]
         return valid and not problems

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from ..core.errors import DomainError
+
 # How far ahead occurrences exist as rows (members RSVP to rows); a daily job extends it.
 HORIZON = timedelta(days=400)
 MAX_OCCURRENCES = 120
@@ -31,13 +33,12 @@ REPEAT_CHOICES = {
 NTH_CHOICES = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
 
 
-class RecurrenceError(ValueError):
+class RecurrenceError(DomainError):
     """A rule we cannot use; ``str(error)`` says why in plain words, and ``field`` names the form
     field it is about ("repeat" when it is about the choice as a whole)."""
 
     def __init__(self, message: str, field: str = "repeat"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def nth_weekday(local_start: datetime) -> int:
@@ -91,6 +92,7 @@ def build_rule(
     raise RecurrenceError("Choose how the event repeats.")
 
 
+CUSTOM = "custom_rule"  # the field where a rule is typed: every refusal of validate_rule is about it
 ALLOWED_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "COUNT", "UNTIL", "WKST"}
 
 
@@ -98,29 +100,29 @@ def validate_rule(rule: str) -> str:
     """Check an RRULE value (without the 'RRULE:' prefix); returns it normalised."""
     rule = (rule or "").strip().upper().removeprefix("RRULE:")
     if not rule:
-        raise RecurrenceError("Enter a recurrence rule, for example FREQ=MONTHLY;BYDAY=1TU.")
+        raise RecurrenceError("Enter a recurrence rule, for example FREQ=MONTHLY;BYDAY=1TU.", CUSTOM)
     if len(rule) > 200:
-        raise RecurrenceError("That recurrence rule is too long.")
+        raise RecurrenceError("That recurrence rule is too long.", CUSTOM)
     parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
     unknown = set(parts) - ALLOWED_PARTS
     if unknown:
-        raise RecurrenceError(f"This rule uses parts we don't support: {', '.join(sorted(unknown))}.")
+        raise RecurrenceError(f"This rule uses parts we don't support: {', '.join(sorted(unknown))}.", CUSTOM)
     if parts.get("FREQ") not in {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}:
-        raise RecurrenceError("The rule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY.")
+        raise RecurrenceError("The rule needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY.", CUSTOM)
     try:
         expanded = rrulestr(f"RRULE:{rule}", dtstart=datetime(2026, 1, 6, 19, 0, tzinfo=UTC))
         first = expanded.after(datetime(2026, 1, 1, tzinfo=UTC), inc=True)
     except (ValueError, TypeError) as error:
-        raise RecurrenceError(f"That recurrence rule isn't valid: {error}.") from error
+        raise RecurrenceError(f"That recurrence rule isn't valid: {error}.", CUSTOM) from error
     if first is None:
-        raise RecurrenceError("That rule never produces a date.")
+        raise RecurrenceError("That rule never produces a date.", CUSTOM)
     if (
         parts["FREQ"] == "DAILY"
         and int(parts.get("INTERVAL", "1") or 1) < 2
         and "COUNT" not in parts
         and "UNTIL" not in parts
     ):
-        raise RecurrenceError("A daily series needs an end (COUNT or UNTIL) so it doesn't fill the calendar.")
+        raise RecurrenceError("A daily series needs an end (COUNT or UNTIL) so it doesn't fill the calendar.", CUSTOM)
     return rule
 
 

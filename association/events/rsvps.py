@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..extensions import db
 from ..members.models import Member
 from .capacity import anyone_waiting, fill_from_waitlist, seats_taken, split_party
@@ -23,13 +24,9 @@ MAX_PEOPLE = 20
 NOTE_LENGTH = 200
 
 
-class RSVPError(ValueError):
+class RSVPError(DomainError):
     """An answer we cannot take; ``str(error)`` says why in plain words, and ``field`` names the
     form field it is about (None for the answer as a whole)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class PartyTooBig(RSVPError):

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from ..core.audit import record
 from ..core.database import increment, lock_row, utcnow
+from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..core.timefmt import local_zone
 from ..extensions import db
@@ -18,8 +19,9 @@ from .models import RSVP, Event
 from .recurrence import RecurrenceError, expand
 
 
-class EventError(ValueError):
-    """A change we cannot make; ``str(error)`` says why in plain words."""
+class EventError(DomainError):
+    """A change we cannot make; ``str(error)`` says why in plain words, and ``field`` names the form
+    field it is about (None for the event as a whole)."""
 
 
 @dataclass
@@ -57,11 +59,11 @@ IN_CALENDARS = (*TIME_AND_PLACE, "title", "description_md", "map_url", "kind", "
 
 def _check(details: EventDetails) -> None:
     if details.ends_at <= details.starts_at:
-        raise EventError("The event must end after it starts.")
+        raise EventError("The event must end after it starts.", field="end_time")
     if details.capacity is not None and details.capacity < 1:
-        raise EventError("Places must be at least 1, or left empty for no limit.")
+        raise EventError("Places must be at least 1, or left empty for no limit.", field="capacity")
     if details.rsvp_deadline is not None and details.rsvp_deadline > details.starts_at:
-        raise EventError("The RSVP deadline must be before the event starts.")
+        raise EventError("The RSVP deadline must be before the event starts.", field="rsvp_deadline_date")
 
 
 def touch(event: Event) -> None:
@@ -141,7 +143,8 @@ def update_event(event: Event, details: EventDetails, editor, whole_series: bool
     db.session.execute(update(Event).where(Event.id == event.id).values(rsvp_version=Event.rsvp_version + 1))
     if details.capacity is not None and details.capacity < seats_taken(event.id):
         raise EventError(
-            f"{seats_taken(event.id)} places are already taken, so the event needs at least that many places."
+            f"{seats_taken(event.id)} places are already taken, so the event needs at least that many places.",
+            field="capacity",
         )
     targets = [event]
     if whole_series and event.is_series:
@@ -228,7 +231,7 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
     if not master.rrule:
         raise EventError("Only a repeating event can be ended.")
     if last_day_utc < master.starts_at:
-        raise EventError("A series can't end before its first meeting.")
+        raise EventError("A series can't end before its first meeting.", field="last_date")
     master.series_ended_at = last_day_utc
     increment(Event.sequence, master.id)
     touch(master)

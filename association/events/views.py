@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.database import utcnow
+from ..core.forms import show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
@@ -150,11 +151,10 @@ def rsvp(event_id: int):
         form.split.data = None
         return _detail_page(event.id, form, party_choice=question)
     except rsvps.RSVPError as error:
-        field = getattr(form, error.field) if error.field else None
-        if field is None:
+        if error.field is None:  # about the answer as a whole: said above the event's page
             flash(str(error), "error")
             return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
-        field.errors = [*field.errors, str(error)]
+        show_domain_error(form, error)
         return _detail_page(event.id, form, status=400)
     flash(outcome.message, "success" if outcome.response != "waitlisted" else "info")
     return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
@@ -173,12 +173,9 @@ def create():
             _record_kept_wording(event, form)
             flash("The event is in the calendar.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
-        except RecurrenceError as error:
+        except (RecurrenceError, scheduling.EventError) as error:
             db.session.rollback()
-            (form.custom_rule if form.repeat.data == "custom" else form.repeat).errors.append(str(error))
-        except scheduling.EventError as error:
-            db.session.rollback()
-            form.end_time.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template("events/edit.html", form=form, event=None, **_warning(warnings))
 
 
@@ -209,8 +206,7 @@ def edit(event_id: int):
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             db.session.rollback()
-            field = form.capacity if "places" in str(error).lower() else form.end_time
-            field.errors.append(str(error))
+            show_domain_error(form, error)
         except EditConflict:
             db.session.rollback()
             event = _managed_event(event_id)
@@ -279,7 +275,7 @@ def end_series(event_id: int):
             )
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
-            form.last_date.errors.append(str(error))
+            show_domain_error(form, error)
     return _cancel_page(event, CancelForm(), form)
 
 

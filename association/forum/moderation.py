@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 
 from ..core.database import lock_row, utcnow
+from ..core.errors import DomainError
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
@@ -15,7 +16,7 @@ from .notify import tell_watchers
 from .posting import refresh_counts
 
 
-class ModerationError(ValueError):
+class ModerationError(DomainError):
     """An action that can't be taken; ``str(error)`` says why."""
 
 
@@ -200,9 +201,9 @@ def report(post: Post, reporter, reason: str) -> None:
     """Any member can report a post for the moderators to look at. Commits."""
     reason = reason.strip()
     if not reason:
-        raise ModerationError("Tell the moderators briefly what's wrong with the post.")
+        raise ModerationError("Tell the moderators briefly what's wrong with the post.", field="reason")
     if len(reason) > 500:
-        raise ModerationError("Keep the reason to 500 characters.")
+        raise ModerationError("Keep the reason to 500 characters.", field="reason")
     lock_row(Post, post.id)  # a double click: the second report waits and then finds the first
     if db.session.scalar(
         select(Report.id).where(

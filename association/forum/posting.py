@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..core.database import increment, insert_or_ignore, lock_row, utcnow
+from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..extensions import db
 from ..members.models import Member
@@ -26,8 +27,9 @@ TITLE_LENGTH = 160
 BODY_LENGTH = 20000
 
 
-class PostingError(ValueError):
-    """Something we can't post; ``str(error)`` says why in plain words."""
+class PostingError(DomainError):
+    """Something we can't post; ``str(error)`` says why in plain words, and ``field`` which part of
+    the post (``title`` or ``body``) it is about, if one is."""
 
 
 class SlowDown(PostingError):
@@ -44,13 +46,15 @@ class Outcome:
 def _check_text(body: str, title: str | None = None) -> None:
     if title is not None:
         if not title.strip():
-            raise PostingError("Give the thread a title.")
+            raise PostingError("Give the thread a title.", field="title")
         if len(title) > TITLE_LENGTH:
-            raise PostingError(f"Keep the title to {TITLE_LENGTH} characters.")
+            raise PostingError(f"Keep the title to {TITLE_LENGTH} characters.", field="title")
     if not body.strip():
-        raise PostingError("Write something before posting.")
+        raise PostingError("Write something before posting.", field="body")
     if len(body) > BODY_LENGTH:
-        raise PostingError(f"That's longer than we can take ({BODY_LENGTH:,} characters). Could you split it?")
+        raise PostingError(
+            f"That's longer than we can take ({BODY_LENGTH:,} characters). Could you split it?", field="body"
+        )
 
 
 def _check_pace(author) -> None:
@@ -71,7 +75,8 @@ def _check_pace(author) -> None:
     if recent >= limit:
         raise SlowDown(
             "You're posting quickly, so we've slowed things down for a few minutes. Your text is "
-            "kept below: press Post again in a little while."
+            "kept below: press Post again in a little while.",
+            field="body",
         )
 
 
@@ -224,7 +229,7 @@ def edit_post(post: Post, editor, body: str, title: str | None = None) -> Outcom
     found = checks.check(body, thread.title if post.number == 1 else None)
     if found.title and title_changed and post.status == "hidden":
         # A hidden post can't be held, and its thread's title is still listed for everyone.
-        raise PostingError(checks.explain(found.everything))
+        raise PostingError(checks.explain(found.everything), field="title")
     if found and post.status in ("visible", "held"):
         post.status, post.held_reason, post.held_detail = "held", checks.PERSONAL_DATA, checks.dump(found)
     elif post.status == "held" and post.held_reason == checks.PERSONAL_DATA:

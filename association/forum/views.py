@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
+from ..core.forms import show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import requested_id
 from ..extensions import db
@@ -120,7 +121,7 @@ def new_thread(category_id: int):
             return redirect(url_for("forum.thread", thread_id=outcome.post.thread_id))
         except posting.PostingError as error:
             db.session.rollback()
-            form.body.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template("forum/new_thread.html", category=found, form=form)
 
 
@@ -219,7 +220,7 @@ def reply(thread_id: int):
             return redirect(_land_on(outcome.post))
         except posting.PostingError as error:
             db.session.rollback()
-            form.body.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template("forum/reply.html", thread=found, form=form)
 
 
@@ -256,7 +257,7 @@ def edit(post_id: int):
             )
         except posting.PostingError as error:
             db.session.rollback()
-            form.body.errors.append(str(error))
+            show_domain_error(form, error)
     note = None
     if post.status == "held":
         note = checks.held_note(
@@ -310,5 +311,5 @@ def report(post_id: int):
             flash("Thank you. A moderator will look at it.", "success")
             return redirect(url_for("forum.thread", thread_id=found.id))
         except moderation.ModerationError as error:
-            form.reason.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template("forum/report.html", post=post, thread=found, form=form)

@@ -15,6 +15,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import column, select, table
 
+from ..core.errors import DomainError
 from ..extensions import db
 from .preferences import MailPreferences, preferences_for
 
@@ -41,7 +42,7 @@ PREFERENCE_LABELS = {
 _MEMBERS = table("members", column("id"))
 
 
-class UnsubscribeError(ValueError):
+class UnsubscribeError(DomainError):
     """An unsubscribe link that cannot be used; ``str(error)`` says why in plain words."""
 
 

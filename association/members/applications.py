@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.audit import record
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
@@ -130,7 +131,7 @@ def waiting_count(_viewer=None):
 def approve(member: Member, admin: Member, renewal_date: date | None = None) -> None:
     """Make the applicant an active member and send the link to set a password. Commits."""
     if member.application_state != "waiting":
-        raise ValueError("Only a confirmed application that is waiting can be approved.")
+        raise DomainError("Only a confirmed application that is waiting can be approved.")
     today = local_today()
     member.application_state = "approved"
     member.status = "active"
@@ -152,7 +153,7 @@ def approve(member: Member, admin: Member, renewal_date: date | None = None) -> 
 def decline(member: Member, admin: Member, reason: str) -> None:
     """Decline the application with a reason the applicant is told. Commits."""
     if member.application_state != "waiting":
-        raise ValueError("Only a confirmed application that is waiting can be declined.")
+        raise DomainError("Only a confirmed application that is waiting can be declined.")
     member.application_state = "declined"
     member.decided_at = utcnow()
     member.decided_by_id = admin.id

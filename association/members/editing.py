@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..core.audit import record
+from ..core.errors import DomainError
 from ..core.versions import claim_edit
 from . import registry
 from .accounts import start_email_change
@@ -34,7 +35,7 @@ DETAIL_FIELDS = {
 }
 
 
-class EditRefused(ValueError):
+class EditRefused(DomainError):
     """A change this editor may not make; ``str(error)`` says why in plain words."""
 
 
@@ -124,6 +125,6 @@ def edit_member(member: Member, changes: MemberChanges, editor: Member, seen_ver
             registry.set_roles(member, changes.roles, editor)
         if changes.status is not None:
             registry.set_status(member, changes.status, editor, changes.status_reason)
-    except ValueError as error:
-        raise EditRefused(str(error)) from error
+    except DomainError as error:
+        raise EditRefused(str(error), error.field) from error
     return described

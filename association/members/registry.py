@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.audit import record
 from ..core.database import increment, utcnow
+from ..core.errors import DomainError
 from ..core.paging import Paging, paginate
 from ..core.timefmt import local_today
 from ..extensions import db
@@ -71,7 +72,7 @@ def set_roles(member: Member, roles: set[str], admin: Member) -> None:
     if before == roles:
         return
     if member.id == admin.id and "admin" in before and "admin" not in roles:
-        raise ValueError("You can't remove your own admin role; ask another admin.")
+        raise DomainError("You can't remove your own admin role; ask another admin.", field="roles")
     member.role_rows = [r for r in member.role_rows if r.role in roles] + [
         MemberRole(role=r) for r in sorted(roles - before)
     ]
@@ -85,11 +86,11 @@ def set_roles(member: Member, roles: set[str], admin: Member) -> None:
 
 def set_status(member: Member, status: str, admin: Member, reason: str = "") -> None:
     if status not in STATUSES:
-        raise ValueError("Unknown status.")
+        raise DomainError("Unknown status.", field="status")
     if member.status == status:
         return
     if member.id == admin.id and status != "active":
-        raise ValueError("You can't change your own status.")
+        raise DomainError("You can't change your own status.", field="status")
     record("member.status", member, f"{member.status} → {status}" + (f": {reason}" if reason else ""), actor=admin)
     member.status = status
     if status != "active":
@@ -99,7 +100,7 @@ def set_status(member: Member, status: str, admin: Member, reason: str = "") -> 
 def link_household(member: Member, partner: Member, admin: Member) -> Household:
     """Put two carers who foster together in one household (a joint membership)."""
     if partner.id == member.id:
-        raise ValueError("Choose a different member to link with.")
+        raise DomainError("Choose a different member to link with.", field="partner_email")
     household = member.household or partner.household
     if household is None:
         surname_a, surname_b = member.name.split()[-1], partner.name.split()[-1]
@@ -108,7 +109,9 @@ def link_household(member: Member, partner: Member, admin: Member) -> Household:
         db.session.add(household)
     for person in (member, partner):
         if person.household is not None and person.household is not household:
-            raise ValueError(f"{person.name} is already in another household; unlink them first.")
+            raise DomainError(
+                f"{person.name} is already in another household; unlink them first.", field="partner_email"
+            )
         person.household = household
     record("member.household", member, f"linked with {partner.name} in {household.name}", actor=admin)
     return household
@@ -130,7 +133,7 @@ def unlink_household(member: Member, admin: Member) -> None:
 def erase_member(member: Member, admin: Member) -> None:
     """Wipe personal fields; what they wrote stays, shown as 'Former member'. Commits."""
     if member.id == admin.id:
-        raise ValueError("You can't erase your own account.")
+        raise DomainError("You can't erase your own account.")
     if member.household is not None:
         unlink_household(member, admin)
     member.name = "Former member"

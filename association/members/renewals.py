@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..core.audit import record
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
@@ -17,7 +18,7 @@ from .models import Member, MemberRole
 RENEWABLE = ("active", "lapsed")
 
 
-class RenewalError(ValueError):
+class RenewalError(DomainError):
     """A renewal request that can't be made; ``str(error)`` says why."""
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..core.errors import DomainError
 
-class TokenError(ValueError):
+
+class TokenError(DomainError):
     """A link that cannot be used; ``str(error)`` says why in plain words."""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from ..core.audit import record
 from ..core.database import insert_or_ignore, lock_row, utcnow
+from ..core.errors import DomainError
 from ..core.personal_data import Finding
 from ..extensions import db
 from .models import KINDS, FeedbackItem, ItemSupport, Theme
@@ -23,8 +24,9 @@ OPEN_STATUSES = ("new", "under_review", "in_pack", "carried_forward")
 SUPPORTABLE = (*OPEN_STATUSES, "raised")
 
 
-class ItemError(ValueError):
-    """Something we can't do with an item; ``str(error)`` says why in plain words."""
+class ItemError(DomainError):
+    """Something we can't do with an item; ``str(error)`` says why in plain words, and ``field``
+    names the form field it is about (None for the item as a whole)."""
 
 
 @dataclass
@@ -45,13 +47,14 @@ def raise_item(new: NewItem, author) -> FeedbackItem:
     until a member rewords it or marks it reviewed (``visible_to_members``). The view tells the
     carer once, with ``raised_findings``. A linked forum post is kept only for a named item."""
     if new.kind not in KINDS:
-        raise ItemError("Choose whether this is an issue, good practice or a suggestion.")
+        raise ItemError("Choose whether this is an issue, good practice or a suggestion.", field="kind")
     if not new.what_happened.strip():
-        raise ItemError("Tell us what happened.")
-    if len(new.what_happened) > TEXT_LENGTH or len(new.what_would_help) > TEXT_LENGTH:
-        raise ItemError(f"Keep each answer to {TEXT_LENGTH:,} characters.")
+        raise ItemError("Tell us what happened.", field="what_happened")
+    for answer in ("what_happened", "what_would_help"):
+        if len(getattr(new, answer)) > TEXT_LENGTH:
+            raise ItemError(f"Keep each answer to {TEXT_LENGTH:,} characters.", field=answer)
     if new.theme_id is not None and db.session.get(Theme, new.theme_id) is None:
-        raise ItemError("Choose one of the themes listed.")
+        raise ItemError("Choose one of the themes listed.", field="theme_id")
     item = FeedbackItem(
         kind=new.kind,
         what_happened=new.what_happened.strip(),
@@ -269,11 +272,11 @@ def triage(item: FeedbackItem, by, *, theme_id: int | None, wording: str, meetin
     if item.status in ("merged", "declined"):
         raise ItemError("This item has been merged or declined; reopen it first.")
     if not wording.strip():
-        raise ItemError("The pack wording can't be empty.")
+        raise ItemError("The pack wording can't be empty.", field="pack_wording")
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
-        raise ItemError("Choose one of the themes listed.")
+        raise ItemError("Choose one of the themes listed.", field="theme_id")
     if meeting_id is not None and db.session.get(ServiceMeeting, meeting_id) is None:
-        raise ItemError("Choose one of the meetings listed.")
+        raise ItemError("Choose one of the meetings listed.", field="meeting_id")
     if wording.strip() != item.pack_wording:
         item.pack_wording = wording.strip()
         if item.wording_reviewed_at is not None:
@@ -296,9 +299,9 @@ def mark_wording_reviewed(item: FeedbackItem, by, reason: str) -> None:
     the audit log; rewording the item clears the review. Commits."""
     reason = (reason or "").strip()
     if not reason:
-        raise ItemError("Say why the wording identifies nobody; it is kept with the review.")
+        raise ItemError("Say why the wording identifies nobody; it is kept with the review.", field="reason")
     if len(reason) > REASON_LENGTH:
-        raise ItemError(f"Keep the reason to {REASON_LENGTH:,} characters.")
+        raise ItemError(f"Keep the reason to {REASON_LENGTH:,} characters.", field="reason")
     kinds = ", ".join(dict.fromkeys(f.kind for f in wording_findings(item))) or "nothing"
     item.wording_reviewed_by_id, item.wording_reviewed_at = by.id, utcnow()
     item.wording_review_reason = reason
@@ -312,11 +315,11 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> list[Finding]:
     Returns what may identify someone in the target's wording, which is what the merged item now
     says to members and the service (held like any wording until resolved)."""
     if source.id == target.id:
-        raise ItemError("An item can't be merged into itself.")
+        raise ItemError("An item can't be merged into itself.", field="target_id")
     if target.status in ("merged", "declined"):
-        raise ItemError("Merge into an item that is still open.")
+        raise ItemError("Merge into an item that is still open.", field="target_id")
     if source.status == "merged":
-        raise ItemError("That item is already merged.")
+        raise ItemError("That item is already merged.", field="target_id")
     # Both items locked (lower id first, so two merges never wait on each other in a circle): a
     # supporter arriving meanwhile would otherwise be moved twice or left out of the count.
     for item_id in sorted((source.id, target.id)):
@@ -341,10 +344,10 @@ def merge(source: FeedbackItem, target: FeedbackItem, by) -> list[Finding]:
 def decline(item: FeedbackItem, by, reason: str) -> None:
     """Not taken forward, with a reason the carer reads: refused if the reason may identify someone. Commits."""
     if not reason.strip():
-        raise ItemError("Give a reason; the carer who raised it will see it.")
+        raise ItemError("Give a reason; the carer who raised it will see it.", field="reason")
     found = findings(reason)
     if found:
-        raise ItemError(refusal(found, "The carer who raised it"))
+        raise ItemError(refusal(found, "The carer who raised it"), field="reason")
     item.status, item.decline_reason, item.updated_at = "declined", reason.strip(), utcnow()
     db.session.commit()
 

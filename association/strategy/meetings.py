@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..extensions import db
 from .models import ServiceAttendee, ServiceMeeting
 
@@ -16,8 +17,9 @@ MIN_GAP, MAX_GAP, USUAL_GAP = timedelta(weeks=6), timedelta(weeks=8), timedelta(
 DEFAULT_CUTOFF = timedelta(days=7)
 
 
-class MeetingError(ValueError):
-    """A meeting we can't set up; ``str(error)`` says why in plain words."""
+class MeetingError(DomainError):
+    """A meeting we can't set up; ``str(error)`` says why in plain words, and ``field`` names the form
+    field it is about (None: the meeting as a whole, or one of the people from the service)."""
 
 
 @dataclass
@@ -60,9 +62,11 @@ def save_meeting(details: MeetingDetails, meeting: ServiceMeeting | None = None)
     """Create or change a meeting. A date outside 6-8 weeks after the last one needs a reason. Commits."""
     cutoff = details.cutoff_at or details.held_at - DEFAULT_CUTOFF
     if cutoff >= details.held_at:
-        raise MeetingError("The cut-off for raising items must be before the meeting.")
+        raise MeetingError("The cut-off for raising items must be before the meeting.", field="cutoff_date")
     if outside_window(details.held_at, excluding=meeting.id if meeting else None) and not details.date_reason.strip():
-        raise MeetingError("This date isn't 6 to 8 weeks after the last meeting. Say why, so it's on the record.")
+        raise MeetingError(
+            "This date isn't 6 to 8 weeks after the last meeting. Say why, so it's on the record.", field="date_reason"
+        )
     if not details.attendees:
         raise MeetingError("Add at least one person from the service (name, role and email).")
     attendees = []

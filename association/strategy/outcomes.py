@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select
 
 from ..core.database import lock_row, utcnow
+from ..core.errors import DomainError
 from ..core.paging import Paging, paginate
 from ..core.timefmt import format_date, to_local
 from ..extensions import db
@@ -16,12 +17,11 @@ from .models import OUTCOME_STATUSES, OWNERS, FeedbackItem, ItemOutcome, Service
 from .wording import findings, refusal
 
 
-class OutcomeError(ValueError):
+class OutcomeError(DomainError):
     """An outcome we can't record; ``str(error)`` says why, and ``field`` which answer it is about."""
 
     def __init__(self, message: str, field: str = "response"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def meeting_held(meeting: ServiceMeeting) -> bool:
@@ -71,9 +71,9 @@ def record_outcome(
     check_meeting_held(meeting)
     check_due_date(meeting, due_on, status)
     if owner not in OWNERS:
-        raise OutcomeError("Choose who owns the action: the service or the association.")
+        raise OutcomeError("Choose who owns the action: the service or the association.", field="owner")
     if status not in OUTCOME_STATUSES:
-        raise OutcomeError("Choose a status for the action.")
+        raise OutcomeError("Choose a status for the action.", field="status")
     if not response.strip() and not action.strip():
         raise OutcomeError("Write what the service said, or the action agreed.")
     # Shown to every member on "you said, we did" and to the carer: refused, not held, so the

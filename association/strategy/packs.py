@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from ..core.csv_safety import csv_writer
 from ..core.database import utcnow
+from ..core.errors import DomainError
 from ..core.personal_data import Finding
 from ..core.timefmt import format_date
 from ..extensions import db
@@ -26,7 +27,7 @@ from .models import KINDS, FeedbackItem, ItemOutcome, ItemSupport, ServiceMeetin
 from .wording import checked_for, findings
 
 
-class PackError(ValueError):
+class PackError(DomainError):
     """A pack that can't be issued yet; ``str(error)`` says why."""
 
 

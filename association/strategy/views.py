@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
+from ..core.forms import show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import requested_id
 from ..extensions import db
@@ -74,7 +75,7 @@ def raise_item():
             )
             return redirect(url_for("strategy.item", item_id=item.id))
         except item_rules.ItemError as error:
-            form.what_happened.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template("strategy/raise.html", form=form, source_post=source_post)
 
 

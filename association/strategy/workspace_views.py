@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..core.access import role_required
 from ..core.database import insert_or_ignore
+from ..core.forms import show_domain_error
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
@@ -75,7 +76,7 @@ def triage(item_id: int):
             return redirect(url_for("strategy.triage", item_id=item.id))
         except item_rules.ItemError as error:
             db.session.rollback()
-            form.pack_wording.errors.append(str(error))
+            show_domain_error(form, error)
         except EditConflict:
             db.session.rollback()
             item = db.session.get(FeedbackItem, item_id) or abort(404)
@@ -151,7 +152,7 @@ def item_action(item_id: int, action: str):
         except item_rules.ItemError as error:
             db.session.rollback()
             item = db.session.get(FeedbackItem, item_id) or abort(404)
-            field.errors = [*field.errors, str(error)]
+            show_domain_error(posted, error)
     if action == "merge" and not field.choices:  # nothing left to merge into: no field to show it beside
         flash(field.errors[0], "error")
         return redirect(url_for("strategy.triage", item_id=item.id))
@@ -166,7 +167,7 @@ def _take_action(item: FeedbackItem, action: str, form):
     if action == "merge":
         target = db.session.get(FeedbackItem, form.target_id.data)
         if target is None:
-            raise item_rules.ItemError("Choose the item to merge into.")
+            raise item_rules.ItemError("Choose the item to merge into.", field="target_id")
         held = item_rules.merge(item, target, current_user)
         flash(
             "Merged. The wording may identify someone: see below." if held else "Merged.", "info" if held else "success"
@@ -207,7 +208,7 @@ def meeting(meeting_id: int | None = None):
             return redirect(url_for("strategy.pack", meeting_id=saved.id))
         except meeting_rules.MeetingError as error:
             db.session.rollback()
-            form.date.errors.append(str(error))
+            show_domain_error(form, error)
     return render_template(
         "strategy/meeting.html",
         form=form,
@@ -254,7 +255,7 @@ def outcome(meeting_id: int, item_id: int):
         except OutcomeError as error:
             db.session.rollback()
             if error.field != "meeting":  # that one is said in place of the form, below
-                getattr(form, error.field, form.response).errors.append(str(error))
+                show_domain_error(form, error)
     try:
         check_meeting_held(found)
         not_yet = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -63,10 +63,7 @@ def application_queue():
 
 
 def _waiting_applicant(member_id: int) -> Member:
-    member = db.session.get(Member, member_id)
-    if member is None:
-        abort(404)
-    return member
+    return db.get_or_404(Member, member_id)
 
 
 @bp.post("/applications/<int:member_id>/approve")
@@ -141,7 +138,7 @@ def outbox():
 @bp.get("/outbox/<int:message_id>")
 @role_required("admin")
 def outbox_message(message_id: int):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
     return render_template("admin/outbox_message.html", message=message, words=outbox_words, retry_form=ConfirmForm())
 
 
@@ -150,7 +147,7 @@ def outbox_message(message_id: int):
 def retry_message(message_id: int):
     from ..mail.worker import retry_now
 
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
     if retry_now(message):
         flash("The message will be sent again shortly.", "success")
     else:

@@ -3,7 +3,7 @@ stop a send part-way, history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -50,7 +50,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: dat
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    return db.session.get(Campaign, campaign_id) or abort(404)
+    return db.get_or_404(Campaign, campaign_id)
 
 
 @bp.get("/")

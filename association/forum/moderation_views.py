@@ -149,7 +149,7 @@ def moderate_thread(thread_id: int, action: str):
 @bp.post("/moderation/m/<int:member_id>/<action>")
 @role_required("moderator")
 def moderate_member(member_id: int, action: str):
-    member = db.session.get(Member, member_id) or abort(404)
+    member = db.get_or_404(Member, member_id)
     if action not in REASON_FORMS or action == "hide":
         abort(404)
     form = _reason_form(action)
@@ -197,7 +197,7 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_category(category_id: int):
-    found = db.session.get(Category, category_id) or abort(404)
+    found = db.get_or_404(Category, category_id)
     form = CategoryForm(obj=found)
     if request.method == "GET":
         form.restricted_to.data = found.restricted_to or ""

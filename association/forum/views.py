@@ -37,9 +37,7 @@ def _thread(thread_id: int) -> Thread:
 
 
 def _post(post_id: int) -> tuple[Post, Thread]:
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = db.get_or_404(Post, post_id)
     thread = _thread(post.thread_id)
     if not can_see_post(current_user, post, thread):
         abort(404)

@@ -3,7 +3,7 @@ service, issuing it, and the versions issued."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from .views import bp
 
 
 def _meeting(meeting_id: int) -> ServiceMeeting:
-    return db.session.get(ServiceMeeting, meeting_id) or abort(404)
+    return db.get_or_404(ServiceMeeting, meeting_id)
 
 
 @bp.get("/meetings/<int:meeting_id>/pack")
@@ -106,14 +106,14 @@ def pack_csv(meeting_id: int):
 @bp.get("/packs/<int:version_id>")
 @role_required("strategy")
 def version(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
+    found = db.get_or_404(PackVersion, version_id)
     return Response(found.html, mimetype="text/html")
 
 
 @bp.get("/packs/<int:version_id>.pdf")
 @role_required("strategy")
 def version_pdf(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
+    found = db.get_or_404(PackVersion, version_id)
     return Response(
         found.pdf,
         mimetype="application/pdf",
@@ -124,7 +124,7 @@ def version_pdf(version_id: int):
 @bp.post("/packs/<int:version_id>/revoke")
 @role_required("strategy")
 def revoke(version_id: int):
-    found = db.session.get(PackVersion, version_id) or abort(404)
+    found = db.get_or_404(PackVersion, version_id)
     issuing.revoke(found, current_user)
     flash("The shared link no longer works.", "success")
     return redirect(url_for("strategy.pack", meeting_id=found.meeting_id))

@@ -30,10 +30,7 @@ is_strategy = item_rules.in_strategy_group
 
 
 def _item(item_id: int) -> FeedbackItem:
-    item = db.session.get(FeedbackItem, item_id)
-    if item is None:
-        abort(404)
-    return item
+    return db.get_or_404(FeedbackItem, item_id)
 
 
 @bp.get("/items")

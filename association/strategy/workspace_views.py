@@ -28,7 +28,7 @@ def _utc(day, at=time(0)) -> datetime:
 
 
 def _meeting(meeting_id: int) -> ServiceMeeting:
-    return db.session.get(ServiceMeeting, meeting_id) or abort(404)
+    return db.get_or_404(ServiceMeeting, meeting_id)
 
 
 def _meeting_choices():
@@ -53,7 +53,7 @@ def workspace():
 @bp.route("/items/<int:item_id>/triage", methods=["GET", "POST"])
 @role_required("strategy")
 def triage(item_id: int):
-    item = db.session.get(FeedbackItem, item_id) or abort(404)
+    item = db.get_or_404(FeedbackItem, item_id)
     form = TriageForm(obj=item)
     form.theme_id.choices, form.meeting_id.choices = theme_choices("No theme yet"), _meeting_choices()
     if request.method == "GET":
@@ -79,7 +79,7 @@ def triage(item_id: int):
             show_domain_error(form, error)
         except EditConflict:
             db.session.rollback()
-            item = db.session.get(FeedbackItem, item_id) or abort(404)
+            item = db.get_or_404(FeedbackItem, item_id)
             conflict = against_saved(form, item, lambda saved: _fill_triage(saved, form, item))
     return _triage_page(item, form, _side_forms(item), conflict)
 
@@ -137,7 +137,7 @@ def _fill_triage(saved: TriageForm, shown: TriageForm, item: FeedbackItem) -> No
 @bp.post("/items/<int:item_id>/<action>")
 @role_required("strategy")
 def item_action(item_id: int, action: str):
-    item = db.session.get(FeedbackItem, item_id) or abort(404)
+    item = db.get_or_404(FeedbackItem, item_id)
     if action not in ("merge", "decline", "reviewed"):
         abort(404)
     side = _side_forms(item, posted=action)
@@ -151,7 +151,7 @@ def item_action(item_id: int, action: str):
             return _take_action(item, action, posted)
         except item_rules.ItemError as error:
             db.session.rollback()
-            item = db.session.get(FeedbackItem, item_id) or abort(404)
+            item = db.get_or_404(FeedbackItem, item_id)
             show_domain_error(posted, error)
     if action == "merge" and not field.choices:  # nothing left to merge into: no field to show it beside
         flash(field.errors[0], "error")
@@ -237,7 +237,7 @@ def _fill_meeting_form(form: MeetingForm, found: ServiceMeeting | None) -> None:
 @bp.route("/meetings/<int:meeting_id>/outcomes/<int:item_id>", methods=["GET", "POST"])
 @role_required("strategy")
 def outcome(meeting_id: int, item_id: int):
-    found, item = _meeting(meeting_id), db.session.get(FeedbackItem, item_id) or abort(404)
+    found, item = _meeting(meeting_id), db.get_or_404(FeedbackItem, item_id)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..core.access import role_required
 from ..core.audit import AuditEntry
@@ -15,8 +15,9 @@ from ..mail import outbox_words
 from ..mail.models import OutboxMessage
 from ..members import applications
 from ..members.models import Member
-from ..members.registry import leave_requests, renewal_horizon, renewal_requests
+from ..members.registry import leave_requests, renewal_requests
 from . import log_words
+from .dashboard import dashboard_counts
 from .forms import ApproveForm, ConfirmForm, DeclineForm
 from .outbox_search import outbox_query
 
@@ -27,25 +28,11 @@ PAGE_SIZE = 50
 @bp.get("/")
 @role_required("admin", "committee")
 def dashboard():
-    waiting = (
-        db.session.scalar(select(func.count()).select_from(Member).where(Member.application_state == "waiting")) or 0
-    )
-    renewals_due = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Member)
-            .where(Member.status == "active", Member.renewal_date <= renewal_horizon())
-        )
-        or 0
-    )
-    failed_mail = (
-        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")) or 0
-    )
+    # One name, ``counts``: base.html sets ``waiting`` (the menu's counts) for every page, and
+    # that hid the count of applications passed under the same name.
     return render_template(
         "admin/dashboard.html",
-        waiting=waiting,
-        renewals_due=renewals_due,
-        failed_mail=failed_mail,
+        counts=dashboard_counts(),
         leavers=leave_requests(),
         renewals_asked=renewal_requests(),
     )

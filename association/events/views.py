@@ -6,8 +6,6 @@ from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.database import utcnow
 from ..core.forms import show_domain_error
@@ -20,7 +18,7 @@ from . import queries, rsvps, scheduling, wording
 from .display import day_words
 from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .links import google_calendar_link
-from .models import KINDS, RSVP, Event
+from .models import KINDS, Event
 from .recurrence import RecurrenceError, describe
 
 bp = Blueprint("events", __name__)
@@ -283,15 +281,8 @@ def end_series(event_id: int):
 @login_required
 def register(event_id: int):
     event = _managed_event(event_id)
-    going = db.session.scalars(
-        select(RSVP)
-        .options(selectinload(RSVP.member))
-        .where(RSVP.event_id == event.id, RSVP.response == "going")
-        .order_by(RSVP.created_at)
-    ).all()
     if request.method == "POST":
-        came = form_ids("attended")
-        rsvps.set_attendance(event, came)
-        flash(f"Register saved: {len(came & {r.member_id for r in going})} came.", "success")
+        came = rsvps.set_attendance(event, form_ids("attended"))
+        flash(f"Register saved: {came} came.", "success")
         return redirect(url_for("events.register", event_id=event.id))
-    return render_template("events/register.html", event=event, going=going)
+    return render_template("events/register.html", event=event, going=rsvps.register(event))

@@ -7,14 +7,15 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ..core.access import role_required
-from ..core.database import insert_or_ignore
+from ..core.errors import DomainError
+from ..core.forms import show_domain_error
 from ..core.paging import paginate, requested_page
 from ..core.redirects import safe_next
 from ..extensions import db
 from ..members.models import Member
+from . import categories as forum_categories
 from . import moderation, queries
 from .access import visible_categories
 from .forms import CategoryForm, HideForm, MoveForm, SuspendForm, WarnForm
@@ -175,23 +176,24 @@ def moderate_member(member_id: int, action: str):
 def categories():
     form = CategoryForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(Category.id).where(func.lower(Category.name) == form.name.data.strip().lower())):
-            form.name.errors.append("There is already a category with that name.")
-        # Inserted ON CONFLICT DO NOTHING: a double click finds the first click's category.
-        elif not insert_or_ignore(
-            Category,
-            name=form.name.data.strip(),
-            description=form.description.data or "",
-            position=form.position.data or 0,
-            restricted_to=form.restricted_to.data or None,
-        ):
-            form.name.errors.append("There is already a category with that name.")
+        try:
+            forum_categories.add_category(**_category_details(form))
+        except DomainError as error:
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash("Category added.", "success")
             return redirect(url_for("forum.categories"))
-    listing = list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
-    return render_template("forum/categories.html", form=form, categories=listing)
+    return render_template("forum/categories.html", form=form, categories=forum_categories.all_categories())
+
+
+def _category_details(form: CategoryForm) -> dict:
+    return {
+        "name": form.name.data,
+        "description": form.description.data or "",
+        "position": form.position.data or 0,
+        "restricted_to": form.restricted_to.data or None,
+    }
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -202,16 +204,11 @@ def edit_category(category_id: int):
     if request.method == "GET":
         form.restricted_to.data = found.restricted_to or ""
     if form.validate_on_submit():
-        clash = db.session.scalar(
-            select(Category.id).where(
-                func.lower(Category.name) == form.name.data.strip().lower(), Category.id != found.id
-            )
-        )
-        if clash:
-            form.name.errors.append("There is already a category with that name.")
+        try:
+            forum_categories.change_category(found, **_category_details(form))
+        except DomainError as error:
+            show_domain_error(form, error)
         else:
-            found.name, found.description = form.name.data.strip(), form.description.data or ""
-            found.position, found.restricted_to = form.position.data or 0, form.restricted_to.data or None
             db.session.commit()
             flash("Saved.", "success")
             return redirect(url_for("forum.categories"))

@@ -13,17 +13,16 @@ from ..core.request_guard import requested_id
 from ..extensions import db
 from . import items as item_rules
 from .forms import ItemForm
-from .models import FeedbackItem, PackVersion, Theme
+from .models import FeedbackItem, PackVersion
 from .outcomes import latest_outcomes, you_said_we_did
+from .themes import all_themes
 from .wording import held_advice
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategy")
 
 
 def theme_choices(blank: str = "Not sure"):
-    return [(0, blank)] + [
-        (t.id, t.name) for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
-    ]
+    return [(0, blank)] + [(t.id, t.name) for t in all_themes()]
 
 
 is_strategy = item_rules.in_strategy_group

@@ -9,15 +9,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import role_required
-from ..core.database import insert_or_ignore
+from ..core.errors import DomainError
 from ..core.forms import show_domain_error
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from . import items as item_rules
 from . import meetings as meeting_rules
+from . import themes as theme_rules
 from .forms import DeclineForm, MeetingForm, MergeForm, OutcomeForm, ReviewForm, ThemeForm, TriageForm
-from .models import FeedbackItem, ServiceMeeting, Theme
+from .models import FeedbackItem, ServiceMeeting
 from .outcomes import OutcomeError, check_meeting_held, record_outcome
 from .views import bp, theme_choices
 from .wording import checked
@@ -269,16 +270,12 @@ def outcome(meeting_id: int, item_id: int):
 def themes():
     form = ThemeForm()
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        # Inserted ON CONFLICT DO NOTHING: a double click finds the first click's theme.
-        if not insert_or_ignore(Theme, name=name, position=100):
-            form.name.errors.append("That theme already exists.")
+        try:
+            theme_rules.add_theme(form.name.data)
+        except DomainError as error:
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash("Theme added.", "success")
             return redirect(url_for("strategy.themes"))
-    return render_template(
-        "strategy/themes.html",
-        form=form,
-        themes=list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))),
-    )
+    return render_template("strategy/themes.html", form=form, themes=theme_rules.all_themes())

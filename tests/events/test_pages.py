@@ -100,7 +100,12 @@ def test_register_of_who_came(app, organiser, make_member):
             respond(event_id, db.session.get(Member, person.id), True, 1, 0)
     client = sign_in(app.test_client(), organiser)
     assert "Ann" in client.get(f"/events/{event_id}/register").data.decode()
-    client.post(f"/events/{event_id}/register", data={"attended": [str(ann.id), "not-a-number", "999999"]})
+    saved = client.post(
+        f"/events/{event_id}/register",
+        data={"attended": [str(ann.id), "not-a-number", "999999"]},
+        follow_redirects=True,
+    )
+    assert "Register saved: 1 came." in saved.get_data(as_text=True)
     with app.app_context():
         came = {r.member_id: r.attended for r in db.session.scalars(select(RSVP).where(RSVP.event_id == event_id))}
     assert came == {ann.id: True, ben.id: False}

@@ -290,7 +290,8 @@ def unschedule(campaign: Campaign) -> bool:
 def release_due_campaigns() -> int:
     """Queue scheduled campaigns whose time has come (run by the worker); returns how many.
 
-    Each campaign is taken by one conditional UPDATE, so two workers never queue it twice.
+    Each campaign is taken by one conditional UPDATE, so two workers never queue it twice. Commits
+    each campaign on its own: one that can't be sent goes back to the drafts without the others.
     """
     released = 0
     due = list(

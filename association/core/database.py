@@ -1,4 +1,19 @@
-"""Database helpers shared by every part."""
+"""Database helpers shared by every part, and the rule for who commits.
+
+Rule functions (each part's plain functions: ``posting.py``, ``scheduling.py``, ``themes.py`` …)
+change the session and flush; the view, CLI command or job that owns the request commits, once the
+person's step is done, and rolls back when a rule refused it. So a rule can be called from another
+rule, a seeder or a test without ending its caller's transaction halfway, and a step either happens
+whole or not at all. A module named ``queries.py`` only reads: it never commits.
+
+A rule function that must own its transaction says "Commits" in its docstring, and why when it is
+not plain: a lock that must be the first statement of a fresh transaction (``events/rsvps.py``
+``_lock``), a cache write a read may lose (``events/ical.py`` ``_keep``), a daily job, each step of
+the outbox worker (``mail/worker.py``, so a crash loses at most one message's fate). Backups
+(``core/backup.py``) work on their own connection, in one transaction of their own. Older rules
+that end a whole user action (approve an application, post a reply) commit too and say so; new ones
+leave the commit to their caller. ``tests/test_transactions.py`` holds every module to this.
+"""
 
 from __future__ import annotations
 

@@ -207,9 +207,9 @@ def private_feed(token: str):
 
 
 def ensure_calendar_token(member: Member) -> str:
+    """The member's private feed token, made on first use (the caller commits)."""
     if not member.calendar_token:
         member.calendar_token = secrets.token_urlsafe(32)
-        db.session.commit()
     return member.calendar_token
 
 
@@ -219,6 +219,7 @@ def subscribe():
     if not current_user.is_active_member:
         abort(403)
     token = ensure_calendar_token(current_user)
+    db.session.commit()
     https_url = url_for("feeds.private_feed", token=token, _external=True)
     webcal_url = "webcal://" + https_url.split("://", 1)[1]
     return render_template("events/subscribe.html", https_url=https_url, webcal_url=webcal_url)

@@ -364,7 +364,8 @@ def _replace_properties(text: str, changed: dict[str, str]) -> str:
 def _keep(column: str, texts: dict[int, tuple[datetime, str]]) -> None:
     """Store freshly built VEVENTs, each only if its row has not changed since it was read (so
     a text built from an old row never outlives the change); a feed is still served if another
-    writer holds the lock."""
+    writer holds the lock. Commits: a cache write in its own short transaction, which a feed
+    request (a read) may lose without harm."""
     from sqlalchemy.exc import OperationalError
 
     table = Event.__table__

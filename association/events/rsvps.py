@@ -126,6 +126,8 @@ def check_children_allowed(event: Event, children: int) -> None:
 
 
 def _lock(event_id: int) -> Event:
+    """The event, locked for this reply until the caller's commit. Commits first: the lock must be
+    the first statement of its transaction (see the module's docstring)."""
     db.session.commit()  # start a fresh transaction whose first statement takes the lock
     db.session.execute(update(Event).where(Event.id == event_id).values(rsvp_version=Event.rsvp_version + 1))
     event = db.session.scalars(

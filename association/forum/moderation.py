@@ -94,6 +94,7 @@ def hide(post: Post, moderator, reason: str) -> None:
 
 
 def restore(post: Post, moderator, reason: str = "") -> None:
+    """Show a hidden post again (an opening post takes its thread with it). Commits."""
     if post.status != "hidden":
         raise ModerationError("Only a hidden post can be restored.")
     post.status, post.hidden_reason = "visible", None
@@ -130,6 +131,7 @@ def move_targets(thread: Thread, moderator) -> list[Category]:
 
 
 def move_thread(thread: Thread, category: Category, moderator, reason: str = "") -> None:
+    """Move a thread to another category the moderator can see (to a wider audience: admins only). Commits."""
     if category.id == thread.category_id:
         raise ModerationError("The thread is already in that category.")
     if not can_see_category(moderator, category):

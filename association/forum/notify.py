@@ -60,7 +60,8 @@ def page_of(number: int) -> int:
 
 
 def send_digests() -> int:
-    """One email per member who chose the digest, listing new replies in threads they watch."""
+    """One email per member who chose the digest, listing new replies in threads they watch.
+    Commits: a daily job."""
     # Replies since the member was last told, by others, counted in the same statement.
     new_replies = (
         select(db.func.count())

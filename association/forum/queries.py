@@ -23,8 +23,14 @@ VISIT_GAP_SECONDS = 1800  # a visit within half an hour of the last continues it
 VISIT_WRITE_EVERY_SECONDS = 60  # don't rewrite last_seen_at on every click of the same visit
 
 
-def record_visit(member) -> datetime | None:
-    """Note this visit; returns the previous one ('new since your last visit'). Commits when it writes.
+@dataclass(frozen=True, slots=True)
+class Visit:
+    previous: datetime | None  # the visit before this one ('new since your last visit')
+    written: bool  # this one was noted: the caller commits it
+
+
+def record_visit(member) -> Visit:
+    """Note this visit; returns the previous one, and whether this one was written.
 
     A visit within half an hour of the last continues it, so the marker doesn't vanish on the
     next click. Clicks less than a minute apart don't write at all: nothing they would record
@@ -34,17 +40,16 @@ def record_visit(member) -> datetime | None:
     if visit is None:
         # The first visit may arrive in two tabs at once: the second finds the first's row.
         insert_or_ignore(ForumVisit, member_id=member.id, previous_visit_at=None, last_seen_at=now)
-        db.session.commit()
-        return None
+        return Visit(None, written=True)
     previous = visit.previous_visit_at
     gap = (now - visit.last_seen_at).total_seconds()
     if 0 <= gap < VISIT_WRITE_EVERY_SECONDS:
-        return previous
+        return Visit(previous, written=False)
     if gap > VISIT_GAP_SECONDS:
         visit.previous_visit_at = previous = visit.last_seen_at
     visit.last_seen_at = now
-    db.session.commit()
-    return previous
+    db.session.flush()
+    return Visit(previous, written=True)
 
 
 @dataclass(slots=True)
@@ -178,13 +183,14 @@ def thread_pages(thread: Thread) -> int:
     return max(1, -(-thread.last_post_number // page_size()))
 
 
-def mark_read_upto(viewer, thread: Thread, number: int) -> None:
-    """Record that ``viewer`` has read ``thread`` up to post ``number``; writes (and commits) only when
-    that moves their marker forward, so re-reading a page costs no write."""
+def mark_read_upto(viewer, thread: Thread, number: int) -> bool:
+    """Record that ``viewer`` has read ``thread`` up to post ``number``; writes only when that moves
+    their marker forward, so re-reading a page costs no write. True when it wrote: the caller commits."""
     read = db.session.get(ThreadRead, (viewer.id, thread.id))
     if read is None or number > read.last_read_number:
         mark_read(viewer.id, thread.id, number)
-        db.session.commit()
+        return True
+    return False
 
 
 @dataclass(slots=True)

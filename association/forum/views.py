@@ -60,11 +60,13 @@ class _IdUrl:
 @bp.get("/")
 @member_required
 def index():
-    since = queries.record_visit(current_user)
+    visit = queries.record_visit(current_user)
+    if visit.written:
+        db.session.commit()  # before the listing is read, so the write lock is held no longer
     return render_template(
         "forum/index.html",
-        rows=queries.category_list(current_user, since),
-        since=since,
+        rows=queries.category_list(current_user, visit.previous),
+        since=visit.previous,
         moderator=is_moderator(current_user),
         category_url=_IdUrl("forum.category", category_id=_IdUrl.MARK),
     )
@@ -145,9 +147,9 @@ def thread(thread_id: int):
     pages = queries.thread_pages(found)
     page = min(requested_page(), pages)
     last_on_page = min(page * queries.page_size(), found.last_post_number)
-    if last_on_page:
-        # Writes (and commits) only when the read marker moves on; before the posts load either way.
-        queries.mark_read_upto(current_user, found, last_on_page)
+    # Written (and committed) only when the read marker moves on; before the posts load either way.
+    if last_on_page and queries.mark_read_upto(current_user, found, last_on_page):
+        db.session.commit()
     return thread_page(found, page, pages, landing=_landing(found))
 
 

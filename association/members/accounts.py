@@ -16,14 +16,14 @@ from .tokens import TokenError, make_token, read_token
 def authenticate(email: str, password: str) -> Member | None:
     """The member these credentials belong to, if they may sign in; None otherwise.
 
-    Always verifies a hash, so a wrong email costs the same time as a wrong password.
+    Always verifies a hash, so a wrong email costs the same time as a wrong password. Notes the
+    time of the sign-in (the caller commits).
     """
     member = find_by_email(email)
     ok = verify_password(member.password_hash if member else None, password)
     if not ok or member is None or not member.is_active:
         return None
     member.last_login_at = utcnow()
-    db.session.commit()
     return member
 
 
@@ -119,6 +119,8 @@ def start_email_change(member: Member, new_email: str, requested_by: Member | No
 
 
 def confirm_email_change(token: str) -> Member:
+    """Switch the member to the address the confirmation link was sent to, and tell the old address
+    (the caller commits). A TokenError when the link is spent, stale or the address taken meanwhile."""
     payload = read_token("change-email", token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     member = db.session.get(Member, payload.get("id"))
     if member is None or member.pending_email != payload.get("email"):
@@ -129,7 +131,6 @@ def confirm_email_change(token: str) -> Member:
     member.email = member.pending_email
     member.pending_email = None
     queue_email(old_email, "Your email address was changed", "email_changed", member=member, new_email=member.email)
-    db.session.commit()
     return member
 
 

@@ -37,7 +37,7 @@ def find_by_email(email: str) -> Member | None:
 
 
 def submit_application(application: Application) -> Member | None:
-    """Record an application and email the confirmation link; commits.
+    """Record an application and email the confirmation link. Commits.
 
     If the email already belongs to someone, nothing is created and that person is told by
     email instead, so the form's answer never reveals who is registered.
@@ -46,6 +46,7 @@ def submit_application(application: Application) -> Member | None:
     existing = find_by_email(email)
     if existing is not None:
         _tell_existing(existing)
+        db.session.commit()
         return None
     member = Member(
         name=application.name.strip(),
@@ -72,6 +73,7 @@ def submit_application(application: Application) -> Member | None:
         if existing is None:
             raise
         _tell_existing(existing)
+        db.session.commit()
         return None
     _send_confirmation(member)
     db.session.commit()
@@ -90,7 +92,6 @@ def _tell_existing(existing: Member) -> None:
             login_url=external_url("auth.login"),
             reset_url=external_url("auth.password_reset_request"),
         )
-    db.session.commit()
 
 
 def _send_confirmation(member: Member) -> None:

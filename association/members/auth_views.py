@@ -72,6 +72,7 @@ def login():
     if form.validate_on_submit():
         member = accounts.authenticate(form.email.data, form.password.data)
         if member is not None:
+            db.session.commit()  # the time of this sign-in
             login_user(member, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for(accounts.landing_endpoint(member))))
         # The same words whether the email is unknown, the password wrong or the account closed.
@@ -160,6 +161,7 @@ def confirm_email_change(token: str):
         accounts.confirm_email_change(token)
     except TokenError as error:
         return render_template("members/link_problem.html", problem=str(error)), 400
+    db.session.commit()
     flash("Your email address has been changed.", "success")
     return redirect(url_for("members.account") if current_user.is_authenticated else url_for("auth.login"))
 

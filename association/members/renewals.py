@@ -67,7 +67,7 @@ def renewal_settled(member: Member) -> None:
 
 
 def run_renewals() -> dict[str, int]:
-    """Send due reminders and mark overdue members lapsed; commits once for the whole run."""
+    """Send due reminders and mark overdue members lapsed. Commits once for the whole run."""
     today = local_today()
     remind_by = today + timedelta(days=current_app.config["RENEWAL_REMINDER_DAYS"])
     lapse_before = today - timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"])

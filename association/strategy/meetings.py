@@ -103,7 +103,8 @@ MEMBER_REMINDER_BEFORE_CUTOFF = timedelta(days=7)
 
 def send_reminders() -> int:
     """At the cut-off, remind the strategy group to prepare the pack; a week before it, invite
-    every member to raise anything for the meeting (unless they turned strategy updates off)."""
+    every member to raise anything for the meeting (unless they turned strategy updates off).
+    Commits: a daily job."""
     from ..mail.outbox import external_url, queue_email
     from ..mail.preferences import members_opted_out
     from ..members.models import Member, MemberRole

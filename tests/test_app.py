@@ -78,7 +78,7 @@ def test_404_as_json_for_json_clients(client):
 
 
 def test_expired_csrf_token_gets_a_kind_page(database_url):
-    from tests.conftest import make_app
+    from tests.support import make_app
 
     app = make_app(database_url, WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/login", data={"email": "a@example.org", "password": "x"})

@@ -58,7 +58,7 @@ def test_seed_demo_loads_the_named_accounts_once(app):
 def test_worker_once_drains_the_outbox(app, smtp):
     app.test_client().post("/password/reset", data={"email": "nobody@example.org"})
     runner = app.test_cli_runner()
-    from tests.conftest import add_member
+    from tests.support import add_member
 
     member = add_member(app, "Jo Carer")
     app.test_client().post("/password/reset", data={"email": member.email})

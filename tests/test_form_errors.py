@@ -22,10 +22,11 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from association.extensions import db
+from tests.support import dispose_app, make_app
 
 from .page_crawl import client_as, every_role
 from .test_access_control import people  # noqa: F401 (fixture)
-from .test_hostile_sweep import _dispose, make_app, read_forms, sweep_objects  # noqa: F401 (fixture)
+from .test_hostile_sweep import read_forms, sweep_objects  # noqa: F401 (fixture)
 
 KEPT = "Kept as typed 7Q"
 KEPT_EMAIL = "kept.as.typed.7q@example.org"
@@ -62,7 +63,7 @@ def app(database_url, smtp):
         FORUM_PREMODERATION_POSTS=0,
     )
     yield app
-    _dispose(app)
+    dispose_app(app)
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ from sqlalchemy import select, text
 
 from association.extensions import db
 from association.members.models import Member
+from tests.support import PASSWORD, dispose_app, make_app
 
-from .conftest import PASSWORD, _dispose, make_app
 from .test_access_control import RULES, VISITORS, people  # noqa: F401 (people is a fixture used here)
 
 SWEEP_CONFIG = {
@@ -122,7 +122,7 @@ def app(database_url, smtp):
     """The app with limits off and CSRF on; overrides conftest's ``app`` for this module."""
     app = make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, **SWEEP_CONFIG)
     yield app
-    _dispose(app)
+    dispose_app(app)
 
 
 @pytest.fixture

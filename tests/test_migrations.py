@@ -15,8 +15,7 @@ from sqlalchemy.engine import make_url
 from association import create_app
 from association.extensions import db
 from association.forum.search import outside_models
-
-from .conftest import BACKENDS, POSTGRES_URL
+from tests.support import BACKENDS, POSTGRES_URL
 
 
 @pytest.fixture(params=BACKENDS)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from association import create_app
 from association.extensions import db
 from association.members.known_people import CACHE_REFILL
-from tests.conftest import POSTGRES_URL
+from tests.support import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables that grow with members and years; small lookup tables (categories, themes) may be scanned.

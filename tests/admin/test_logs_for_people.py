@@ -12,8 +12,8 @@ from association.extensions import db
 from association.forum.models import Category
 from association.forum.posting import start_thread
 from association.members.models import Member
-from tests.conftest import count_queries, sign_in
 from tests.forum.helpers import add_category, make_trusted
+from tests.support import count_queries, sign_in
 
 CODES = re.compile(r"\b[a-z]+\.[a-z_]+\b|\b(servicemeeting|campaign|member|thread|post) \d+\b", re.IGNORECASE)
 

@@ -16,7 +16,7 @@ from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import _dispose, add_member, make_app, sign_in
+from tests.support import add_member, dispose_app, make_app, sign_in
 
 from .test_registry import _edit_data
 
@@ -164,7 +164,7 @@ def test_two_saves_racing_from_the_same_version_keep_exactly_one(request, databa
     # Threads need a database each of them can open: a file, not the per-connection memory database.
     url = f"sqlite:///{tmp_path / 'race.sqlite'}" if database_url.startswith("sqlite") else database_url
     race_app = make_app(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
-    request.addfinalizer(lambda: _dispose(race_app))
+    request.addfinalizer(lambda: dispose_app(race_app))
     admins = [add_member(race_app, f"Admin {n}", roles=["admin"]) for n in range(6)]
     member = add_member(race_app, "Jo Carer")
     clients = [sign_in(race_app.test_client(), a) for a in admins]

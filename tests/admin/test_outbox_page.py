@@ -10,7 +10,7 @@ from association.mail.models import OutboxMessage
 from association.mail.outbox import queue_email
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import count_queries
+from tests.support import count_queries
 
 # Codes a person should not have to read: statuses, the development catcher, template names, kinds.
 JARGON = re.compile(r"\b(Claimed|Queued|catcher|Template|Kind:?\s+service|service)\b|\b[a-z]+_[a-z_]+\b")

@@ -11,7 +11,7 @@ from association.core.audit import AuditEntry
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.members.models import Household, Member
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 
 def _audit(app, action):

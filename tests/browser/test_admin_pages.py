@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
-from .conftest import assert_accessible, sign_in
+from tests.support import add_member
+
+from .support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
+from tests.support import add_member
+
 from ..smtp import first_link
-from .conftest import assert_accessible, deliver, open_menu, sign_in
+from .support import assert_accessible, deliver, open_menu, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD, add_member
+from tests.support import PASSWORD, add_member
+
 from ..smtp import text_part
-from .conftest import assert_accessible, deliver, sign_in
+from .support import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -16,10 +16,10 @@ from association.core.timefmt import local_today
 from association.events.rsvps import respond
 from association.extensions import db
 from association.members.models import Member
+from tests.support import add_member
 
-from ..conftest import add_member
 from ..events.helpers import add_event, local_dt
-from .conftest import assert_accessible, sign_in
+from .support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

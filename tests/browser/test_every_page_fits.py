@@ -19,7 +19,7 @@ from ..page_crawl import client_as, one_role, session_cookie
 from ..test_access_control import people  # noqa: F401 (fixture)
 from ..test_hostile_sweep import sweep_objects  # noqa: F401 (fixture)
 from ..test_page_wording import history  # noqa: F401 (fixture: something in every log)
-from .conftest import serve
+from .support import serve
 
 pytestmark = pytest.mark.browser
 

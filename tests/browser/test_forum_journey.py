@@ -9,10 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
+from tests.support import add_member
+
 from ..forum.helpers import add_category, make_trusted
 from ..smtp import text_part
-from .conftest import assert_accessible, deliver, sign_in
+from .support import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
+from tests.support import add_member
+
 from ..forum.helpers import add_category, make_trusted
-from .conftest import assert_accessible, sign_in
+from .support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

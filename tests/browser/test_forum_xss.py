@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
+from tests.support import add_member
+
 from ..forum.helpers import add_category, make_trusted
 from ..forum.test_sanitising import page_problems
 from ..forum.xss_payloads import PAYLOADS
-from .conftest import open_menu, serve
+from .support import open_menu, serve
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_member
+from tests.support import add_member
+
 from ..events.helpers import add_event
-from .conftest import assert_accessible, open_menu, sign_in
+from .support import assert_accessible, open_menu, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from association.extensions import db
+from tests.support import add_member
 
-from ..conftest import add_member
 from ..forum.helpers import add_category, make_trusted
-from .conftest import assert_accessible, sign_in
+from .support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from association.extensions import db
 from association.strategy.meetings import Attendee
 from association.strategy.models import PackVersion
+from tests.support import add_member
 
-from ..conftest import add_member
 from ..strategy.helpers import ATTENDEE, add_item, add_meeting
-from .conftest import PHONE, assert_accessible, deliver, sign_in
+from .support import PHONE, assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 

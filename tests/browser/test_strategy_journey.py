@@ -16,10 +16,10 @@ from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import NewItem, raise_item
 from association.strategy.models import ServiceMeeting
+from tests.support import add_member
 
-from ..conftest import add_member
 from ..strategy.helpers import ATTENDEE, add_meeting, add_theme
-from .conftest import assert_accessible, deliver, sign_in
+from .support import assert_accessible, deliver, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,9 @@ from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import NewItem, raise_item
 from association.strategy.models import FeedbackItem, ItemOutcome, ServiceMeeting, Theme
+from tests.support import add_member
 
-from ..conftest import add_member
-from .conftest import PHONE, assert_accessible, sign_in
+from .support import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from association.campaigns.models import Campaign
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.worker import claim_batch, deliver_batch, deliver_due
-from tests.conftest import add_member, sign_in
+from tests.support import add_member, sign_in
 
 from ..mail.test_delivery_faults import CountingServer, _app, shared_db_url  # noqa: F401 (a fixture)
 from .test_campaigns import _campaign_id, _compose, send

@@ -14,7 +14,7 @@ from association.core.timefmt import local_today
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.worker import deliver_due
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .test_campaigns import _campaign_id, _compose, confirm_fields, schedule, send
 

@@ -9,8 +9,8 @@ import pytest
 
 from association.campaigns.models import Campaign
 from association.extensions import db
-from tests.conftest import count_queries
 from tests.smtp import html_part, text_part
+from tests.support import count_queries
 
 from .test_campaigns import _campaign_id, _compose, _deliver, send
 

@@ -17,8 +17,8 @@ from association.mail.models import OutboxMessage
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import count_queries, sign_in
 from tests.smtp import html_part, text_part
+from tests.support import count_queries, sign_in
 
 
 def _compose(client, **fields):

@@ -13,7 +13,7 @@ from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.members.models import Member
 
-from .conftest import CROWD, at_once, no_server_errors
+from .support import CROWD, at_once, no_server_errors
 
 
 def test_thirty_clicks_on_send_at_once_queue_the_campaign_once(live):

@@ -17,7 +17,7 @@ from association.mail.models import OutboxMessage
 from association.members.models import Member
 from tests.events.helpers import add_event
 
-from .conftest import CROWD, at_once, no_server_errors
+from .support import CROWD, at_once, no_server_errors
 
 CAPACITY = 10
 

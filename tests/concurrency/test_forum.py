@@ -13,7 +13,7 @@ from association.forum.models import Category, Post, PostRevision, Thread, Threa
 from association.forum.posting import start_thread
 from association.members.models import Member
 
-from .conftest import CROWD, at_once, no_server_errors
+from .support import CROWD, at_once, no_server_errors
 
 
 def _category(live) -> int:

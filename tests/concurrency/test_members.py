@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from association.extensions import db
 from association.members.models import APPROVAL_CATEGORIES, SERVICE_TYPES, Member, Skill, member_skills
 
-from .conftest import CROWD, at_once, no_server_errors
+from .support import CROWD, at_once, no_server_errors
 
 
 def test_thirty_applications_with_one_email_at_once_make_one_applicant(live):

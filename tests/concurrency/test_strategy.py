@@ -20,7 +20,7 @@ from association.strategy.items import NewItem, raise_item, triage
 from association.strategy.meetings import Attendee, MeetingDetails, save_meeting
 from association.strategy.models import FeedbackItem, ItemOutcome, ItemSupport, PackVersion, Theme
 
-from .conftest import CROWD, at_once, no_server_errors
+from .support import CROWD, at_once, no_server_errors
 
 HELEN = Attendee("Helen Price", "Team manager", "helen.price@service.example.org")
 

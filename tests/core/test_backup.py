@@ -23,7 +23,7 @@ from association import create_app
 from association.core.backup import backup_database, libpq_environment
 from association.extensions import db
 from association.members.models import Member, MemberRole
-from tests.conftest import BACKENDS, POSTGRES_URL, _dispose, add_member, make_app
+from tests.support import BACKENDS, POSTGRES_URL, add_member, dispose_app, make_app
 
 EXTENSION = {"sqlite": "sqlite", "postgresql": "dump"}
 
@@ -57,7 +57,7 @@ def open_app(engine_name, tmp_path):
 
     yield make
     for app in apps:
-        _dispose(app)
+        dispose_app(app)
     if admin is not None:
         with admin.connect() as conn:
             for name in databases:
@@ -244,7 +244,7 @@ def test_backup_says_so_when_pg_dump_is_missing(monkeypatch, tmp_path):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/none"})
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no pg_dump to find
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x.dump")])
-    _dispose(app)
+    dispose_app(app)
     assert result.exit_code != 0
     assert "pg_dump was not found" in result.output
     assert list(tmp_path.iterdir()) == []

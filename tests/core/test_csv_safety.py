@@ -15,8 +15,8 @@ from association.members.models import Member
 from association.strategy.issuing import issue_pack
 from association.strategy.items import mark_wording_reviewed
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
-from tests.conftest import sign_in
 from tests.strategy.helpers import add_item, add_meeting, add_theme
+from tests.support import sign_in
 
 PACKAGE = Path(__file__).resolve().parents[2] / "association"
 FORMULAS = [

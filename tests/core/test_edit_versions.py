@@ -18,9 +18,9 @@ from association.events.models import Event
 from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.strategy.models import FeedbackItem
-from tests.conftest import sign_in
 from tests.events.helpers import add_event
 from tests.strategy.helpers import add_item
+from tests.support import sign_in
 
 
 class _FormValues(HTMLParser):

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from association.extensions import db
 from association.forum.models import Post
 from association.members.models import Member
+from tests.support import sign_in
 
-from ..conftest import sign_in
 from ..forum.helpers import add_category, make_trusted
 
 HUGE = 2**63

@@ -11,9 +11,9 @@ from sqlalchemy import event
 
 from association.extensions import db
 from association.forum.posting import start_thread
-from tests.conftest import sign_in
 from tests.forum.helpers import add_category
 from tests.strategy.helpers import add_item
+from tests.support import sign_in
 
 
 @contextmanager

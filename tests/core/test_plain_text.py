@@ -19,8 +19,8 @@ from association.core.plain_text import UnsafeTextError, breaks_the_line, one_li
 from association.extensions import db
 from association.forum.models import Category, Post, Report, Thread
 from association.members.models import Member
-from tests.conftest import sign_in
 from tests.forum.helpers import add_category, make_trusted
+from tests.support import sign_in
 
 # Everything a one-line field refuses: C0 controls (CR, LF, TAB, NUL, ESC), DEL, C1 controls (NEL
 # among them), and the Unicode line and paragraph separators.

@@ -15,7 +15,7 @@ from association.events.scheduling import cancel_event
 from association.extensions import db
 from association.mail.outbox import external_url
 from association.members.models import Member
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 from .helpers import add_event
 

@@ -15,7 +15,7 @@ from association.events.models import Event
 from association.events.scheduling import EventDetails, cancel_event, update_event
 from association.extensions import db
 from association.members.models import Member
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 from .helpers import add_event, local_dt
 

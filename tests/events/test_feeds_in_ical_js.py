@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_event, local_dt
 from .test_feeds import _feed, _feed_path

@@ -13,8 +13,8 @@ from association.events.rsvps import respond
 from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import sign_in
 from tests.smtp import text_part
+from tests.support import sign_in
 
 from .helpers import add_event
 

@@ -13,7 +13,7 @@ from association.events.models import RSVP, Event
 from association.events.queries import PAGE_SIZE
 from association.extensions import db
 from association.members.models import Member
-from tests.conftest import add_member, sign_in
+from tests.support import add_member, sign_in
 
 from .helpers import add_event, rows_returned, statements_run
 

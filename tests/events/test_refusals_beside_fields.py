@@ -13,7 +13,7 @@ from association.events.models import Event
 from association.events.rsvps import respond
 from association.extensions import db
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_event
 

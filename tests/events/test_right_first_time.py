@@ -14,7 +14,7 @@ from association.events.rsvps import respond
 from association.events.scheduling import cancel_event
 from association.extensions import db
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_event, local_dt
 

@@ -12,8 +12,8 @@ from association.events.rsvps import PartyTooBig, RSVPError, respond
 from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import add_member, make_app, sign_in
 from tests.smtp import text_part
+from tests.support import add_member, make_app, sign_in
 
 from .helpers import add_event
 

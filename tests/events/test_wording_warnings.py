@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from association.core.audit import AuditEntry
 from association.events.models import Event
 from association.extensions import db
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_event
 from .test_organising import _form

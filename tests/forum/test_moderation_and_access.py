@@ -11,7 +11,7 @@ from association.forum.models import Category, ModerationEntry, Thread
 from association.forum.posting import reply, start_thread
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category, make_trusted
 

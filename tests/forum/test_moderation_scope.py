@@ -11,7 +11,7 @@ from association.extensions import db
 from association.forum.models import ModerationEntry, Post, Report, Thread
 from association.mail.models import OutboxMessage
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category, make_trusted
 from .test_moderation_and_access import _reply, _thread

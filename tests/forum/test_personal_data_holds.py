@@ -21,7 +21,7 @@ from association.forum.posting import edit_post, reply, start_thread
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category, make_trusted
 from .test_sanitising import page_problems

@@ -110,7 +110,7 @@ def test_a_flood_is_slowed_not_lost(app, make_member, category_id):
     jo = make_member("Jo Carer")
     make_trusted(app, jo.id)
     app.config["FORUM_MEMBER_PACE"] = 5  # make_trusted wrote 3 posts just now
-    from tests.conftest import sign_in
+    from tests.support import sign_in
 
     client = sign_in(app.test_client(), jo)
     thread_id = _start(app, jo.id, category_id, body="Opening").thread_id

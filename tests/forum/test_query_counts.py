@@ -8,7 +8,7 @@ from association.core.database import utcnow
 from association.extensions import db
 from association.forum.models import Category, Post, Thread
 from association.forum.posting import refresh_counts
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 
 def _grow(app, thread_id, authors, upto):

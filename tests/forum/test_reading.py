@@ -14,7 +14,7 @@ from association.mail.jobs import run_due_jobs
 from association.mail.preferences import MailPreferences
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category, make_trusted
 

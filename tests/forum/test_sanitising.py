@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from association.core.markdown import render_markdown
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category, make_trusted
 from .xss_payloads import PAYLOADS

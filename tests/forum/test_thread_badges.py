@@ -9,7 +9,7 @@ from association.extensions import db
 from association.forum.models import Category, Thread
 from association.forum.posting import start_thread
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category
 

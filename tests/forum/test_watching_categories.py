@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from association.extensions import db
 from association.forum.models import CategoryWatch
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_category
 
@@ -51,7 +51,7 @@ def test_a_restricted_category_cannot_be_watched_without_its_role(app, member_cl
 
 
 def test_watching_needs_a_post_with_a_csrf_token(app_factory):
-    from tests.conftest import add_member
+    from tests.support import add_member
 
     app = app_factory(WTF_CSRF_ENABLED=True)
     category_id = add_category(app)

@@ -27,8 +27,8 @@ from association.extensions import db
 from association.mail.models import OutboxMessage
 from association.mail.outbox import queue_email
 from association.mail.worker import deliver_due
-from tests.conftest import POSTGRES_URL, make_app
 from tests.smtp import free_port
+from tests.support import POSTGRES_URL, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 

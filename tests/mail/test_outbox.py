@@ -119,7 +119,7 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_without_a_mail_server_mail_goes_to_the_catcher_for_admins(app_factory):
-    from tests.conftest import add_member, sign_in
+    from tests.support import add_member, sign_in
 
     app = app_factory(MAIL_SERVER=None)
     client = sign_in(app.test_client(), add_member(app, "Ada Admin", roles=["admin"]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Member
-from tests.conftest import PASSWORD, sign_in
 from tests.smtp import link_path, text_part
+from tests.support import PASSWORD, sign_in
 
 NEW_PASSWORD = "lantern-kettle-orchard-7"
 

@@ -117,7 +117,7 @@ def _waiting_applicant(app, make_member):
 
 
 def test_admin_approves_and_the_carer_sets_a_password(app, smtp, make_member):
-    from tests.conftest import sign_in
+    from tests.support import sign_in
 
     admin = make_member("Ada Admin", roles=["admin"])
     applicant = _waiting_applicant(app, make_member)
@@ -151,7 +151,7 @@ def test_admin_approves_and_the_carer_sets_a_password(app, smtp, make_member):
 
 
 def test_admin_declines_with_a_reason_the_applicant_is_told(app, smtp, make_member):
-    from tests.conftest import sign_in
+    from tests.support import sign_in
 
     admin = make_member("Ada Admin", roles=["admin"])
     applicant = _waiting_applicant(app, make_member)
@@ -186,7 +186,7 @@ def test_set_password_token_expires(app, make_member):
 
 
 def test_approving_with_a_malformed_renewal_date_changes_nothing(app, make_member):
-    from tests.conftest import sign_in
+    from tests.support import sign_in
 
     admin = make_member("Ada Admin", roles=["admin"])
     applicant = _waiting_applicant(app, make_member)

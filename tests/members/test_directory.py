@@ -7,8 +7,8 @@ import pytest
 from association.extensions import db
 from association.members.directory import set_skills
 from association.members.models import Household, Member
-from tests.conftest import count_queries, sign_in
 from tests.events.helpers import rows_returned, statements_run
+from tests.support import count_queries, sign_in
 
 
 def _add_many(app, count: int, start: int = 0) -> None:

@@ -6,7 +6,7 @@ import json
 
 from association.extensions import db
 from association.members.models import Member
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 PROFILE = {
     "phone": "07700 900666",

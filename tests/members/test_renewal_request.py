@@ -12,8 +12,8 @@ from association.core.timefmt import local_today
 from association.extensions import db
 from association.mail.worker import deliver_due
 from association.members.models import Household, Member
-from tests.conftest import sign_in
 from tests.smtp import text_part
+from tests.support import sign_in
 
 
 def test_account_shows_the_household_and_who_else_is_in_it(app, make_member):

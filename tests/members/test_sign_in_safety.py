@@ -15,7 +15,7 @@ from flask import Flask
 
 from association.core.redirects import safe_next
 from association.mail.worker import deliver_due
-from tests.conftest import PASSWORD, sign_in
+from tests.support import PASSWORD, sign_in
 
 # Each of these, followed by a browser, would leave this site or is not a plain path here.
 BYPASSES = [

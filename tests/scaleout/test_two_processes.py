@@ -35,8 +35,8 @@ from association import create_app
 from association.events.models import RSVP
 from association.extensions import db
 from association.mail.preferences import MailPreferences
-from tests.conftest import PASSWORD, POSTGRES_URL, MemberRef, add_member
 from tests.events.helpers import add_event
+from tests.support import PASSWORD, POSTGRES_URL, MemberRef, add_member
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL: set CI or TEST_POSTGRES_URL")
 

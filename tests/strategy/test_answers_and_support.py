@@ -28,7 +28,7 @@ from association.strategy.models import (
 )
 from association.strategy.outcomes import OutcomeError, record_outcome
 from association.strategy.packs import compile_pack
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import add_item, add_meeting, add_theme
 from .test_you_said_and_history import add_history

@@ -13,7 +13,7 @@ from association.members.models import Member
 from association.strategy.items import ItemError, decline, merge, raised_by, support
 from association.strategy.meetings import Attendee, MeetingDetails, MeetingError, proposed_date, save_meeting
 from association.strategy.models import FeedbackItem, ItemSupport, ServiceMeeting
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import ATTENDEE, add_item, add_theme
 

@@ -10,7 +10,7 @@ import pytest
 from association.extensions import db
 from association.members.models import Member
 from association.strategy.items import decline
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 from .helpers import add_item, add_meeting
 

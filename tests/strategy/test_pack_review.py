@@ -21,7 +21,7 @@ from association.mail.models import OutboxMessage
 from association.members.models import Member
 from association.strategy.items import ItemError, mark_wording_reviewed, triage
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 from .helpers import ATTENDEE, add_item, add_meeting
 

@@ -16,7 +16,7 @@ from association.strategy.items import mark_wording_reviewed, support, triage
 from association.strategy.models import FeedbackItem, PackVersion, ServiceMeeting
 from association.strategy.outcomes import record_outcome
 from association.strategy.packs import PackError, compile_pack, pack_csv
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 from .helpers import add_item, add_meeting, add_theme
 

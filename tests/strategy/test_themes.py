@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from association.extensions import db
 from association.strategy.models import Theme
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 
 def test_a_theme_is_added_once_and_a_second_time_is_refused_beside_the_name(app, make_member):

@@ -16,7 +16,7 @@ from association.strategy.issuing import issue_pack
 from association.strategy.models import FeedbackItem, ItemOutcome, ServiceMeeting
 from association.strategy.outcomes import COMPLETED_SHOWN, MEETINGS_PER_PAGE
 from association.strategy.packs import carried_forward, compile_pack, pack_csv
-from tests.conftest import count_queries, sign_in
+from tests.support import count_queries, sign_in
 
 from .helpers import add_item, add_meeting
 

@@ -271,7 +271,7 @@ def themes():
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            theme_rules.add_theme(form.name.data)
+            theme_rules.add_theme(form.name.data or "")
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -23,7 +23,7 @@ from association.mail.jobs import daily_jobs, run_due_jobs
 from association.members.models import Member
 from association.members.privacy import export_member_data
 from association.strategy.models import PackVersion
-from tests.conftest import _dispose, add_member, make_app
+from tests.support import add_member, dispose_app, make_app
 
 PACKAGE = Path(__file__).resolve().parents[2] / "association"
 
@@ -69,7 +69,7 @@ def two_apps():
     apps = [make_app("sqlite://"), make_app("sqlite://")]
     yield apps
     for app in apps:
-        _dispose(app)
+        dispose_app(app)
 
 
 def _names(hook, app) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,6 +30,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass `Model`. At run time it is db.Model: Flask-SQLAlchemy builds it from Base's body on its own mixins
+# (bind keys, the legacy `query`, none of which the models rely on). mypy cannot take a base class from an attribute
+# of an instance (python/mypy#8603) and would see every model as untyped, so for the type checker models derive from
+# Base itself, whose Mapped[...] attributes, constructor and metadata are the ones db.Model copies.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

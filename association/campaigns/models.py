@@ -8,12 +8,12 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 CAMPAIGN_STATUSES = ("draft", "scheduled", "queued", "cancelled")
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """An email written once and sent to an audience of members, each message through the outbox."""
 
     __tablename__ = "mail_campaigns"

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, In
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 KINDS = {
     "peer_support": "Peer support",
@@ -33,7 +33,7 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@association"
 
 
-class Event(db.Model):
+class Event(Model):
     """One event, or one occurrence of a series.
 
     A series is its first occurrence (``rrule`` set) plus one row per later occurrence
@@ -119,7 +119,7 @@ class Event(db.Model):
         return [AGE_BANDS[b] for b in self.age_bands.split(",") if b in AGE_BANDS]
 
 
-class RSVP(db.Model):
+class RSVP(Model):
     """A member's answer for one event or occurrence: numbers only, never children's names."""
 
     __tablename__ = "rsvps"

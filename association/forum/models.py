@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 # visible: everyone who may see the category; held: waiting for a moderator (the author sees it);
 # hidden: taken down by a moderator (the author sees why); deleted: removed by its author.
@@ -20,7 +20,7 @@ HELD_REASONS = {
 }
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "forum_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class Category(db.Model):
     last_thread_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class Thread(db.Model):
+class Thread(Model):
     __tablename__ = "forum_threads"
     __table_args__ = (Index("ix_forum_threads_listing", "category_id", "pinned", "last_post_at"),)
 
@@ -57,7 +57,7 @@ class Thread(db.Model):
     author = relationship("Member", lazy="raise")
 
 
-class Post(db.Model):
+class Post(Model):
     __tablename__ = "forum_posts"
     __table_args__ = (
         UniqueConstraint("thread_id", "number", name="uq_forum_posts_thread_number"),
@@ -83,7 +83,7 @@ class Post(db.Model):
     author = relationship("Member", lazy="raise")
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """An earlier text of an edited post."""
 
     __tablename__ = "forum_post_revisions"
@@ -95,7 +95,7 @@ class PostRevision(db.Model):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
 
-class Report(db.Model):
+class Report(Model):
     __tablename__ = "forum_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ class Report(db.Model):
     reporter = relationship("Member", foreign_keys=[reporter_id], lazy="raise")
 
 
-class ModerationEntry(db.Model):
+class ModerationEntry(Model):
     """The moderation log: who did what, to which post, thread or member, and why."""
 
     __tablename__ = "forum_moderation_log"
@@ -128,7 +128,7 @@ class ModerationEntry(db.Model):
     moderator = relationship("Member", foreign_keys=[moderator_id], lazy="raise")
 
 
-class ThreadWatch(db.Model):
+class ThreadWatch(Model):
     __tablename__ = "forum_watches"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
@@ -140,7 +140,7 @@ class ThreadWatch(db.Model):
     notified_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class CategoryWatch(db.Model):
+class CategoryWatch(Model):
     """A member who wants to hear of new threads in a category (in the weekly digest)."""
 
     __tablename__ = "forum_category_watches"
@@ -152,7 +152,7 @@ class CategoryWatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ThreadRead(db.Model):
+class ThreadRead(Model):
     """How far a member has read a thread: unread markers and the link to the first unread post."""
 
     __tablename__ = "forum_reads"
@@ -163,7 +163,7 @@ class ThreadRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ForumVisit(db.Model):
+class ForumVisit(Model):
     """When a member last looked at the forum: 'new since your last visit'."""
 
     __tablename__ = "forum_visits"

@@ -8,7 +8,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 # queued -> claimed (a worker leased it with its batch) -> sending (the SMTP conversation for this
 # one message has begun) -> sent | failed. A claimed row past its lease was never started and is
@@ -19,7 +19,7 @@ from ..extensions import db
 OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "withdrawn")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -54,7 +54,7 @@ class OutboxMessage(db.Model):
     member = relationship("Member", lazy="raise")
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """When a daily job last ran, so several workers run it once a day between them."""
 
     __tablename__ = "job_runs"

@@ -8,12 +8,12 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 FORUM_CHOICES = {"each": "An email for each new reply", "digest": "One daily digest", "none": "No forum emails"}
 
 
-class MailPreferences(db.Model):
+class MailPreferences(Model):
     __tablename__ = "mail_preferences"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)

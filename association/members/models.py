@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 STATUSES = ("applicant", "active", "lapsed", "suspended", "left")
 ROLES = ("admin", "committee", "moderator", "strategy")
@@ -38,7 +38,7 @@ member_skills = Table(
 )
 
 
-class Household(db.Model):
+class Household(Model):
     """Carers who foster together: a joint membership, shown together in the directory."""
 
     __tablename__ = "households"
@@ -49,7 +49,7 @@ class Household(db.Model):
     members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.name")
 
 
-class Skill(db.Model):
+class Skill(Model):
     """Something a carer offers others: 'first aid trainer', 'speaks Polish'."""
 
     __tablename__ = "skills"
@@ -57,13 +57,13 @@ class Skill(db.Model):
     name: Mapped[str] = mapped_column(String(60), unique=True)
 
 
-class MemberRole(db.Model):
+class MemberRole(Model):
     __tablename__ = "member_roles"
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class Member(UserMixin, db.Model):
+class Member(UserMixin, Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)

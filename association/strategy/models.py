@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.database import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 KINDS = {"issue": "Issue", "good_practice": "Good practice", "suggestion": "Suggestion"}
 ITEM_STATUSES = {
@@ -26,7 +26,7 @@ OUTCOME_STATUSES = {"open": "Open", "in_progress": "In progress", "done": "Done"
 OWNERS = {"service": "The service", "association": "The association"}
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "strategy_themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +34,7 @@ class Theme(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ServiceMeeting(db.Model):
+class ServiceMeeting(Model):
     """A meeting with the team manager or head of service, every six to eight weeks."""
 
     __tablename__ = "strategy_meetings"
@@ -55,7 +55,7 @@ class ServiceMeeting(db.Model):
     )
 
 
-class ServiceAttendee(db.Model):
+class ServiceAttendee(Model):
     """Someone from the fostering service: a contact, never a member."""
 
     __tablename__ = "strategy_attendees"
@@ -67,7 +67,7 @@ class ServiceAttendee(db.Model):
     email: Mapped[str] = mapped_column(String(254))
 
 
-class FeedbackItem(db.Model):
+class FeedbackItem(Model):
     __tablename__ = "strategy_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +108,7 @@ class FeedbackItem(db.Model):
         return ITEM_STATUSES.get(self.status, self.status)
 
 
-class ItemSupport(db.Model):
+class ItemSupport(Model):
     """'This affects me too': once per member per item."""
 
     __tablename__ = "strategy_supports"
@@ -120,7 +120,7 @@ class ItemSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ItemOutcome(db.Model):
+class ItemOutcome(Model):
     """What the service said about an item at a meeting, and the action agreed."""
 
     __tablename__ = "strategy_outcomes"
@@ -137,7 +137,7 @@ class ItemOutcome(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class PackVersion(db.Model):
+class PackVersion(Model):
     """An issued pack, frozen: what was sent can always be shown again, byte for byte."""
 
     __tablename__ = "strategy_pack_versions"

@@ -69,7 +69,7 @@ class CampaignForm(FlaskForm):
     def fill_from(self, campaign) -> None:
         self.subject.data, self.body.data, self.topic.data = campaign.subject, campaign.body_markdown, campaign.topic
         self.greeting.data = campaign.greeting
-        self.edit_version.data = campaign.edit_version
+        self.edit_version.data = str(campaign.edit_version)
         self.audience.data = campaign.audience
         if campaign.audience == "role":
             self.role.data = campaign.audience_value
@@ -154,8 +154,15 @@ class ConfirmSendForm(FlaskForm):
     recipients = HiddenField(validators=[DataRequired("This page was incomplete."), Length(max=64)])
 
     def validate_edit_version(self, field) -> None:
-        if field.data is None:
+        if field.version is None:
             raise ValidationError("This page was incomplete.")
+
+    def seen(self) -> tuple[int, str]:
+        """The campaign's version and the recipients' fingerprint the confirmation page showed."""
+        # Validation refused a page without either: validate_edit_version and DataRequired.
+        version, fingerprint = self.edit_version.version, self.recipients.data
+        assert version is not None and fingerprint is not None, "called after validate_on_submit()"
+        return version, fingerprint
 
 
 class ConfirmScheduleForm(ConfirmSendForm, ScheduleForm):

@@ -165,7 +165,7 @@ def send(campaign_id: int):
     if not form.validate_on_submit():
         return _confirmation(campaign, None, INCOMPLETE if form.is_submitted() else None)
     try:
-        queued = send_confirmed(campaign, form.edit_version.data, form.recipients.data, current_user)
+        queued = send_confirmed(campaign, *form.seen(), current_user)
     except ConfirmationOutdated as error:
         return _confirmation(campaign, None, str(error))
     except CampaignError as error:
@@ -190,7 +190,7 @@ def schedule_send(campaign_id: int):
         flash("That confirmation was incomplete. Choose the date and time again.", "error")
         return redirect(url_for("campaigns.review", campaign_id=campaign_id, _anchor="send-title"))
     try:
-        schedule_confirmed(campaign, form.edit_version.data, form.recipients.data, form.when_utc(), current_user)
+        schedule_confirmed(campaign, *form.seen(), form.when_utc(), current_user)
     except ConfirmationOutdated as error:
         return _confirmation(campaign, form.when_utc(), str(error))
     except CampaignError as error:

@@ -12,7 +12,7 @@ from ..extensions import db
 from .backup import BackupError, backup_database, check_backup, default_backup_path, describe_database, restore_database
 
 
-def _size(size: int) -> str:
+def _size(size: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Delete, Update, event
+from sqlalchemy.engine import CursorResult, Engine
 
 
 def utcnow() -> datetime:
@@ -110,6 +110,20 @@ def lock_row(model, row_id: int) -> None:
     unchanged = [c for c in table.columns if not c.primary_key and c.onupdate is not None]
     unchanged = unchanged or [next(c for c in table.columns if not c.primary_key)]
     db.session.execute(update(table).where(key == row_id).values({c.name: c for c in unchanged}))
+
+
+def rows_matched(statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE (without RETURNING) in the session; how many rows its WHERE matched.
+
+    The count is what makes a conditional UPDATE a compare-and-swap: 0 means another request got
+    there first. Session.execute is declared to return a plain Result for every statement; for an
+    UPDATE or DELETE without RETURNING it is the DBAPI cursor's CursorResult, which has the count.
+    """
+    from ..extensions import db
+
+    result = db.session.execute(statement)
+    assert isinstance(result, CursorResult), "an UPDATE or DELETE without RETURNING gives a CursorResult"
+    return result.rowcount
 
 
 def insert_or_ignore(model, **values) -> bool:

@@ -21,7 +21,7 @@ from .plain_text import breaks_the_line, has_nul
 class SingleLine:
     """Refuse line breaks, tabs and other control characters (a name ends up in mail headers)."""
 
-    field_flags = {}
+    field_flags: dict[str, bool] = {}
 
     def __init__(self, what: str | None = None):
         # ``what`` names the field in the message, e.g. "your name".
@@ -35,7 +35,7 @@ class SingleLine:
 class MultiLine:
     """Keep line breaks but refuse NUL, which no database text column can hold."""
 
-    field_flags = {}
+    field_flags: dict[str, bool] = {}
 
     def __init__(self, message: str | None = None):
         self.message = message or "Please remove special characters from this text."

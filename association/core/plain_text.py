@@ -59,16 +59,17 @@ _columns_by_mapper: dict[Mapper, tuple[tuple[str, str, bool], ...]] = {}
 
 def _text_columns(mapper: Mapper) -> tuple[tuple[str, str, bool], ...]:
     """(attribute, column name, multi-line?) for every String or Text column of a model."""
-    found = _columns_by_mapper.get(mapper)
-    if found is None:
-        found = []
-        for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            if isinstance(column.type, String):
-                multiline = isinstance(column.type, Text) or bool(column.info.get("multiline"))
-                found.append((prop.key, column.name, multiline))
-        found = _columns_by_mapper[mapper] = tuple(found)
-    return found
+    known = _columns_by_mapper.get(mapper)
+    if known is not None:
+        return known
+    found = []
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(column.type, String):
+            multiline = isinstance(column.type, Text) or bool(column.info.get("multiline"))
+            found.append((prop.key, column.name, multiline))
+    known = _columns_by_mapper[mapper] = tuple(found)
+    return known
 
 
 def _check(value, table: str, column: str, multiline: bool) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import Form
 from wtforms.fields import HiddenField
 
-from ..extensions import db
+from .database import rows_matched
 
 SKIPPED_FIELDS = ("csrf_token", "edit_version", "submit")
 
@@ -30,10 +30,17 @@ class EditConflict(Exception):
 
 
 class EditVersionField(HiddenField):
-    """The version a form was filled from; anything unreadable counts as 'not given'."""
+    """The version a form was filled from, as the text of a hidden input; ``version`` reads it."""
 
     def process_formdata(self, valuelist):
-        self.data = self.read(valuelist[0] if valuelist else "")
+        # Anything unreadable counts as 'not given', and is not sent back in the page.
+        version = self.read(valuelist[0] if valuelist else "")
+        self.data = None if version is None else str(version)
+
+    @property
+    def version(self) -> int | None:
+        """The number sent back or filled in (from a record, WTForms may hold it as an int), or None."""
+        return None if self.data is None else self.read(str(self.data))
 
     @staticmethod
     def read(raw: str) -> int | None:
@@ -42,7 +49,7 @@ class EditVersionField(HiddenField):
 
 def seen_version(form: Form) -> int | None:
     field = getattr(form, "edit_version", None)
-    return field.data if field is not None and isinstance(field.data, int) else None
+    return field.version if isinstance(field, EditVersionField) else None
 
 
 def claim_edit(record, seen: int | None) -> None:
@@ -53,13 +60,13 @@ def claim_edit(record, seen: int | None) -> None:
     """
     model = type(record)
     expected = record.edit_version if seen is None else seen
-    result = db.session.execute(
+    claimed = rows_matched(
         update(model)
         .where(model.id == record.id, model.edit_version == expected)
         .values(edit_version=model.edit_version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if claimed != 1:
         raise EditConflict
     set_committed_value(record, "edit_version", expected + 1)
 
@@ -120,5 +127,5 @@ def against_saved(form: Form, record, fill) -> list[Difference]:
     deliberate overwrite."""
     saved = type(form)(formdata=None)
     fill(saved)
-    form.edit_version.data = record.edit_version
+    form["edit_version"].data = str(record.edit_version)
     return differences(saved, form)

@@ -300,7 +300,7 @@ class EventForm(FlaskForm):
             getattr(self, name).data = getattr(event, name)
         self.age_bands.data = [b for b in event.age_bands.split(",") if b]
         self.rsvp_deadline_date.data = to_local(event.rsvp_deadline).date() if event.rsvp_deadline else None
-        self.edit_version.data = event.edit_version
+        self.edit_version.data = str(event.edit_version)
 
 
 def _length_words(length: timedelta) -> str:

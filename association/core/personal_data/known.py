@@ -124,7 +124,9 @@ def known_people() -> KnownPeople:
     try:
         from flask import current_app
 
-        app = current_app._get_current_object()
+        # The app itself, not the proxy, keys the cache. Flask declares current_app as Flask, though it is a
+        # werkzeug LocalProxy (flask/globals.py assigns it under its own type: ignore).
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:  # no app context (a script, the benchmark): nobody is known
         return NOBODY
     if not _providers and not hooks.reading_known_people.has_receivers_for(app):

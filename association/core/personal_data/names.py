@@ -75,16 +75,33 @@ class _Lazy:
     which keeps pages that check many texts to a fixed number of queries."""
 
     def __init__(self, source: KnownPeople | Callable[[], KnownPeople]):
-        self._source, self._people = source, source if isinstance(source, KnownPeople) else None
+        self._source = source
+        self._people = source if isinstance(source, KnownPeople) else None
 
-    def __getattr__(self, name):
+    @property
+    def _known(self) -> KnownPeople:
         if self._people is None:
-            self._people = self._source()
-        return getattr(self._people, name)
+            self._people = self._source() if callable(self._source) else self._source
+        return self._people
+
+    @property
+    def first_names(self) -> frozenset[str]:
+        return self._known.first_names
+
+    @property
+    def last_names(self) -> frozenset[str]:
+        return self._known.last_names
+
+    @property
+    def not_people(self) -> frozenset[str]:
+        return self._known.not_people
+
+    def is_member_name(self, word: str) -> bool:
+        return self._known.is_member_name(word)
 
 
-def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeople]) -> list[Finding]:
-    known = _Lazy(known)
+def find_names(text: str, place: str, people: KnownPeople | Callable[[], KnownPeople]) -> list[Finding]:
+    known = _Lazy(people)
     vocab = vocabulary()
     words = _words(text, vocab)
     if not words:
@@ -132,7 +149,7 @@ def find_names(text: str, place: str, known: KnownPeople | Callable[[], KnownPeo
             cue = _cue_after(text, words, last, text[words[last].end : words[last].end + 60], full=True)
         if cue in ("worker", "child", "family"):
             said.setdefault(key, cue)
-        start = title_start if titled else word.start  # "Mrs Patel"
+        start = title_start if title_start is not None else word.start  # "Mrs Patel"
         span = text[start:end]
         is_member = _is_members(words[i : last + 1], known)
         kind = _kind(cue, titled, aged, place, is_member)
@@ -179,6 +196,8 @@ def _cues_by_position(text: str) -> tuple[dict[int, str], dict[int, int], set[in
     One pass per pattern over the whole text, instead of one search per word."""
     cues: dict[int, str] = {}
     for match in CUES.finditer(text):
+        # Every alternative of CUES is a named group, so the one that matched has a name.
+        assert match.lastgroup is not None
         kind = _CUE_KIND[match.lastgroup]
         if kind == "family" and not _FAMILY_BEFORE.search(text, max(0, match.start() - 25), match.start()):
             continue  # "Mum" alone is the writer's own mum or a heading, not someone's relative
@@ -234,7 +253,7 @@ def _cue_after(text: str, words: list[_Word], i: int, after: str, full: bool = F
     return None
 
 
-def _can_be_name(word: _Word, vocab, known: KnownPeople) -> bool:
+def _can_be_name(word: _Word, vocab, known: _Lazy) -> bool:
     """After a cue, title or age: any capitalised word, or a lower-case one that is no common word."""
     if word.key in NEVER or word.key in MONTHS:
         return False
@@ -243,7 +262,7 @@ def _can_be_name(word: _Word, vocab, known: KnownPeople) -> bool:
     return word.key in vocab.home_names or known.is_member_name(word.key) or word.key not in vocab.common_words
 
 
-def _tier(key: str, vocab, known: KnownPeople) -> str | None:
+def _tier(key: str, vocab, known: _Lazy) -> str | None:
     """ "plain" (rarely a word), "shared" (a name and a word), "word" (a word first) or None."""
     if "-" in key:
         parts = key.split("-")
@@ -269,19 +288,19 @@ def _is_name_here(
     words: list[_Word],
     text: str,
     vocab,
-    known: KnownPeople,
+    known: _Lazy,
     title_case_lines: set[int],
     after: str,
 ) -> bool:
     if word.text.isupper() and len(word.text) > 1:
         return False  # "MAY", "NHS": shouting or an acronym
     nxt = words[i + 1] if i + 1 < len(words) else None
-    gap = text[word.end : nxt.start] if nxt else ""
-    tight = nxt is not None and gap.strip(" ") == ""
+    # The next word when only spaces stand between them ("Chester Zoo"), else None.
+    tight = nxt if nxt is not None and text[word.end : nxt.start].strip(" ") == "" else None
     if (
         word.capital
         and tight
-        and nxt.key in _FAMILY_AFTER
+        and tight.key in _FAMILY_AFTER
         and i
         and words[i - 1].key == "the"
         and not _starts_sentence(text, word.start)
@@ -291,12 +310,12 @@ def _is_name_here(
     tier = _tier(word.key, vocab, known)
     if tier is None or len(word.key) < 2:
         return False
-    if tight and nxt.key in NOT_NAME_AFTER and nxt.capital:
+    if tight and tight.key in NOT_NAME_AFTER and tight.capital:
         return False  # "Chester Zoo", "Holly Road", "Grace Academy"
     prev = words[i - 1] if i else None
     if prev and prev.key in ("st", "saint") and text[prev.end : word.start].strip(" .") == "":
         return False
-    next_key = nxt.key if tight else ""
+    next_key = tight.key if tight else ""
     capital = word.capital
     person_next = next_key in PERSON_VERBS or _aux_then_person(words, i) or bool(PERSON_AFTER.match(after))
     if word.key in PLACE_NAMES and word.possessive and _TOWNS_THING.match(after):
@@ -331,10 +350,10 @@ def _is_name_here(
         return True  # "Mark Robinson would like…"
     if (
         tight
-        and nxt.capital
-        and nxt.key not in NEVER
-        and nxt.key not in vocab.home_names
-        and nxt.key not in known.last_names
+        and tight.capital
+        and tight.key not in NEVER
+        and tight.key not in vocab.home_names
+        and tight.key not in known.last_names
     ):
         return False  # "the new Foster Carer Charter": a title-case name of a thing
     if _starts_sentence(text, word.start) or _line_of(text, word.start) in title_case_lines:
@@ -442,7 +461,7 @@ def _full_name_end(words: list[_Word], i: int, text: str) -> tuple[int, int]:
     return end, last
 
 
-def _is_members(span: list[_Word], known: KnownPeople) -> bool:
+def _is_members(span: list[_Word], known: _Lazy) -> bool:
     first = span[0].key
     if first in known.first_names and all(w.key in known.last_names for w in span[1:]):
         return True

@@ -199,17 +199,18 @@ def find_schools(text: str) -> list[Finding]:
         else:
             if _NEEDS_CAPITAL.search(words) and not words.split()[-1][0].isupper():
                 continue
-            start = _name_start(text, match.start(), match.start(1) + len(match.group(1)))
-            if start is None:
+            name_start = _name_start(text, match.start(), match.start(1) + len(match.group(1)))
+            if name_start is None:
                 continue
+            start = name_start
         spans.append((start, end))
     for match in SCHOOL_NAMED_AFTER.finditer(text):
         if match.group(1).split()[0].lower() not in NOT_A_SCHOOL_NAME:
             spans.append((match.start(1), match.end(1)))
     for match in SCHOOL_NAMED_BEFORE.finditer(text):
-        start = _name_start(text, match.start(1), match.end(1))
-        if start is not None and not _sentence_capital_only(text, start, match.end(1)):
-            spans.append((start, match.end(1)))
+        name_start = _name_start(text, match.start(1), match.end(1))
+        if name_start is not None and not _sentence_capital_only(text, name_start, match.end(1)):
+            spans.append((name_start, match.end(1)))
     return [
         make(
             text,

@@ -103,8 +103,8 @@ def _load() -> Vocabulary:
     # every sentence into a finding; those count only with a cue.
     uk = _uk_names()
     home |= uk
-    world = frozenset(n for n in world - home if n not in common)
-    return Vocabulary(frozenset(home), uk, world, common)
+    world_only = frozenset(n for n in world - home if n not in common)
+    return Vocabulary(frozenset(home), uk, world_only, common)
 
 
 def _uk_names() -> frozenset[str]:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..mail.models import OutboxMessage
+from ..members.applications import waiting_count
 from ..members.models import Member
 from ..members.registry import renewal_horizon
 
@@ -27,7 +28,7 @@ def dashboard_counts() -> DashboardCounts:
     """The numbers on the dashboard's "Needs attention" cards."""
     members = select(func.count()).select_from(Member)
     return DashboardCounts(
-        waiting=_count(members.where(Member.application_state == "waiting")),
+        waiting=_count(select(waiting_count())),
         renewals_due=_count(members.where(Member.status == "active", Member.renewal_date <= renewal_horizon())),
         failed_mail=_count(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")),
     )

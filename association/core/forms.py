@@ -10,7 +10,7 @@ next to the field. A test walks every form of the app and fails on a field witho
 
 from __future__ import annotations
 
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -64,3 +64,16 @@ def show_domain_error(form, error: DomainError) -> None:
     else:
         # A field not validated yet has a tuple of errors; one that was has a list.
         field.errors = [*field.errors, str(error)]
+
+
+def required_text(field: StringField) -> str:
+    """What a required text field holds once its form has validated.
+
+    WTForms declares a text field's data as ``str | None``: None until a value arrives. A field
+    with DataRequired or InputRequired (which set its ``required`` flag) refuses a missing or empty
+    value, so after ``validate_on_submit()`` it holds a string. Optional fields are read as
+    ``field.data or ""`` instead.
+    """
+    assert field.flags.required, f"{field.name} has no DataRequired or InputRequired validator"
+    assert field.data is not None, f"{field.name} is read before its form validated"
+    return field.data

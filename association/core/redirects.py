@@ -19,7 +19,7 @@ _ALLOWED = frozenset(chr(c) for c in range(0x21, 0x7F)) - {"\\"}
 MAX_LENGTH = 2000
 
 
-def safe_next(target: str | None, fallback: str | None = None) -> str | None:
+def safe_next(target: str | None, fallback: str) -> str:
     """``target`` as a path (and query) on this site if it is one, else ``fallback``."""
     if not target or len(target) > MAX_LENGTH or not set(target) <= _ALLOWED or target.startswith("//"):
         return fallback

@@ -54,7 +54,7 @@ def request_password_reset(email: str) -> None:
     if member is None or member.status not in ("active", "lapsed"):
         return
     queue_email(
-        member.email,
+        member.mail_to,  # found by this address
         "Reset your password",
         "password_reset",
         member=member,
@@ -71,7 +71,7 @@ def set_password(member: Member, password: str) -> None:
     increment(Member.login_version, member.id)
     if not first_time:
         queue_email(
-            member.email,
+            member.mail_to,  # the member signed in, or opened a link only active and lapsed members get
             "Your password was changed",
             "password_changed",
             member=member,
@@ -123,14 +123,16 @@ def confirm_email_change(token: str) -> Member:
     (the caller commits). A TokenError when the link is spent, stale or the address taken meanwhile."""
     payload = read_token("change-email", token, current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     member = db.session.get(Member, payload.get("id"))
-    if member is None or member.pending_email != payload.get("email"):
+    new_email = payload.get("email")
+    if member is None or not isinstance(new_email, str) or member.pending_email != new_email:
         raise TokenError("This link has already been used or is no longer valid.")
-    if find_by_email(member.pending_email) is not None:
+    if find_by_email(new_email) is not None:
         raise TokenError("That email address is now used by another account, so we could not switch to it.")
-    old_email = member.email
-    member.email = member.pending_email
+    # Erasure clears pending_email too, so a member whose change is pending still has the old address.
+    old_email = member.mail_to
+    member.email = new_email
     member.pending_email = None
-    queue_email(old_email, "Your email address was changed", "email_changed", member=member, new_email=member.email)
+    queue_email(old_email, "Your email address was changed", "email_changed", member=member, new_email=new_email)
     return member
 
 
@@ -157,7 +159,7 @@ def request_sign_in_link(email: str) -> None:
     token = make_token("sign-in-link", {"id": member.id, "v": member.login_version, "at": _sign_in_stamp(member)})
     minutes = current_app.config["SIGN_IN_LINK_MAX_AGE"] // 60
     queue_email(
-        member.email,
+        member.mail_to,  # found by this address
         "Your sign-in link",
         "sign_in_link",
         member=member,

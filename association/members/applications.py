@@ -36,6 +36,12 @@ def find_by_email(email: str) -> Member | None:
     return db.session.scalar(select(Member).where(func.lower(Member.email) == email.strip().lower()))
 
 
+def _waiting():
+    """An application waiting for a decision. An admin may erase an applicant's record meanwhile,
+    which ends the application: there is nobody left to approve, decline or write to."""
+    return (Member.application_state == "waiting") & Member.erased_at.is_(None)
+
+
 def submit_application(application: Application) -> Member | None:
     """Record an application and email the confirmation link. Commits.
 
@@ -85,7 +91,7 @@ def _tell_existing(existing: Member) -> None:
         _send_confirmation(existing)
     else:
         queue_email(
-            existing.email,
+            existing.mail_to,  # found by this address
             "Someone tried to apply with your email address",
             "already_registered",
             member=existing,
@@ -97,7 +103,7 @@ def _tell_existing(existing: Member) -> None:
 def _send_confirmation(member: Member) -> None:
     token = make_token("confirm-application", {"id": member.id, "email": member.email})
     queue_email(
-        member.email,
+        member.mail_to,  # just applied with it, or found by it
         "Please confirm your email address",
         "confirm_application",
         member=member,
@@ -119,19 +125,17 @@ def confirm_application(token: str) -> Member:
 
 
 def waiting_applications() -> list[Member]:
-    return list(
-        db.session.scalars(select(Member).where(Member.application_state == "waiting").order_by(Member.applied_at))
-    )
+    return list(db.session.scalars(select(Member).where(_waiting()).order_by(Member.applied_at)))
 
 
 def waiting_count(_viewer=None):
     """SQL: how many applications wait for a decision (the admin menu's count)."""
-    return select(func.count()).select_from(Member).where(Member.application_state == "waiting").scalar_subquery()
+    return select(func.count()).select_from(Member).where(_waiting()).scalar_subquery()
 
 
 def approve(member: Member, admin: Member, renewal_date: date | None = None) -> None:
     """Make the applicant an active member and send the link to set a password. Commits."""
-    if member.application_state != "waiting":
+    if member.application_state != "waiting" or member.erased_at is not None:
         raise DomainError("Only a confirmed application that is waiting can be approved.")
     today = local_today()
     member.application_state = "approved"
@@ -142,7 +146,7 @@ def approve(member: Member, admin: Member, renewal_date: date | None = None) -> 
     member.renewal_date = renewal_date or date(today.year + 1, today.month, min(today.day, 28))
     record("application.approved", member, "approved", actor=admin)
     queue_email(
-        member.email,
+        member.mail_to,
         "Welcome: your membership is approved",
         "application_approved",
         member=member,
@@ -153,7 +157,7 @@ def approve(member: Member, admin: Member, renewal_date: date | None = None) -> 
 
 def decline(member: Member, admin: Member, reason: str) -> None:
     """Decline the application with a reason the applicant is told. Commits."""
-    if member.application_state != "waiting":
+    if member.application_state != "waiting" or member.erased_at is not None:
         raise DomainError("Only a confirmed application that is waiting can be declined.")
     member.application_state = "declined"
     member.decided_at = utcnow()
@@ -161,7 +165,7 @@ def decline(member: Member, admin: Member, reason: str) -> None:
     member.decline_reason = reason.strip()
     record("application.declined", member, reason, actor=admin)
     queue_email(
-        member.email,
+        member.mail_to,
         "About your membership application",
         "application_declined",
         member=member,

@@ -253,7 +253,7 @@ def import_members(preview: ImportPreview, admin: Member, send_welcome: bool) ->
         for member in created:
             if send_welcome and member.status == "active":
                 queue_email(
-                    member.email,
+                    member.mail_to,  # created just now from a row that must have one (REQUIRED)
                     "Your association account is ready",
                     "imported_welcome",
                     member=member,

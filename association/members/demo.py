@@ -168,7 +168,7 @@ def seed_members(password: str) -> dict[str, Member]:
         make(f"{slug}@example.net", name, status=status)
 
     # Households: pairs of active members who foster together, sharing a surname.
-    singles = [m for m in members.values() if m.status == "active" and m.email.endswith("@example.net")]
+    singles = [m for email, m in members.items() if m.status == "active" and email.endswith("@example.net")]
     carer = members["carer@example.org"]
     partner = make("chris.fletcher@example.net", "Chris Fletcher")
     for pair in [(carer, partner), *zip(singles[0:8:2], singles[1:8:2], strict=False)]:

@@ -135,6 +135,7 @@ def _partners(household_ids: set[int]) -> dict[int, list[DirectoryCard]]:
     ):
         if status == "active":
             card = DirectoryCard(*columns)
+            assert card.household_id is not None, "selected by household"
             partners.setdefault(card.household_id, []).append(card)
     return partners
 

@@ -117,6 +117,8 @@ class SignInLinkUseForm(FlaskForm):
 
 
 class NewPasswordMixin:
+    password: PasswordField  # declared by each form that mixes this in
+
     def check_new_password(self, email: str, name: str) -> bool:
         problem = password_problem(self.password.data or "", email=email, name=name)
         if problem:

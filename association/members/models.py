@@ -143,6 +143,15 @@ class Member(UserMixin, Model):
         return "admin" in mine or bool(mine.intersection(roles))
 
     @property
+    def mail_to(self) -> str:
+        """The member's email address, for code that writes to members who are applying, active,
+        lapsed or signed in. Only erasure clears ``email``, and it also sets the status to 'left' for
+        good, so none of them is erased; code that may meet an erased member checks ``email`` itself.
+        """
+        assert self.email is not None, f"member {self.id} is erased: there is no address to write to"
+        return self.email
+
+    @property
     def display_name(self) -> str:
         return FORMER_MEMBER if self.erased_at else self.name
 

@@ -47,7 +47,7 @@ def request_renewal(member: Member) -> int:
     told = 0
     for person in committee:
         queue_email(
-            person.email,
+            person.mail_to,  # an active member: not erased
             f"{member.name} asks to renew their membership",
             "renewal_requested",
             to_name=person.name,
@@ -81,19 +81,21 @@ def run_renewals() -> dict[str, int]:
             Member.renewal_date >= lapse_before,
         )
     ):
-        if member.renewal_reminder_sent_for == member.renewal_date:
+        due = member.renewal_date
+        assert due is not None, "the query picks members with a renewal date"
+        if member.renewal_reminder_sent_for == due:
             continue
         queue_email(
-            member.email,
+            member.mail_to,  # an active member: not erased
             "Time to renew your membership",
             "renewal_reminder",
             member=member,
-            renewal_date=member.renewal_date,
-            overdue=member.renewal_date < today,
+            renewal_date=due,
+            overdue=due < today,
             grace_days=current_app.config["RENEWAL_GRACE_DAYS"],
             account_url=external_url("members.account"),
         )
-        member.renewal_reminder_sent_for = member.renewal_date
+        member.renewal_reminder_sent_for = due
         reminded += 1
 
     lapsed = 0
@@ -103,7 +105,7 @@ def run_renewals() -> dict[str, int]:
         member.status = "lapsed"
         record("member.status", member, "active → lapsed: renewal overdue", actor=None)
         queue_email(
-            member.email,
+            member.mail_to,  # was active until this moment: not erased
             "Your membership has lapsed",
             "membership_lapsed",
             member=member,

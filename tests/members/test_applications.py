@@ -198,3 +198,30 @@ def test_approving_with_a_malformed_renewal_date_changes_nothing(app, make_membe
     with app.app_context():
         assert db.session.get(Member, applicant.id).application_state == "waiting"
     assert client.post("/admin/applications/999999/approve", data={}).status_code == 404
+
+
+def test_an_erased_applicant_leaves_the_queue_and_cannot_be_approved_or_declined(app, smtp, make_member):
+    """Erasing an applicant's record ends their application: there is nobody left to decide on or write to.
+    It used to stay in the queue as 'Former member', and approving it made the erased record an active
+    member and failed on the email with no address (a 500)."""
+    from association.mail.models import OutboxMessage
+    from association.members.applications import waiting_count
+    from tests.support import sign_in
+
+    admin = make_member("Ada Admin", roles=["admin"])
+    applicant = _waiting_applicant(app, make_member)
+    client = sign_in(app.test_client(), admin)
+    assert f"/admin/applications/{applicant.id}/approve" in client.get("/admin/applications").data.decode()
+    assert client.post(f"/admin/members/{applicant.id}/erase").status_code == 302
+    queue = client.get("/admin/applications").data.decode()
+    assert f"/admin/applications/{applicant.id}/approve" not in queue
+    with app.app_context():
+        assert db.session.scalar(select(waiting_count())) == 0
+    approved = client.post(f"/admin/applications/{applicant.id}/approve", data={}, follow_redirects=True)
+    assert approved.status_code == 200 and b"Only a confirmed application" in approved.data
+    declined = client.post(f"/admin/applications/{applicant.id}/decline", data={"reason": "x"}, follow_redirects=True)
+    assert declined.status_code == 200 and b"Only a confirmed application" in declined.data
+    with app.app_context():
+        member = db.session.get(Member, applicant.id)
+        assert (member.status, member.application_state, member.email) == ("left", "waiting", None)
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -5,17 +5,23 @@ Every single-line text field (StringField and its kinds: email, URL, search) car
 ``core/plain_text.py``, where the same check guards every flush; the form says it first, kindly,
 next to the field. A test walks every form of the app and fails on a field without its validator.
 
-``show_domain_error`` puts a rule's refusal (a ``DomainError``) on the form the view shows again.
+``show_domain_error`` puts a rule's refusal (a ``DomainError``) on the form the view shows again;
+``required`` reads a required field of a form that validated.
 """
 
 from __future__ import annotations
 
-from wtforms import SelectMultipleField, StringField
+from typing import Protocol, TypeVar
+
+from wtforms import SelectMultipleField
+from wtforms.fields.core import Flags
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .errors import DomainError
 from .plain_text import breaks_the_line, has_nul
+
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class SingleLine:
@@ -66,13 +72,23 @@ def show_domain_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, str(error)]
 
 
-def required_text(field: StringField) -> str:
-    """What a required text field holds once its form has validated.
+class _Holding(Protocol[_T_co]):
+    """A WTForms field whose ``data`` is a ``_T_co``, or None until a value arrives."""
 
-    WTForms declares a text field's data as ``str | None``: None until a value arrives. A field
-    with DataRequired or InputRequired (which set its ``required`` flag) refuses a missing or empty
-    value, so after ``validate_on_submit()`` it holds a string. Optional fields are read as
-    ``field.data or ""`` instead.
+    name: str
+    flags: Flags
+
+    @property
+    def data(self) -> _T_co | None: ...
+
+
+def required(field: _Holding[_T_co]) -> _T_co:
+    """What a required field holds once its form has validated.
+
+    WTForms declares a field's data as ``X | None``: None until a value arrives. A field with
+    DataRequired or InputRequired (which set its ``required`` flag) refuses a missing, empty or
+    unreadable value, so after ``validate_on_submit()`` it holds one. Optional fields are read as
+    ``field.data or ""`` (or their own default) instead.
     """
     assert field.flags.required, f"{field.name} has no DataRequired or InputRequired validator"
     assert field.data is not None, f"{field.name} is read before its form validated"

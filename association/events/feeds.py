@@ -94,6 +94,9 @@ def event_feed(event_id: int):
     if event is None or not queries.can_see(viewer, event):
         abort(404)
     root = db.session.get(Event, event.series_root_id)
+    # The event itself, or the first row of its series, which a meeting's series_id references (ON DELETE
+    # CASCADE: the meetings go with it). Events are cancelled, never deleted.
+    assert root is not None, "a meeting's series row exists while the meeting does"
     rows = _event_rows(root)
     variant = "member" if viewer is not None and viewer.is_active_member else "public"
     replies = (Event.__table__.c.id == event.id) | rows

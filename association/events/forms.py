@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..core.forms import MultiCheckboxField, MultiLine, SingleLine
+from ..core.forms import MultiCheckboxField, MultiLine, SingleLine, required
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditVersionField
 from .models import AGE_BANDS, KINDS, VISIBILITIES
@@ -120,21 +120,22 @@ class EventForm(FlaskForm):
     saved = None
     rule: str | None = None
     asked_long = False  # validate asked to confirm a long event: the page shows the tick box
-
-    @property
-    def offers_custom_rule(self) -> bool:
-        return any(value == "custom" for value, _label in self.repeat.choices)
+    offers_custom_rule = True  # False (and no "custom" choice) for an editor who may not write one
 
     @classmethod
     def for_editor(cls, editor, saved=None) -> EventForm:
         form = cls()
         form.saved = saved
         if not editor.has_any_role("admin"):
-            form.repeat.choices = [c for c in form.repeat.choices if c[0] != "custom"]
+            form.offers_custom_rule = False
+            form.repeat.choices = [(value, label) for value, label in REPEAT_CHOICES.items() if value != "custom"]
         return form
 
     def local_start(self) -> datetime:
-        return datetime.combine(self.start_date.data, time(0) if self.all_day.data else self.start_time.data)
+        """The start as typed (naive local): for a form with its date, and its time unless all day."""
+        day, clock = self.start_date.data, time(0) if self.all_day.data else self.start_time.data
+        assert day is not None and clock is not None, "keep_duration checks both before asking"
+        return datetime.combine(day, clock)
 
     def _local_span(self) -> tuple[datetime, datetime] | None:
         """Start and end as typed (naive local), or None while a part is missing or unreadable."""
@@ -241,14 +242,10 @@ class EventForm(FlaskForm):
 
     def to_details(self) -> EventDetails:
         zone = local_zone()
-        start_day = self.start_date.data
-        end_day = self.end_date.data or start_day
-        if self.all_day.data:
-            local_start = datetime.combine(start_day, time(0))
-            local_end = datetime.combine(end_day + timedelta(days=1), time(0))
-        else:
-            local_start = datetime.combine(start_day, self.start_time.data)
-            local_end = datetime.combine(end_day, self.end_time.data)
+        span = self._local_span()
+        # Read from a validated form: the date is required, and both times unless it is all day.
+        assert span is not None, "to_details() reads a form that validated"
+        local_start, local_end = span
 
         def utc(value: datetime) -> datetime:
             return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
@@ -258,7 +255,7 @@ class EventForm(FlaskForm):
             deadline = utc(datetime.combine(self.rsvp_deadline_date.data, time(23, 59)))
         return EventDetails(
             kind=self.kind.data,
-            title=self.title.data.strip(),
+            title=required(self.title).strip(),
             starts_at=utc(local_start),
             ends_at=utc(local_end),
             description_md=self.description.data or "",

@@ -20,7 +20,7 @@ from icalendar import Calendar, Parameters, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 from markupsafe import Markup
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select
 from sqlalchemy.orm import undefer
 
 from ..extensions import db
@@ -124,6 +124,8 @@ def build_vevent(
     component.add("SUMMARY", event.title)
     _times(component, event, zone)
     if master is not None:
+        # A meeting of a series: scheduling stores its original start when it creates it.
+        assert event.recurrence_id is not None, "every meeting of a series has its recurrence id"
         component.add("RECURRENCE-ID", _recurrence_value(event.recurrence_id, master, zone))
     elif event.rrule:
         rule = event.rrule
@@ -230,10 +232,9 @@ def build_feed(
     texts.update(fresh)
     attendee_lines: dict[str, dict[str, str]] = {}
     for event_id in rsvps.keys() & texts.keys():
-        if texts[event_id] is not None and event_id in loaded:
-            texts[event_id] = _with_reply(
-                texts[event_id], loaded[event_id], variant, rsvps[event_id], member, attendee_lines
-            )
+        text = texts[event_id]
+        if text is not None and event_id in loaded:
+            texts[event_id] = _with_reply(text, loaded[event_id], variant, rsvps[event_id], member, attendee_lines)
     # A row deleted since the listing was read is simply left out.
     vevents = [text for text in texts.values() if text is not None]
     body = "".join([_head(name, description, current_app.config["TIMEZONE"]), *vevents, "END:VCALENDAR\r\n"])
@@ -248,7 +249,7 @@ def _load_full(
     """Whole rows (with their kept text) of the ``listed`` ids, and of the meetings of a series
     among ``replied_beyond`` that are not cancelled and have one of the ``replies_beyond``
     visibilities: one query."""
-    wanted = [Event.id.in_(listed)] if listed else []
+    wanted: list[ColumnElement[bool]] = [Event.id.in_(listed)] if listed else []
     if replied_beyond and replies_beyond:
         wanted.append(
             and_(
@@ -285,6 +286,8 @@ def _build_missing(events: list[Event], variant: str) -> dict[int, str]:
                 Event.series_id.in_(series_ids), Event.status == "cancelled"
             )
         ):
+            # Meetings of a series (chosen by series_id), each created with its original start.
+            assert series_id is not None and recurrence_id is not None
             exdates.setdefault(series_id, []).append(recurrence_id)
     masters = _masters_for(events)
     return {
@@ -343,7 +346,13 @@ def _reply_lines(response: str, member) -> dict[str, str]:
     component.add("ATTENDEE", attendee)
     component.add("X-ASSOCIATION-RSVP", response.upper())
     lines = _CONTENT_LINE.split(component.to_ical().decode().removesuffix("\r\n"))[1:-1]
-    return {_PROPERTY_NAME.match(line).group(0): line for line in lines}
+    return {_property_name(line): line for line in lines}
+
+
+def _property_name(line: str) -> str:
+    match = _PROPERTY_NAME.match(line)
+    assert match is not None, "[^;:]* matches at the start of any text, if only the empty string"
+    return match.group(0)
 
 
 def _replace_properties(text: str, changed: dict[str, str]) -> str:
@@ -353,7 +362,7 @@ def _replace_properties(text: str, changed: dict[str, str]) -> str:
     canonical = {"BEGIN", *VEvent.canonical_order}
     lines = []
     for line in _CONTENT_LINE.split(text.removesuffix("\r\n")):
-        name = _PROPERTY_NAME.match(line).group(0)
+        name = _property_name(line)
         while adding and name not in canonical and (name == "END" or name > adding[0][0]):
             lines.append(adding.pop(0)[1])
         if name not in changed:
@@ -369,6 +378,7 @@ def _keep(column: str, texts: dict[int, tuple[datetime, str]]) -> None:
     from sqlalchemy.exc import OperationalError
 
     table = Event.__table__
+    assert isinstance(table, Table), "declared with __tablename__, the model is mapped to a Table"
     try:
         # One executemany on the table: no ORM bookkeeping over the events already loaded.
         db.session.connection().execute(

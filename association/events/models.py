@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,6 +28,20 @@ VISIBILITIES = {
 }
 AGE_BANDS = {"0-4": "Under 5s", "5-10": "5 to 10", "11-15": "11 to 15", "16+": "16 and over"}
 RSVP_RESPONSES = ("going", "waitlisted", "not_going")
+
+
+class EventFacts(Protocol):
+    """What the rules below read. events/queries.EventCard (an event read as plain columns) has it too
+    and borrows the rules, so a card and an Event answer alike."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def rrule(self) -> str | None: ...
+    @property
+    def series_id(self) -> int | None: ...
 
 
 def new_uid() -> str:
@@ -99,7 +114,7 @@ class Event(Model):
     series = relationship("Event", remote_side=[id], lazy="raise")
 
     @property
-    def is_series(self) -> bool:
+    def is_series(self: EventFacts) -> bool:
         return bool(self.rrule) or self.series_id is not None
 
     @property
@@ -107,11 +122,11 @@ class Event(Model):
         return self.series_id or self.id
 
     @property
-    def is_cancelled(self) -> bool:
+    def is_cancelled(self: EventFacts) -> bool:
         return self.status == "cancelled"
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self: EventFacts) -> str:
         return KINDS.get(self.kind, self.kind)
 
     @property

@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, String, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..core.database import utcnow
@@ -150,10 +150,10 @@ def _listing(query, viewer, count=None) -> tuple[list[Listed], int | None]:
     for every event the ordering had to look at. The count is an uncorrelated subquery, which
     the database works out once; it comes back on every row, so an empty page brings none."""
     chosen = query.with_only_columns(Event.id).subquery()
-    mine = literal(None, String)
+    mine: ColumnElement[str] = literal(None, String)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         mine = select(RSVP.response).where(RSVP.event_id == Event.id, RSVP.member_id == viewer.id).scalar_subquery()
-    total = literal(None, Integer)
+    total: ColumnElement[int] = literal(None, Integer)
     if count is not None:
         total = (
             select(func.count())
@@ -273,14 +273,14 @@ def _add_later_dates(listed: list[Listed], viewer, now: datetime) -> None:
         )
         .subquery()
     )
-    for item in roots.values():
-        item.later = []
+    later: dict[int, list[LaterDate]] = {key: [] for key in roots}
     for row in db.session.execute(
         select(ranked).where(ranked.c.n <= LATER_DATES).order_by(ranked.c.root, ranked.c.starts_at, ranked.c.id)
     ):
-        item = roots[row.root]
-        item.later.append(LaterDate(row.id, row.starts_at, row.ends_at, row.all_day, row.status))
-        item.later_count = row.total
+        later[row.root].append(LaterDate(row.id, row.starts_at, row.ends_at, row.all_day, row.status))
+        roots[row.root].later_count = row.total
+    for key, item in roots.items():
+        item.later = later[key]
 
 
 @dataclass

@@ -144,7 +144,7 @@ def expand(
     limit = (horizon_from or datetime.now(UTC).replace(tzinfo=None)) + HORIZON
     if until_utc is not None:
         limit = min(limit, until_utc)
-    results = []
+    results: list[datetime] = []
     for occurrence in rrulestr(f"RRULE:{rule}", dtstart=start):
         # Wall-clock time kept; the offset follows the date (GMT in winter, BST in summer).
         utc = occurrence.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)

@@ -52,7 +52,7 @@ def send_reminders() -> int:
             continue
         event = by_id[rsvp.event_id]
         queue_email(
-            member.email,
+            member.mail_to,  # an active member (the query wants one): not erased
             f"Tomorrow: {event.title}",
             "event_reminder",
             member=member,

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..core.database import utcnow
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
@@ -236,7 +236,7 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            told = scheduling.cancel_event(event, form.reason.data, current_user)
+            told = scheduling.cancel_event(event, required(form.reason), current_user)
             flash(
                 "Cancelled. "
                 + (
@@ -265,12 +265,11 @@ def end_series(event_id: int):
     event = _managed_event(event_id)
     form = EndSeriesForm()
     if form.validate_on_submit():
-        last = datetime.combine(form.last_date.data, time(23, 59, 59)).replace(tzinfo=local_zone())
+        last_day = required(form.last_date)
+        last = datetime.combine(last_day, time(23, 59, 59)).replace(tzinfo=local_zone())
         try:
             count = scheduling.end_series(event, last.astimezone(UTC).replace(tzinfo=None), current_user)
-            flash(
-                f"The series ends on {day_words(form.last_date.data)}; {count} later meetings are cancelled.", "success"
-            )
+            flash(f"The series ends on {day_words(last_day)}; {count} later meetings are cancelled.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
         except scheduling.EventError as error:
             show_domain_error(form, error)

@@ -66,13 +66,10 @@ def vtimezone(tzid: str) -> bytes:
     start = datetime(FIRST_YEAR, 1, 1)
     if not changes or changes[0].at > start:  # what the clocks showed before the first change
         first = start.replace(tzinfo=zone)
+        offset, name = first.utcoffset(), first.tzname()
+        assert offset is not None and name is not None, "a ZoneInfo gives every moment an offset and a name"
         component.add_component(
-            _observance_component(
-                Change(
-                    start - first.utcoffset(), first.utcoffset(), first.utcoffset(), first.tzname(), bool(first.dst())
-                ),
-                None,
-            )
+            _observance_component(Change(start - offset, offset, offset, name, bool(first.dst())), None)
         )
     for observance in observances:
         ends = observance.changes[-1]
@@ -144,7 +141,7 @@ def _observances(changes: list[Change]) -> list[Observance]:
                 and change.local.time() == last.local.time()
             ):
                 fits = [r for r in run.rules if r in _rules_of(change.local.date())]
-        if fits:
+        if run is not None and fits:
             run.changes.append(change)
             run.rules = fits
         else:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..core.errors import render_error
-from ..core.forms import required_text
+from ..core.forms import required
 from ..core.redirects import safe_next
 from ..extensions import db, limiter, login_account_key
 from . import accounts, applications
@@ -26,14 +26,14 @@ def apply():
     if form.validate_on_submit():
         applications.submit_application(
             applications.Application(
-                name=required_text(form.name),
+                name=required(form.name),
                 email=form.email.data,
                 phone=form.phone.data,
-                area=required_text(form.area),
-                service_name=required_text(form.service_name),
+                area=required(form.area),
+                service_name=required(form.service_name),
                 service_type=form.service_type.data,
                 approval_category=form.approval_category.data,
-                years_fostering=form.years_fostering.data or 0,
+                years_fostering=required(form.years_fostering),
                 how_heard=form.how_heard.data or "",
             )
         )
@@ -71,7 +71,7 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        member = accounts.authenticate(form.email.data, required_text(form.password))
+        member = accounts.authenticate(form.email.data, required(form.password))
         if member is not None:
             db.session.commit()  # the time of this sign-in
             login_user(member, remember=form.remember.data)
@@ -149,7 +149,7 @@ def set_password(token: str):
         return render_template("members/link_problem.html", problem=str(error), offer_reset=True), 400
     form = SetPasswordForm()
     if form.validate_on_submit() and form.check_new_password(member.mail_to, member.name):
-        accounts.set_password(member, required_text(form.password))
+        accounts.set_password(member, required(form.password))
         login_user(member)
         flash("Your password is set. Welcome!", "success")
         return redirect(url_for("core.home"))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy.orm import selectinload
 
 from ..core.access import member_required
-from ..core.forms import required_text
+from ..core.forms import required
 from ..core.paging import requested_page
 from ..extensions import db
 from . import accounts, privacy, renewals
@@ -64,8 +64,8 @@ def account():
         for name in PROFILE_CHOICES:
             setattr(current_user, name, getattr(form, name).data)
         current_user.phone = (form.phone.data or "").strip() or None
-        current_user.area = required_text(form.area).strip()
-        current_user.service_name = required_text(form.service_name).strip()
+        current_user.area = required(form.area).strip()
+        current_user.service_name = required(form.service_name).strip()
         set_skills(current_user, (form.skills.data or "").split(","))
         db.session.commit()
         flash("Your details are saved.", "success")
@@ -94,10 +94,10 @@ def renew():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, required_text(form.current)):
+        if not verify_password(current_user.password_hash, required(form.current)):
             form.current.errors = [*form.current.errors, "That isn't your current password."]
         elif form.check_new_password(current_user.email, current_user.name):
-            accounts.set_password(current_user, required_text(form.password))
+            accounts.set_password(current_user, required(form.password))
             login_user(current_user._get_current_object())  # keep this session after the version bump
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("members.account"))
@@ -109,7 +109,7 @@ def change_password():
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, required_text(form.current)):
+        if not verify_password(current_user.password_hash, required(form.current)):
             form.current.errors = [*form.current.errors, "That isn't your current password."]
         else:
             accounts.request_email_change(current_user, form.email.data)

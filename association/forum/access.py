@@ -26,6 +26,22 @@ def visible_categories(viewer) -> list[Category]:
     )
 
 
+def thread_of(post: Post) -> Thread:
+    """The thread ``post`` is in (from the session when already loaded; Post.thread itself is lazy="raise")."""
+    thread = db.session.get(Thread, post.thread_id)
+    # thread_id is a foreign key (ON DELETE CASCADE), and threads are never deleted: a post's thread exists.
+    assert thread is not None, "a post's thread exists while the post does"
+    return thread
+
+
+def category_of(thread: Thread) -> Category:
+    """The category ``thread`` is in (from the session when already loaded)."""
+    category = db.session.get(Category, thread.category_id)
+    # category_id is a foreign key, and categories are never deleted: a thread's category exists.
+    assert category is not None, "a thread's category exists while the thread does"
+    return category
+
+
 def can_see_category(viewer, category: Category) -> bool:
     return category.restricted_to is None or viewer.has_any_role(category.restricted_to)
 

@@ -127,8 +127,9 @@ def held_note(
             # An older post keeps the sentence it was held with.
             return HeldNote(label, AUTHOR_NOTES.get(reason or "") or (detail if reason == PERSONAL_DATA else None))
         return HeldNote(label, MODERATOR_NOTES.get(reason or ""))
-    in_title = _in(title or "", found.title)
-    in_body = _in(body_md or "", found.body)
+    title_text, body_text = title or "", body_md or ""
+    in_title = _in(title_text, found.title)
+    in_body = _in(body_text, found.body)
     if to_author:
         text = explain(found.everything) + " " + MARKED
     else:
@@ -141,7 +142,10 @@ def held_note(
             if part
         )
     return HeldNote(
-        label, text, highlight(title, in_title) if in_title else None, highlight(body_md, in_body) if in_body else None
+        label,
+        text,
+        highlight(title_text, in_title) if in_title else None,
+        highlight(body_text, in_body) if in_body else None,
     )
 
 

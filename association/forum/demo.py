@@ -160,6 +160,7 @@ def seed_forum(members: dict) -> None:
         )
     )
     reported = db.session.scalar(select(Post).where(Post.thread_id == threads[5].id, Post.number == 2))
+    assert reported is not None, "every demo thread was given replies above"
     db.session.add(
         Report(
             post_id=reported.id,

@@ -10,13 +10,18 @@ from ..core.forms import MultiLine, SingleLine
 from .posting import BODY_LENGTH, TITLE_LENGTH
 
 
+def _opening_post() -> TextAreaField:
+    """The opening post's text, as started and as edited."""
+    return TextAreaField(
+        "Your post", validators=[DataRequired("Write something before posting."), Length(max=BODY_LENGTH), MultiLine()]
+    )
+
+
 class ThreadForm(FlaskForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the thread a title."), Length(max=TITLE_LENGTH), SingleLine()]
     )
-    body = TextAreaField(
-        "Your post", validators=[DataRequired("Write something before posting."), Length(max=BODY_LENGTH), MultiLine()]
-    )
+    body = _opening_post()
 
 
 class PostForm(FlaskForm):
@@ -90,7 +95,7 @@ class EditOpeningPostForm(FlaskForm):
     thread's (an empty one sent is refused by the posting rules)."""
 
     title = StringField("Title", validators=[Length(max=TITLE_LENGTH), SingleLine()])
-    body = ThreadForm.body
+    body = _opening_post()
 
     def sent_title(self) -> str | None:
         return self.title.data if self.title.raw_data else None

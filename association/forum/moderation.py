@@ -10,7 +10,7 @@ from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
 from . import search
-from .access import can_see_category, category_filter, visible_categories, widens_audience
+from .access import can_see_category, category_filter, category_of, thread_of, visible_categories, widens_audience
 from .models import Category, ModerationEntry, Post, Report, Thread
 from .notify import tell_watchers
 from .posting import refresh_counts
@@ -53,7 +53,7 @@ def approve(post: Post, moderator, reason: str = "") -> None:
     """Let a held post (or a reported one) be seen. Commits."""
     if post.status not in ("held", "visible"):
         raise ModerationError("Only a waiting or reported post can be approved.")
-    thread = db.session.get(Thread, post.thread_id)
+    thread = thread_of(post)
     was_held = post.status == "held"
     post.status, post.held_reason, post.held_detail = "visible", None, None
     if post.number == 1:
@@ -76,11 +76,11 @@ def hide(post: Post, moderator, reason: str) -> None:
     post.status, post.hidden_reason = "hidden", reason.strip()
     search.remove_post(post)
     _resolve_reports(post, moderator)
-    refresh_counts(db.session.get(Thread, post.thread_id))
+    refresh_counts(thread_of(post))
     log(moderator, "hide", post=post, reason=reason)
     author = db.session.get(Member, post.author_id) if post.author_id else None
     if author is not None and author.email:
-        thread = db.session.get(Thread, post.thread_id)
+        thread = thread_of(post)
         queue_email(
             author.email,
             "A moderator has hidden one of your posts",
@@ -98,7 +98,7 @@ def restore(post: Post, moderator, reason: str = "") -> None:
     if post.status != "hidden":
         raise ModerationError("Only a hidden post can be restored.")
     post.status, post.hidden_reason = "visible", None
-    thread = db.session.get(Thread, post.thread_id)
+    thread = thread_of(post)
     if post.number == 1:
         # Restored means seen: an opening post hidden while it waited no longer keeps its thread unlisted.
         thread.held = False
@@ -122,7 +122,7 @@ def set_thread_flag(thread: Thread, moderator, flag: str, value: bool, reason: s
 def move_targets(thread: Thread, moderator) -> list[Category]:
     """The categories a moderator is offered for moving ``thread``: ones they can see, and (unless
     they are an admin) none where more people would read it than read it now."""
-    current = db.session.get(Category, thread.category_id)
+    current = category_of(thread)
     return [
         c
         for c in visible_categories(moderator)
@@ -136,7 +136,7 @@ def move_thread(thread: Thread, category: Category, moderator, reason: str = "")
         raise ModerationError("The thread is already in that category.")
     if not can_see_category(moderator, category):
         raise ModerationError("Choose a category to move the thread to.")
-    old = db.session.get(Category, thread.category_id)
+    old = category_of(thread)
     # A committee thread moved to an open category would be read by every member: an admin's call.
     if widens_audience(old, category) and not moderator.has_role("admin"):
         raise ModerationError("Only an admin can move a thread where more people can read it.")
@@ -161,20 +161,21 @@ def refresh_counts_for_category(category: Category) -> None:
         category.last_post_at, category.last_thread_id = None, None
 
 
-def _only_active(member: Member) -> None:
-    # Applicants, lapsed, suspended and erased members are not in the forum (and an erased one has
-    # no email address left to write to).
+def _only_active(member: Member) -> str:
+    """The address of ``member``, who must be active. Applicants, lapsed, suspended and erased members
+    are not in the forum (and an erased one has no email address left to write to)."""
     if not member.is_active_member or member.erased_at is not None or not member.email:
         raise ModerationError("Warnings and suspensions are only for active members.")
+    return member.email
 
 
 def warn(member: Member, moderator, reason: str) -> None:
     """Email a member a warning from the moderators. Commits."""
-    _only_active(member)
+    address = _only_active(member)
     if not reason.strip():
         raise ModerationError("Say what the warning is about; the member will read it.")
     queue_email(
-        member.email,
+        address,
         "A message from the forum moderators",
         "forum_warning",
         member=member,

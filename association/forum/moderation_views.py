@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..core.access import role_required
 from ..core.errors import DomainError
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.paging import paginate, requested_page
 from ..core.redirects import safe_next
 from ..extensions import db
@@ -63,7 +63,11 @@ def _back(default: str):
     return redirect(safe_next(request.form.get("next"), default))
 
 
-REASON_FORMS = {"hide": HideForm, "warn": WarnForm, "suspend": SuspendForm}
+REASON_FORMS: dict[str, type[HideForm | WarnForm | SuspendForm]] = {
+    "hide": HideForm,
+    "warn": WarnForm,
+    "suspend": SuspendForm,
+}
 # The ids the small reason forms carry in ``form_id`` (templates/forum/_macros.html reason_form).
 SENT_FROM = re.compile(r"(hide-reason|held-reason|report-reason|warn|suspend)-[0-9]{1,12}")
 
@@ -78,10 +82,11 @@ def _reason_form(action: str):
     return form
 
 
-def _show_again(form, post: Post | None = None, thread: Thread | None = None):
-    """The page the refused reason form was sent from (the queue, or else the post's thread page), drawn
-    again with the message beside the reason and what was typed; 400."""
-    if thread is not None and urlsplit(request.form.get("next") or "").path != url_for("forum.moderation_queue"):
+def _show_again(form, at: tuple[Post, Thread] | None = None):
+    """The page the refused reason form was sent from (the queue, or else the thread page of the post
+    ``at``), drawn again with the message beside the reason and what was typed; 400."""
+    if at is not None and urlsplit(request.form.get("next") or "").path != url_for("forum.moderation_queue"):
+        post, thread = at
         form.reason.id = f"hide-reason-{post.id}"  # the one hide form a post has on its thread page
         pages = queries.thread_pages(thread)
         return thread_page(thread, min((post.number - 1) // queries.page_size() + 1, pages), pages, failed=form), 400
@@ -99,8 +104,8 @@ def moderate_post(post_id: int, action: str):
         abort(404)
     form = _reason_form(action) if action == "hide" else None
     if form is not None and not form.validate_on_submit():
-        return _show_again(form, post, thread)
-    reason = form.reason.data.strip() if form else (request.form.get("reason") or "").strip()[:1000]
+        return _show_again(form, (post, thread))
+    reason = required(form.reason).strip() if form else (request.form.get("reason") or "").strip()[:1000]
     actions = {
         "approve": lambda: moderation.approve(post, current_user, reason),
         "hide": lambda: moderation.hide(post, current_user, reason),
@@ -134,10 +139,11 @@ def moderate_thread(thread_id: int, action: str):
         elif action == "move":
             form = MoveForm()
             # Only categories the moderator can see; a wider audience is refused by move_thread.
-            form.category_id.choices = [(c.id, c.name) for c in visible_categories(current_user)]
+            targets = {c.id: c for c in visible_categories(current_user)}
+            form.category_id.choices = [(c.id, c.name) for c in targets.values()]
             if not form.validate_on_submit():
                 raise moderation.ModerationError("Choose a category to move the thread to.")
-            moderation.move_thread(thread, db.session.get(Category, form.category_id.data), current_user, reason)
+            moderation.move_thread(thread, targets[form.category_id.data], current_user, reason)
         else:
             abort(404)
         flash("Done.", "success")
@@ -189,7 +195,7 @@ def categories():
 
 def _category_details(form: CategoryForm) -> dict:
     return {
-        "name": form.name.data,
+        "name": required(form.name),
         "description": form.description.data or "",
         "position": form.position.data or 0,
         "restricted_to": form.restricted_to.data or None,

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import MailPreferences
 from ..members.models import Member
-from .access import can_see_category
+from .access import can_see_category, category_of
 from .models import Category, Post, Thread, ThreadWatch
 
 
@@ -28,14 +28,14 @@ def tell_watchers(thread: Thread, post: Post) -> int:
     None while the thread's opening post waits for a moderator: its title is in every email."""
     if thread.held:
         return 0
-    category = db.session.get(Category, thread.category_id)
+    category = category_of(thread)
     author = db.session.get(Member, post.author_id) if post.author_id else None
     told = 0
     for watch, member, choice in _watchers(thread, post.author_id):
         if choice != "each" or not can_see_category(member, category):
             continue
         queue_email(
-            member.email,
+            member.mail_to,  # an active member (the query wants an address)
             f"New reply: {thread.title}",
             "forum_reply",
             member=member,
@@ -100,7 +100,7 @@ def send_digests() -> int:
             )
     for member, threads in by_member.values():
         queue_email(
-            member.email,
+            member.mail_to,  # an active member (the query wants an address)
             "New replies in threads you watch",
             "forum_digest",
             member=member,

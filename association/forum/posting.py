@@ -20,7 +20,7 @@ from ..core.markdown import render_markdown
 from ..extensions import db
 from ..members.models import Member
 from . import checks, search
-from .access import is_moderator
+from .access import is_moderator, thread_of
 from .models import Category, Post, PostRevision, Thread, ThreadRead, ThreadWatch
 
 TITLE_LENGTH = 160
@@ -211,20 +211,21 @@ def edit_post(post: Post, editor, body: str, title: str | None = None) -> Outcom
         raise PostingError("A deleted post can't be edited.")
     if post.author_id != editor.id and not is_moderator(editor):
         raise PostingError("You can only edit your own posts.")
-    thread = db.session.get(Thread, post.thread_id)
+    thread = thread_of(post)
     if post.number != 1:
         title = None  # only an opening post carries its thread's title
     _check_text(body, title)
     title = title.strip() if title is not None else None
-    body_changed, title_changed = body != post.body_md, title is not None and title != thread.title
+    new_title = title if title is not None and title != thread.title else None
+    body_changed, title_changed = body != post.body_md, new_title is not None
     if not (body_changed or title_changed):
         return Outcome(post, post.status == "held", "Nothing changed.")
     if body_changed:
         db.session.add(PostRevision(post_id=post.id, body_md=post.body_md, editor_id=editor.id))
         post.body_md, post.body_html = body, render_markdown(body)
         increment(Post.edit_count, post.id)  # in SQL: an author and a moderator may save at once
-    if title_changed:
-        thread.title = title
+    if new_title is not None:
+        thread.title = new_title
     post.edited_at = utcnow()
     found = checks.check(body, thread.title if post.number == 1 else None)
     if found.title and title_changed and post.status == "hidden":
@@ -254,7 +255,7 @@ def delete_own_post(post: Post, author) -> None:
         raise PostingError("You can only delete your own posts.")
     post.status = "deleted"
     search.remove_post(post)
-    refresh_counts(db.session.get(Thread, post.thread_id))
+    refresh_counts(thread_of(post))
     db.session.commit()
 
 

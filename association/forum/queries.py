@@ -229,7 +229,7 @@ def posts_on_page(thread: Thread, viewer, page: int) -> list[PostRow]:
             Post.created_at,
             Post.edit_count,
             Post.held_reason,
-            case((Post.status == "held", Post.body_md), else_=null()),
+            case((Post.status == "held", Post.body_md), else_=null()).label("body_md"),
             Member.name,
             Member.erased_at,
         )
@@ -242,7 +242,23 @@ def posts_on_page(thread: Thread, viewer, page: int) -> list[PostRow]:
     posts = []
     for r in rows:
         readable = r.status == "visible" or (r.status != "deleted" and (moderator or r.author_id == viewer.id))
-        posts.append(PostRow(*r[:11], _author_name(r[11], r[12]), readable))
+        posts.append(
+            PostRow(
+                r.id,
+                r.number,
+                r.author_id,
+                r.status,
+                r.body_html,
+                r.held_detail,
+                r.hidden_reason,
+                r.created_at,
+                r.edit_count,
+                r.held_reason,
+                r.body_md,
+                _author_name(r.name, r.erased_at),
+                readable,
+            )
+        )
     return posts
 
 

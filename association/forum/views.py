@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import requested_id
 from ..extensions import db
@@ -116,7 +116,7 @@ def new_thread(category_id: int):
     form = ThreadForm()
     if form.validate_on_submit():
         try:
-            outcome = posting.start_thread(found, current_user, form.title.data, form.body.data)
+            outcome = posting.start_thread(found, current_user, required(form.title), required(form.body))
             flash(outcome.message, "info" if outcome.held else "success")
             return redirect(url_for("forum.thread", thread_id=outcome.post.thread_id))
         except posting.PostingError as error:
@@ -215,7 +215,7 @@ def reply(thread_id: int):
             )
     if form.validate_on_submit():
         try:
-            outcome = posting.reply(found, current_user, form.body.data)
+            outcome = posting.reply(found, current_user, required(form.body))
             flash(outcome.message, "info" if outcome.held else "success")
             return redirect(_land_on(outcome.post))
         except posting.PostingError as error:
@@ -245,7 +245,7 @@ def edit(post_id: int):
     form = edit_form(post, found, request.method == "GET")
     if form.validate_on_submit():
         try:
-            outcome = posting.edit_post(post, current_user, form.body.data, title=form.sent_title())
+            outcome = posting.edit_post(post, current_user, required(form.body), title=form.sent_title())
             flash(outcome.message, "info" if outcome.held else "success")
             return redirect(
                 url_for(
@@ -307,7 +307,7 @@ def report(post_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            moderation.report(post, current_user, form.reason.data)
+            moderation.report(post, current_user, required(form.reason))
             flash("Thank you. A moderator will look at it.", "success")
             return redirect(url_for("forum.thread", thread_id=found.id))
         except moderation.ModerationError as error:

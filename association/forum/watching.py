@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.database import insert_or_ignore
+from ..core.database import insert_or_ignore, rows_matched
 from ..extensions import db
 from .models import Category, CategoryWatch, Thread, ThreadWatch
 
@@ -26,9 +26,9 @@ def toggle_category_watch(member, category: Category) -> bool:
 
     The caller has checked that ``member`` may see the category.
     """
-    stopped = db.session.execute(
+    stopped = rows_matched(
         delete(CategoryWatch).where(CategoryWatch.member_id == member.id, CategoryWatch.category_id == category.id)
-    ).rowcount
+    )
     if stopped:
         db.session.commit()
         return False
@@ -48,9 +48,9 @@ def toggle_thread_watch(member, thread: Thread) -> bool:
     second finds the first's row (or its absence) instead of inserting it twice (a 500). The
     caller has checked that ``member`` may see the thread, and commits.
     """
-    stopped = db.session.execute(
+    stopped = rows_matched(
         delete(ThreadWatch).where(ThreadWatch.member_id == member.id, ThreadWatch.thread_id == thread.id)
-    ).rowcount
+    )
     if stopped:
         return False
     # Replies already posted are not news to someone who starts watching now.

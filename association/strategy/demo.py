@@ -165,7 +165,9 @@ def seed_strategy(members: dict) -> None:
         created.append(item)
     db.session.commit()
     # Past meetings: two items each, issued and answered; actions still to do carry forward.
-    app = current_app._get_current_object()
+    # The app itself, for the worker run below. Flask declares current_app as Flask, though it is a werkzeug
+    # LocalProxy (flask/globals.py assigns it under its own type: ignore).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     answers = iter(ANSWERS)
     for number, meeting in enumerate(meetings):
         pair = created[number * 2 : number * 2 + 2]

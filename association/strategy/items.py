@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, or_, select, update
 
 from ..core.audit import record
-from ..core.database import insert_or_ignore, lock_row, utcnow
+from ..core.database import insert_or_ignore, lock_row, rows_matched, utcnow
 from ..core.errors import DomainError
 from ..core.personal_data import Finding
 from ..extensions import db
@@ -106,15 +106,16 @@ def source_post_link(item: FeedbackItem) -> SourcePost | None:
     anonymous item: the post carries its author's name)."""
     from flask import url_for
 
-    from ..forum.models import Post, Thread
+    from ..forum.access import thread_of
+    from ..forum.models import Post
     from ..forum.notify import page_of
 
     if item.source_post_id is None or item.anonymous:
         return None
     post = db.session.get(Post, item.source_post_id)
-    thread = db.session.get(Thread, post.thread_id) if post is not None else None
-    if thread is None:
+    if post is None:
         return None
+    thread = thread_of(post)
     return SourcePost(
         thread.title,
         url_for("forum.thread", thread_id=thread.id, page=page_of(post.number), _anchor=f"post-{post.number}"),
@@ -150,10 +151,7 @@ def withdraw_support(item: FeedbackItem, member) -> bool:
         raise ItemError("This item has been answered, so its count can no longer change.")
     lock_row(FeedbackItem, item.id)
     removed = (
-        db.session.execute(
-            delete(ItemSupport).where(ItemSupport.item_id == item.id, ItemSupport.member_id == member.id)
-        ).rowcount
-        > 0
+        rows_matched(delete(ItemSupport).where(ItemSupport.item_id == item.id, ItemSupport.member_id == member.id)) > 0
     )
     _recount(item)
     db.session.commit()

@@ -119,7 +119,7 @@ def send_reminders() -> int:
             for member in members:
                 if member.id not in opted_out:
                     queue_email(
-                        member.email,
+                        member.mail_to,  # an active member (the query wants an address)
                         "Anything to raise with the fostering service?",
                         "strategy_raise_reminder",
                         member=member,
@@ -138,7 +138,7 @@ def send_reminders() -> int:
             )
             for member in group:
                 queue_email(
-                    member.email,
+                    member.mail_to,  # an active member (the query wants an address)
                     "Items are in: time to prepare the pack",
                     "strategy_cutoff",
                     member=member,

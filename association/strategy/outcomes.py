@@ -3,10 +3,11 @@ And 'you said, we did' for every member, without any names."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 
 from ..core.database import lock_row, utcnow
 from ..core.errors import DomainError
@@ -143,7 +144,7 @@ class MeetingSummary:
 class YouSaidWeDid:
     meetings: list[MeetingSummary]
     paging: Paging
-    completed: list  # (wording, action, held_at) of the latest completed actions, latest first
+    completed: Sequence[Row[str, str, datetime]]  # (wording, action, held_at) of the latest completed, latest first
     more_completed: bool  # whether there are older completed actions than those
 
 

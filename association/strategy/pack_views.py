@@ -58,7 +58,7 @@ def issue(meeting_id: int):
     form = IssueForm()
     if request.method == "GET":
         shown = issuing.confirmation(found)
-        form.version.data, form.digest.data = shown.version, shown.digest
+        form.version.data, form.digest.data = str(shown.version), shown.digest
         return render_template(
             "strategy/issue.html", meeting=found, shown=shown, form=form, triage_href=_item_href("strategy.triage")
         )

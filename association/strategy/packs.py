@@ -12,9 +12,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from typing import Protocol
 
 from flask import render_template
-from sqlalchemy import Select, bindparam, distinct, func, or_, select, union, union_all
+from sqlalchemy import BindParameter, Select, bindparam, distinct, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased
 
 from ..core.csv_safety import csv_writer
@@ -67,6 +68,15 @@ class OutcomeEntry:
     status: str
 
 
+class _Checked(Protocol):
+    """What the review rules below read: a PackItem, and a CarriedAction that borrows them."""
+
+    @property
+    def item(self) -> PackEntry: ...
+    @property
+    def findings(self) -> list[Finding]: ...
+
+
 @dataclass
 class PackItem:
     item: PackEntry
@@ -74,11 +84,11 @@ class PackItem:
     findings: list[Finding]
 
     @property
-    def needs_review(self) -> bool:
+    def needs_review(self: _Checked) -> bool:
         return bool(self.findings) and self.item.wording_reviewed_at is None
 
     @property
-    def reviewed(self) -> bool:
+    def reviewed(self: _Checked) -> bool:
         """Flagged by the check, and judged safe by a strategy member with a reason."""
         return bool(self.findings) and self.item.wording_reviewed_at is not None
 
@@ -156,7 +166,7 @@ OPEN_ACTION = ("open", "in_progress")
 def _pack_items_query() -> Select:
     """A meeting's pack items (``:meeting_id``), each with how many carers raised it: its author,
     the authors of items merged into it and its supporters, each carer once."""
-    meeting_id = bindparam("meeting_id")
+    meeting_id: BindParameter[int] = bindparam("meeting_id")
     kept = FeedbackItem.status.not_in(("merged", "declined"))
     # A UNION, not an OR: each half is served by its own index (an OR with a subquery is a scan).
     in_pack = union(
@@ -221,7 +231,7 @@ def _first_answered_at() -> Select:
 def _carried_forward_query() -> Select:
     """Every outcome before ``:before`` of the items whose latest outcome before then is still an
     open action (one that is open or in progress, with no later outcome), oldest first."""
-    before = bindparam("before")
+    before: BindParameter[datetime] = bindparam("before")
     later_outcome, later_meeting = aliased(ItemOutcome), aliased(ServiceMeeting)
     still_open = (
         select(ItemOutcome.item_id)

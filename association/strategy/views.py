@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..core.access import member_required
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.paging import requested_page
 from ..core.request_guard import requested_id
 from ..extensions import db
@@ -51,7 +51,7 @@ def raise_item():
             item = item_rules.raise_item(
                 item_rules.NewItem(
                     kind=form.kind.data,
-                    what_happened=form.what_happened.data,
+                    what_happened=required(form.what_happened),
                     what_would_help=form.what_would_help.data or "",
                     anonymous=form.named.data == "anonymous",
                     theme_id=form.theme_id.data or None,
@@ -79,14 +79,14 @@ def _own_post(post_id: int | None):
     """A forum post its author is raising with the strategy group."""
     if not post_id:
         return None
-    from ..forum.access import can_see_post
-    from ..forum.models import Post, Thread
+    from ..forum.access import can_see_post, thread_of
+    from ..forum.models import Post
 
     post = db.session.get(Post, post_id)
     if post is None or post.author_id != current_user.id or post.status != "visible":
         return None
     # The forum's own rule: a post in a thread since moved where its author can't read is not copied.
-    return post if can_see_post(current_user, post, db.session.get(Thread, post.thread_id)) else None
+    return post if can_see_post(current_user, post, thread_of(post)) else None
 
 
 @bp.get("/items/mine")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..core.access import role_required
 from ..core.errors import DomainError
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
@@ -67,7 +67,7 @@ def triage(item_id: int):
                 item,
                 current_user,
                 theme_id=form.theme_id.data or None,
-                wording=form.pack_wording.data,
+                wording=required(form.pack_wording),
                 meeting_id=form.meeting_id.data or None,
             )
             flash(
@@ -271,7 +271,7 @@ def themes():
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            theme_rules.add_theme(form.name.data or "")
+            theme_rules.add_theme(required(form.name))
         except DomainError as error:
             show_domain_error(form, error)
         else:

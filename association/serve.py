@@ -62,7 +62,9 @@ def serve_command(host: str, port: int, demo: bool) -> None:
     problem = port_problem(host, port)
     if problem:
         raise click.ClickException(problem)
-    app = current_app._get_current_object()
+    # The app itself, for the threads started below. Flask declares current_app as Flask, though it is a
+    # werkzeug LocalProxy (flask/globals.py assigns it under its own type: ignore).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo("Bringing the database up to date…")
     upgrade()
     if demo:

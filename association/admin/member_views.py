@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..core.access import role_required
 from ..core.audit import record
 from ..core.errors import DomainError
-from ..core.forms import show_domain_error
+from ..core.forms import required, show_domain_error
 from ..core.paging import requested_page
 from ..core.versions import EditConflict, against_saved, seen_version
 from ..extensions import db
@@ -84,7 +84,7 @@ def edit_member(member_id: int):
             flash(
                 "Saved."
                 + (
-                    f" We've emailed {form.email.data.strip().lower()} a link to confirm the new address; "
+                    f" We've emailed {required(form.email).strip().lower()} a link to confirm the new address; "
                     "until it is used the old one stays."
                     if member.pending_email
                     else ""
@@ -135,7 +135,7 @@ def _changes(form: MemberEditForm) -> editing.MemberChanges:
     admin = current_user.has_role("admin")
     return editing.MemberChanges(
         details={name: getattr(form, name).data for name in editing.DETAIL_FIELDS},
-        email=form.email.data,
+        email=required(form.email),
         roles=set(form.roles.data or []) if admin else None,
         status=form.status.data if admin else None,
         status_reason=form.status_reason.data or "",
@@ -148,7 +148,7 @@ def link_household(member_id: int):
     member = _member(member_id)
     form = HouseholdForm()
     if form.validate_on_submit():
-        partner = find_by_email(form.partner_email.data)
+        partner = find_by_email(required(form.partner_email))
         if partner is None or partner.erased_at is not None or partner.status == "applicant":
             form.partner_email.errors.append("No member has that email address.")
         else:
@@ -214,7 +214,7 @@ def confirm_import():
     if not form.validate_on_submit():
         flash("The import expired; please upload the file again.", "error")
         return redirect(url_for("admin.import_members"))
-    preview = csv_io.parse_import(form.csv_text.data)
+    preview = csv_io.parse_import(required(form.csv_text))
     if not preview.ok:
         # Checked again: the registry may have changed since the preview.
         return render_template("admin/import_preview.html", preview=preview, confirm_form=form), 400

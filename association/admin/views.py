@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..core.access import role_required
 from ..core.audit import AuditEntry
 from ..core.errors import DomainError
+from ..core.forms import required
 from ..core.paging import paginate, requested_page
 from ..extensions import db
 from ..mail import outbox_words
@@ -76,7 +77,7 @@ def decline_application(member_id: int):
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            applications.decline(member, current_user, form.reason.data)
+            applications.decline(member, current_user, required(form.reason))
             flash(f"{member.name}'s application was declined and they have been told why.", "info")
         except DomainError as error:
             flash(str(error), "error")

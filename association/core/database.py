@@ -18,14 +18,29 @@ leave the commit to their caller. ``tests/test_transactions.py`` holds every mod
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Delete, Update, event
+from sqlalchemy import Delete, Table, Update, event
 from sqlalchemy.engine import CursorResult, Engine
+
+if TYPE_CHECKING:
+    from ..extensions import Model
 
 
 def utcnow() -> datetime:
     """Naive UTC 'now': every stored time is UTC without tzinfo, on SQLite and PostgreSQL alike."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def table_of(model: type[Model]) -> Table:
+    """The Table ``model`` is mapped to, for Core statements on it.
+
+    SQLAlchemy declares ``__table__`` as any FromClause (a class may be mapped to a join or a
+    subquery); every model here is declared with ``__tablename__``, which makes it a Table.
+    """
+    table = model.__table__
+    assert isinstance(table, Table), f"{model.__name__} is mapped to a Table"
+    return table
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -20,9 +20,10 @@ from icalendar import Calendar, Parameters, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 from icalendar.parser import Contentline
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import undefer
 
+from ..core.database import table_of
 from ..extensions import db
 from ..mail.outbox import external_url
 from .models import RSVP, Event
@@ -377,8 +378,7 @@ def _keep(column: str, texts: dict[int, tuple[datetime, str]]) -> None:
     request (a read) may lose without harm."""
     from sqlalchemy.exc import OperationalError
 
-    table = Event.__table__
-    assert isinstance(table, Table), "declared with __tablename__, the model is mapped to a Table"
+    table = table_of(Event)
     try:
         # One executemany on the table: no ORM bookkeeping over the events already loaded.
         db.session.connection().execute(

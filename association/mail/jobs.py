@@ -11,7 +11,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import hooks
-from ..core.database import utcnow
+from ..core.database import rows_matched, utcnow
 from ..core.timefmt import local_today
 from ..extensions import db
 from .models import JobRun
@@ -33,12 +33,12 @@ def daily_jobs() -> dict[str, Callable[[], object]]:
 def _claim(name: str) -> bool:
     """Atomically take today's run of ``name``; False when another worker already has it."""
     today = local_today()
-    result = db.session.execute(
+    claimed = rows_matched(
         update(JobRun)
         .where(JobRun.name == name, JobRun.last_run_on < today)
         .values(last_run_on=today, last_run_at=utcnow())
     )
-    if result.rowcount:
+    if claimed:
         db.session.commit()
         return True
     try:

@@ -45,13 +45,13 @@ from flask import current_app
 from flask_mail import BadHeaderError
 from sqlalchemy import func, select, text, update
 
-from ..core.database import utcnow
+from ..core.database import rows_matched, table_of, utcnow
 from ..extensions import db, mail
 from .message import Claimed, UnsubscribeLinks, build_message
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
-OUTBOX = OutboxMessage.__table__
+OUTBOX = table_of(OutboxMessage)
 MAX_BACKOFF = timedelta(hours=2)
 # Set by the worker command on SIGTERM/SIGINT: finish the message in hand, give back the rest.
 STOP = threading.Event()
@@ -88,13 +88,10 @@ def requeue_expired_leases() -> int:
     """
     now = utcnow()
     expired = OutboxMessage.lease_until < now
-    never_started = (
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "claimed", expired)
-            .values(status="queued", lease_until=None, next_attempt_at=now)
-        ).rowcount
-        or 0
+    never_started = rows_matched(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "claimed", expired)
+        .values(status="queued", lease_until=None, next_attempt_at=now)
     )
     interrupted = (OutboxMessage.status == "sending", expired)
     last_chance = OutboxMessage.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
@@ -103,32 +100,26 @@ def requeue_expired_leases() -> int:
         "attempts": OutboxMessage.attempts + 1,
         "unconfirmed_sends": OutboxMessage.unconfirmed_sends + 1,
     }
-    given_up = (
-        db.session.execute(
-            update(OutboxMessage)
-            .where(*interrupted, last_chance)
-            .values(
-                status="failed",
-                **counted,
-                last_error="A worker stopped while sending this message, too many times; it is not "
-                "tried again. It may or may not have been delivered.",
-            )
-        ).rowcount
-        or 0
+    given_up = rows_matched(
+        update(OutboxMessage)
+        .where(*interrupted, last_chance)
+        .values(
+            status="failed",
+            **counted,
+            last_error="A worker stopped while sending this message, too many times; it is not "
+            "tried again. It may or may not have been delivered.",
+        )
     )
     # Queued again at once: its new due time puts it behind every message already waiting.
-    unknown = (
-        db.session.execute(
-            update(OutboxMessage)
-            .where(*interrupted)
-            .values(
-                status="queued",
-                next_attempt_at=now,
-                **counted,
-                last_error="A worker stopped during sending; sent again with the same Message-ID.",
-            )
-        ).rowcount
-        or 0
+    unknown = rows_matched(
+        update(OutboxMessage)
+        .where(*interrupted)
+        .values(
+            status="queued",
+            next_attempt_at=now,
+            **counted,
+            last_error="A worker stopped during sending; sent again with the same Message-ID.",
+        )
     )
     db.session.commit()
     if unknown:
@@ -148,10 +139,13 @@ def _allowance(limit: int) -> int:
         # cannot both see the same room under the rate and take it twice.
         db.session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
     minute_ago = utcnow() - timedelta(minutes=1)
-    used = db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at >= minute_ago)
-    ) + db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("claimed", "sending")))
+    used = (
+        db.session.execute(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at >= minute_ago)
+        ).scalar_one()
+        + db.session.execute(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("claimed", "sending")))
+        ).scalar_one()
     )
     return max(0, min(limit, rate - used))
 

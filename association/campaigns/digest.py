@@ -110,7 +110,7 @@ def send_weekly_digests() -> int:
         if not digest:
             continue
         queue_email(
-            member.email,
+            member.mail_to,  # an opted-in active member (the query wants an address)
             subject,
             "weekly_digest",
             member=member,

@@ -10,7 +10,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.database import utcnow
-from ..core.forms import MultiLine, SingleLine
+from ..core.forms import MultiLine, SingleLine, required
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditVersionField
 from ..extensions import db
@@ -95,8 +95,8 @@ class CampaignForm(FlaskForm):
 
     def to_draft(self) -> Draft:
         return Draft(
-            subject=self.subject.data.strip(),
-            body_markdown=self.body.data,
+            subject=required(self.subject).strip(),
+            body_markdown=required(self.body),
             topic=self.topic.data,
             audience=self.audience.data,
             audience_value=self.audience_value(),
@@ -107,20 +107,20 @@ class CampaignForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.audience.data in EVENT_AUDIENCES and not self.event_id.data:
-            self.event_id.errors.append("Choose the event whose guests should get this.")
+            self.event_id.errors = [*self.event_id.errors, "Choose the event whose guests should get this."]
             ok = False
         if self.audience.data == "chosen":
             ok = self._check_chosen() and ok
         if self.subject.data and self.body.data:
             for error in merge_field_errors(self.to_draft()):
-                self.body.errors.append(error)
+                self.body.errors = [*self.body.errors, error]
                 ok = False
         return ok
 
     def _check_chosen(self) -> bool:
         addresses = {line.strip().lower() for line in (self.chosen.data or "").splitlines() if line.strip()}
         if not addresses:
-            self.chosen.errors.append("Add at least one member's email address, one per line.")
+            self.chosen.errors = [*self.chosen.errors, "Add at least one member's email address, one per line."]
             return False
         found = {
             email: member_id
@@ -132,7 +132,7 @@ class CampaignForm(FlaskForm):
         }
         unknown = sorted(addresses - set(found))
         if unknown:
-            self.chosen.errors.append("These addresses are not members': " + ", ".join(unknown))
+            self.chosen.errors = [*self.chosen.errors, "These addresses are not members': " + ", ".join(unknown)]
             return False
         self.chosen_ids = tuple(sorted(found.values()))
         return True
@@ -143,7 +143,7 @@ class ScheduleForm(FlaskForm):
     send_time = TimeField("Time", validators=[DataRequired("Choose a time.")])
 
     def when_utc(self) -> datetime:
-        local = datetime.combine(self.send_date.data, self.send_time.data or time(9))
+        local = datetime.combine(required(self.send_date), self.send_time.data or time(9))
         return local.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
 
 

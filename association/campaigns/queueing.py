@@ -17,7 +17,7 @@ from flask import current_app, render_template
 from markupsafe import Markup, escape
 from sqlalchemy import func, insert, select, update
 
-from ..core.database import utcnow
+from ..core.database import rows_matched, utcnow
 from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..core.timefmt import format_date
@@ -204,7 +204,7 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
         )
     # Taken by one conditional UPDATE before anything is queued: of two senders (or two clicks, or
     # the worker and a sender) only one finds it unsent, so nobody receives it twice.
-    taken = db.session.execute(
+    taken = rows_matched(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status.in_(("draft", "scheduled")))
         .values(
@@ -214,7 +214,7 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
             left_out_count=len(audience.left_out),
         )
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )
     if not taken:
         raise CampaignError("This email has already been sent.")
     db.session.execute(insert(OutboxMessage), rows)
@@ -278,11 +278,11 @@ def schedule(campaign: Campaign, when_utc: datetime, actor=None) -> None:
 
 def unschedule(campaign: Campaign) -> bool:
     """Back to a draft, if the worker has not queued it yet. Commits."""
-    changed = db.session.execute(
+    changed = rows_matched(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status == "scheduled")
         .values(status="draft", scheduled_for=None)
-    ).rowcount
+    )
     db.session.commit()
     return bool(changed)
 
@@ -300,15 +300,15 @@ def release_due_campaigns() -> int:
         )
     )
     for campaign_id in due:
-        taken = db.session.execute(
+        taken = rows_matched(
             update(Campaign)
             .where(Campaign.id == campaign_id, Campaign.status == "scheduled")
             .values(status="draft")  # held for this transaction only; queue_campaign sets 'queued'
-        ).rowcount
+        )
         if not taken:
             db.session.rollback()
             continue
-        campaign = db.session.get(Campaign, campaign_id)
+        campaign = _saved(campaign_id)
         try:
             queue_campaign(campaign)
             released += 1
@@ -317,11 +317,19 @@ def release_due_campaigns() -> int:
             from ..core.audit import record
 
             db.session.rollback()
-            campaign = db.session.get(Campaign, campaign_id)
+            campaign = _saved(campaign_id)
             campaign.status, campaign.scheduled_for = "draft", None
             record("mail.campaign_not_sent", campaign, str(error))
             db.session.commit()
     return released
+
+
+def _saved(campaign_id: int) -> Campaign:
+    """A campaign this run found scheduled. Campaigns are never deleted (their outbox rows and the audit log
+    refer to them), so it is there."""
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None, "campaigns are never deleted"
+    return campaign
 
 
 def delivery_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -334,6 +342,7 @@ def delivery_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
         .where(OutboxMessage.campaign_id.in_(campaign_ids))
         .group_by(OutboxMessage.campaign_id, OutboxMessage.status)
     ):
+        assert campaign_id is not None, "chosen by campaign_id"
         counts[campaign_id][status] = number
     return counts
 

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from ..core.database import utcnow
+from ..core.database import rows_matched, utcnow
 from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
 from ..mail.models import OutboxMessage
@@ -204,23 +204,20 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
     """
     from ..core.audit import record
 
-    taken = db.session.execute(
+    taken = rows_matched(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status == "queued")
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not taken:
         db.session.rollback()
         raise CampaignError("This email is not being sent, so there is nothing to stop.")
-    withdrawn = (
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
-            .values(status="withdrawn", lease_until=None, last_error=WITHDRAWN_NOTE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        or 0
+    withdrawn = rows_matched(
+        update(OutboxMessage)
+        .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
+        .values(status="withdrawn", lease_until=None, last_error=WITHDRAWN_NOTE)
+        .execution_options(synchronize_session=False)
     )
     if not withdrawn:
         db.session.rollback()

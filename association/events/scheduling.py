@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 
 from ..core.audit import record
-from ..core.database import increment, lock_row, utcnow
+from ..core.database import increment, lock_row, rows_matched, utcnow
 from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..core.timefmt import local_zone
@@ -101,9 +101,11 @@ def _local_naive(utc: datetime) -> datetime:
 
 def _add_occurrences(master: Event, after: datetime) -> int:
     """Rows for the series' occurrences after ``after`` up to the horizon; returns how many."""
+    rule = master.rrule
+    assert rule, "called for a series' first row (a new series, or one chosen for its rule), which holds the rule"
     try:
         starts = expand(
-            master.rrule,
+            rule,
             _local_naive(master.recurrence_id or master.starts_at),
             local_zone(),
             until_utc=master.series_ended_at,
@@ -207,13 +209,13 @@ def cancel_event(event: Event, reason: str, by) -> int:
     waiting. Returns how many were told. Commits."""
     # Cancelled and counted in one conditional UPDATE: of two organisers (or two clicks) cancelling
     # at once, one cancels and the other is told, so people going hear about it only once.
-    cancelled = db.session.execute(
+    cancelled = rows_matched(
         update(Event)
         .where(Event.id == event.id, Event.status != "cancelled")
         .values(status="cancelled", sequence=Event.sequence + 1)
         .execution_options(synchronize_session="fetch")
     )
-    if not cancelled.rowcount:
+    if not cancelled:
         raise EventError("This event is already cancelled.")
     touch(event)
     told = _tell_people_going(
@@ -228,6 +230,9 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
     """End a series after ``last_day_utc``: later occurrences are cancelled (people going are
     told) and the RRULE gains an UNTIL. Returns how many occurrences were cancelled. Commits."""
     master = db.session.get(Event, event.series_root_id)
+    # The event itself, or the first row of its series, which a meeting's series_id references (ON DELETE
+    # CASCADE: the meetings go with it). Events are cancelled, never deleted.
+    assert master is not None, "a meeting's series row exists while the meeting does"
     if not master.rrule:
         raise EventError("Only a repeating event can be ended.")
     if last_day_utc < master.starts_at:
@@ -294,7 +299,7 @@ def _tell_people_going(event: Event, template: str, subject: str, responses: tup
     url = external_url("events.detail", event_id=event.id)
     for rsvp, member in rows:
         queue_email(
-            member.email,
+            member.mail_to,  # the query wants an address: not erased
             subject,
             template,
             member=member,

@@ -150,7 +150,7 @@ def link_household(member_id: int):
     if form.validate_on_submit():
         partner = find_by_email(required(form.partner_email))
         if partner is None or partner.erased_at is not None or partner.status == "applicant":
-            form.partner_email.errors.append("No member has that email address.")
+            form.partner_email.errors = [*form.partner_email.errors, "No member has that email address."]
         else:
             try:
                 household = registry.link_household(member, partner, current_user)

@@ -67,7 +67,7 @@ services:
 	fi
 
 ## node, when present, gets ical.js (tests/js) to read the calendar feeds as Thunderbird does.
-test: install system-deps services
+test: install lint system-deps services
 	@if command -v npm >/dev/null && [ ! -d tests/js/node_modules ]; then \
 	  echo "Installing ical.js for the calendar feed tests"; npm ci --prefix tests/js --no-audit --no-fund --silent; \
 	fi

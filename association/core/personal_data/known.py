@@ -142,3 +142,33 @@ def known_people() -> KnownPeople:
     with _lock:
         _cache[app] = (now, people)
     return people
+
+
+class _Lazy:
+    """The members' names, read only when a word could be one (names.py asks through this): most
+    texts need no look-up at all, which keeps pages that check many texts to a fixed number of queries."""
+
+    def __init__(self, source: KnownPeople | Callable[[], KnownPeople]):
+        self._source = source
+        self._people = source if isinstance(source, KnownPeople) else None
+
+    @property
+    def _known(self) -> KnownPeople:
+        if self._people is None:
+            self._people = self._source() if callable(self._source) else self._source
+        return self._people
+
+    @property
+    def first_names(self) -> frozenset[str]:
+        return self._known.first_names
+
+    @property
+    def last_names(self) -> frozenset[str]:
+        return self._known.last_names
+
+    @property
+    def not_people(self) -> frozenset[str]:
+        return self._known.not_people
+
+    def is_member_name(self, word: str) -> bool:
+        return self._known.is_member_name(word)

@@ -24,12 +24,10 @@ and looked up by position, so a 2,000-character post costs a few milliseconds.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .finding import Finding, make
-from .known import KnownPeople
+from .known import KnownPeople, _Lazy
 from .name_cues import (
     _AUX_ONLY,
     _CUE_KIND,
@@ -54,50 +52,20 @@ from .name_cues import (
     TITLE,
     TOPIC_TITLE,
     WITH_US,
-    WORD,
     WORKER_AFTER,
 )
+from .name_text import (
+    _APOSTROPHES,
+    _line,
+    _line_of,
+    _month_use,
+    _starts_line,
+    _starts_sentence,
+    _title_case_lines,
+    _Word,
+    _words,
+)
 from .vocabulary import MONTHS, PLACE_NAMES, PLACES_FIRST, WORD_NAMES, vocabulary
-
-
-@dataclass(slots=True)
-class _Word:
-    text: str
-    key: str  # lower case, without a possessive
-    start: int
-    end: int
-    possessive: bool
-    capital: bool
-
-
-class _Lazy:
-    """The members' names, read only when a word could be one: most texts need no look-up at all,
-    which keeps pages that check many texts to a fixed number of queries."""
-
-    def __init__(self, source: KnownPeople | Callable[[], KnownPeople]):
-        self._source = source
-        self._people = source if isinstance(source, KnownPeople) else None
-
-    @property
-    def _known(self) -> KnownPeople:
-        if self._people is None:
-            self._people = self._source() if callable(self._source) else self._source
-        return self._people
-
-    @property
-    def first_names(self) -> frozenset[str]:
-        return self._known.first_names
-
-    @property
-    def last_names(self) -> frozenset[str]:
-        return self._known.last_names
-
-    @property
-    def not_people(self) -> frozenset[str]:
-        return self._known.not_people
-
-    def is_member_name(self, word: str) -> bool:
-        return self._known.is_member_name(word)
 
 
 def find_names(text: str, place: str, people: KnownPeople | Callable[[], KnownPeople]) -> list[Finding]:
@@ -157,37 +125,6 @@ def find_names(text: str, place: str, people: KnownPeople | Callable[[], KnownPe
             continue
         findings.append(_name_finding(text, start, end, span, kind, place))
     return findings
-
-
-_APOSTROPHES = "'’"
-
-
-def _words(text: str, vocab) -> list[_Word]:
-    """The text's words, once: "Holly's" is Holly with a possessive; "kayds school" too, when the
-    word is no English word and its stem a first name (a possessive written without the apostrophe)."""
-    words = []
-    common, names = vocab.common_words, vocab.home_names
-    for match in WORD.finditer(text):
-        raw = match.group(0)
-        start = match.start()
-        possessive = False
-        if len(raw) > 2:
-            if raw[-1] in _APOSTROPHES:
-                raw, possessive = raw[:-1], True
-            elif raw[-2] in _APOSTROPHES and raw[-1] in "sS":
-                raw, possessive = raw[:-2], True
-        key = raw.lower().replace("’", "'")
-        if (
-            not possessive
-            and len(key) > 3
-            and key[-1] == "s"
-            and key not in common
-            and key not in names
-            and key[:-1] in names
-        ):
-            raw, key, possessive = raw[:-1], key[:-1], True
-        words.append(_Word(raw, key, start, start + len(raw), possessive, raw[0].isupper()))
-    return words
 
 
 def _cues_by_position(text: str) -> tuple[dict[int, str], dict[int, int], set[int]]:
@@ -393,53 +330,6 @@ def _and_a_name(words: list[_Word], i: int, text: str, vocab, known) -> bool:
         other = words[i + 2]
         return other.capital and _tier(other.key, vocab, known) is not None
     return False
-
-
-_MONTH_USE = re.compile(
-    r"['’]s\s+(?:half|end|start|meeting|review|session|group|newsletter|training|term)", re.IGNORECASE
-)
-_SENTENCE_LEAD = " \t\"'“‘(*_#>-•"
-
-
-def _month_use(text: str, word: _Word) -> bool:
-    return bool(_MONTH_USE.match(text, word.end))
-
-
-def _starts_sentence(text: str, at: int) -> bool:
-    at -= 1
-    while at >= 0 and text[at] in _SENTENCE_LEAD:
-        at -= 1
-    return at < 0 or text[at] in ".!?\n:;"
-
-
-def _starts_line(text: str, at: int) -> bool:
-    at -= 1
-    while at >= 0 and text[at] in " \t\"'“‘(*_#>-•":
-        at -= 1
-    return at < 0 or text[at] == "\n"
-
-
-def _line(text: str, at: int) -> str:
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return text[start : end if end >= 0 else len(text)]
-
-
-def _line_of(text: str, at: int) -> int:
-    return text.count("\n", 0, at)
-
-
-_LETTERS = re.compile(r"[A-Za-z]{4,}")
-
-
-def _title_case_lines(text: str) -> set[int]:
-    """Lines written In Title Case, where a capital tells nothing about a name."""
-    lines = set()
-    for number, line in enumerate(text.split("\n")):
-        long_words = _LETTERS.findall(line)
-        if len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6:
-            lines.add(number)
-    return lines
 
 
 def _full_name_end(words: list[_Word], i: int, text: str) -> tuple[int, int]:

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from association.core.database import StrEnumType
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -49,6 +51,13 @@ def get_metadata():
     return target_db.metadata
 
 
+def render_item(kind, obj, autogen_context):
+    """A status column (a StrEnum in Python) is a plain String to the schema: write it so."""
+    if kind == "type" and isinstance(obj, StrEnumType):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -62,7 +71,7 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item)
 
     with context.begin_transaction():
         context.run_migrations()
@@ -87,6 +96,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

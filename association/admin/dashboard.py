@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import OutboxMessage, OutboxStatus
 from ..members.applications import waiting_count
-from ..members.models import Member
+from ..members.models import Member, MemberStatus
 from ..members.registry import renewal_horizon
 
 
@@ -29,6 +29,10 @@ def dashboard_counts() -> DashboardCounts:
     members = select(func.count()).select_from(Member)
     return DashboardCounts(
         waiting=_count(select(waiting_count())),
-        renewals_due=_count(members.where(Member.status == "active", Member.renewal_date <= renewal_horizon())),
-        failed_mail=_count(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")),
+        renewals_due=_count(
+            members.where(Member.status == MemberStatus.ACTIVE, Member.renewal_date <= renewal_horizon())
+        ),
+        failed_mail=_count(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+        ),
     )

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..mail.outbox import undelivered_to
 from ..members import csv_io, editing, registry
 from ..members.applications import find_by_email
-from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member
+from ..members.models import APPROVAL_CATEGORIES, ROLES, STATUSES, Member, MemberStatus
 from .forms import ConfirmForm, HouseholdForm, ImportConfirmForm, ImportForm, MemberEditForm
 from .views import bp
 
@@ -149,7 +149,7 @@ def link_household(member_id: int):
     form = HouseholdForm()
     if form.validate_on_submit():
         partner = find_by_email(required(form.partner_email))
-        if partner is None or partner.erased_at is not None or partner.status == "applicant":
+        if partner is None or partner.erased_at is not None or partner.status == MemberStatus.APPLICANT:
             form.partner_email.errors = [*form.partner_email.errors, "No member has that email address."]
         else:
             try:

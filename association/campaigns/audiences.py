@@ -11,10 +11,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..events.models import RsvpResponse
 from ..extensions import db
 from ..mail.consent import PREFERENCE_FOR_KIND
 from ..mail.preferences import DEFAULTS, MailPreferences
-from ..members.models import APPROVAL_CATEGORIES, Member, MemberRole
+from ..members.models import APPROVAL_CATEGORIES, Member, MemberRole, MemberStatus
 
 AUDIENCES = {
     "active": "All active members",
@@ -67,14 +68,16 @@ def _members_in(audience: str, value: str, chosen_ids: list[int] | None):
         Member.email.is_not(None), Member.erased_at.is_(None)
     )
     if audience == "lapsed":
-        return query.where(Member.status == "lapsed")
+        return query.where(Member.status == MemberStatus.LAPSED)
     if audience in EVENT_AUDIENCES:
-        response = "going" if audience == "event_going" else "waitlisted"
+        response = RsvpResponse.GOING if audience == "event_going" else RsvpResponse.WAITLISTED
         event_id = int(value) if value.isdigit() else 0
         return query.join(RSVP, RSVP.member_id == Member.id).where(
-            RSVP.event_id == event_id, RSVP.response == response, Member.status.in_(("active", "lapsed"))
+            RSVP.event_id == event_id,
+            RSVP.response == response,
+            Member.status.in_((MemberStatus.ACTIVE, MemberStatus.LAPSED)),
         )
-    query = query.where(Member.status == "active")
+    query = query.where(Member.status == MemberStatus.ACTIVE)
     if audience == "role":
         return query.where(Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == value)))
     if audience == "category":

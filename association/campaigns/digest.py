@@ -17,14 +17,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.database import utcnow
 from ..core.timefmt import format_date, local_today
-from ..events.models import Event
+from ..events.models import Event, EventStatus
 from ..events.queries import visible_visibilities
 from ..extensions import db
 from ..forum.access import can_see_category
 from ..forum.models import Category, CategoryWatch, Thread
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import MailPreferences
-from ..members.models import Member, MemberRole
+from ..members.models import Member, MemberRole, MemberStatus
 from ..strategy.models import OUTCOME_STATUSES, FeedbackItem, ItemOutcome, PackVersion, ServiceMeeting, Theme
 
 DAYS_AHEAD = 14
@@ -147,7 +147,7 @@ def _opted_in():
     return (
         select(Member.id)
         .join(MailPreferences, MailPreferences.member_id == Member.id)
-        .where(MailPreferences.weekly_digest.is_(True), Member.status == "active", Member.email.is_not(None))
+        .where(MailPreferences.weekly_digest.is_(True), Member.status == MemberStatus.ACTIVE, Member.email.is_not(None))
     )
 
 
@@ -181,7 +181,11 @@ def _upcoming_events(now: datetime) -> list[EventLine]:
     """Every event not cancelled and not over that starts in the next fortnight, whoever may see it."""
     events = db.session.scalars(
         select(Event)
-        .where(Event.ends_at >= now, Event.starts_at < now + timedelta(days=DAYS_AHEAD), Event.status != "cancelled")
+        .where(
+            Event.ends_at >= now,
+            Event.starts_at < now + timedelta(days=DAYS_AHEAD),
+            Event.status != EventStatus.CANCELLED,
+        )
         .order_by(Event.starts_at, Event.id)
     )
     return [EventLine(event, external_url("events.detail", event_id=event.id)) for event in events]

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.database import utcnow
+from ..core.database import StrEnumType, utcnow
 from ..extensions import Model
 
-CAMPAIGN_STATUSES = ("draft", "scheduled", "queued", "cancelled")
+
+class CampaignStatus(StrEnum):
+    """Where a campaign is (``Campaign.status``).
+
+    - ``draft``: being written; nothing queued.
+    - ``scheduled``: to be queued at ``scheduled_for`` by the worker's scheduled job.
+    - ``queued``: handed to the outbox, for good: its messages' statuses say how sending goes
+      (the pages call it "Sending" or "Sent": campaigns/sending.py ``delivery_state``).
+    - ``cancelled``: stopped after queueing; its unsent messages were withdrawn.
+    """
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    CANCELLED = "cancelled"
+
+
+CAMPAIGN_STATUSES = tuple(CampaignStatus)
 
 
 class Campaign(Model):
@@ -32,7 +50,9 @@ class Campaign(Model):
     # The role, approval category or event id the audience is narrowed by, when it is.
     audience_value: Mapped[str] = mapped_column(String(60), default="")
     chosen_member_ids: Mapped[list | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[CampaignStatus] = mapped_column(
+        StrEnumType(CampaignStatus, 10), default=CampaignStatus.DRAFT, index=True
+    )
     scheduled_for: Mapped[datetime | None] = mapped_column(DateTime)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime)
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,10 +22,10 @@ from ..core.errors import DomainError
 from ..core.markdown import render_markdown
 from ..core.timefmt import format_date
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import OutboxMessage, OutboxStatus
 from ..mail.outbox import consent_links, external_url, new_message_id
 from .audiences import EVENT_AUDIENCES, Audience, Recipient, describe, resolve
-from .models import Campaign
+from .models import Campaign, CampaignStatus
 
 MERGE_FIELDS = {
     "first_name": "the member's first name",
@@ -84,7 +84,7 @@ def save_draft(draft: Draft, author, campaign: Campaign | None = None) -> Campai
     if campaign is None:
         campaign = Campaign(created_by_id=author.id)
         db.session.add(campaign)
-    elif campaign.status not in ("draft", "scheduled"):
+    elif campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignError("This email has already been sent, so it can't be changed.")
     campaign.subject = draft.subject.strip()
     campaign.body_markdown = draft.body_markdown
@@ -179,7 +179,7 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
     """
     from ..core.audit import record
 
-    if campaign.status not in ("draft", "scheduled"):
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignError("This email has already been sent.")
     audience = audience_of(campaign)
     if not audience.recipients:
@@ -206,9 +206,9 @@ def queue_campaign(campaign: Campaign, actor=None) -> int:
     # the worker and a sender) only one finds it unsent, so nobody receives it twice.
     taken = rows_matched(
         update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status.in_(("draft", "scheduled")))
+        .where(Campaign.id == campaign.id, Campaign.status.in_((CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)))
         .values(
-            status="queued",
+            status=CampaignStatus.QUEUED,
             queued_at=utcnow(),
             recipient_count=len(audience.recipients),
             left_out_count=len(audience.left_out),
@@ -263,14 +263,14 @@ def schedule(campaign: Campaign, when_utc: datetime, actor=None) -> None:
     """Send at ``when_utc``; refuses a time in the past or an audience of nobody. Commits."""
     from ..core.audit import record
 
-    if campaign.status not in ("draft", "scheduled"):
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignError("This email has already been sent.")
     if when_utc <= utcnow():
         raise CampaignError("Please choose a time in the future.")
     audience = audience_of(campaign)
     if not audience.recipients:
         raise CampaignError(_empty_audience_message(audience))
-    campaign.status = "scheduled"
+    campaign.status = CampaignStatus.SCHEDULED
     campaign.scheduled_for = when_utc
     record("mail.campaign_scheduled", campaign, f"{campaign.subject!r} for {when_utc:%Y-%m-%d %H:%M} UTC", actor=actor)
     db.session.commit()
@@ -280,8 +280,8 @@ def unschedule(campaign: Campaign) -> bool:
     """Back to a draft, if the worker has not queued it yet. Commits."""
     changed = rows_matched(
         update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == "scheduled")
-        .values(status="draft", scheduled_for=None)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
+        .values(status=CampaignStatus.DRAFT, scheduled_for=None)
     )
     db.session.commit()
     return bool(changed)
@@ -296,14 +296,14 @@ def release_due_campaigns() -> int:
     released = 0
     due = list(
         db.session.scalars(
-            select(Campaign.id).where(Campaign.status == "scheduled", Campaign.scheduled_for <= utcnow())
+            select(Campaign.id).where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_for <= utcnow())
         )
     )
     for campaign_id in due:
         taken = rows_matched(
             update(Campaign)
-            .where(Campaign.id == campaign_id, Campaign.status == "scheduled")
-            .values(status="draft")  # held for this transaction only; queue_campaign sets 'queued'
+            .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.SCHEDULED)
+            .values(status=CampaignStatus.DRAFT)  # held for this transaction only; queue_campaign sets 'queued'
         )
         if not taken:
             db.session.rollback()
@@ -318,7 +318,7 @@ def release_due_campaigns() -> int:
 
             db.session.rollback()
             campaign = _saved(campaign_id)
-            campaign.status, campaign.scheduled_for = "draft", None
+            campaign.status, campaign.scheduled_for = CampaignStatus.DRAFT, None
             record("mail.campaign_not_sent", campaign, str(error))
             db.session.commit()
     return released
@@ -351,7 +351,7 @@ def failures(campaign: Campaign, limit: int = 200) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status == "failed")
+            .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status == OutboxStatus.FAILED)
             .order_by(OutboxMessage.to_name)
             .limit(limit)
         )

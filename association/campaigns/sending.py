@@ -24,10 +24,10 @@ from sqlalchemy import func, select, update
 from ..core.database import rows_matched, utcnow
 from ..core.personal_data import CheckedText, check_parts
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import OutboxMessage, OutboxStatus
 from ..mail.outbox_words import STATUS_WORDS as OUTBOX_STATUS_WORDS
 from .audiences import Audience, Recipient
-from .models import Campaign
+from .models import Campaign, CampaignStatus
 from .queueing import (
     CampaignError,
     Personaliser,
@@ -42,11 +42,16 @@ from .queueing import (
 # ``claimed`` row is leased by a worker that has not started it: the worker takes it for sending
 # only by a conditional UPDATE (status still 'claimed', its own lease), which then finds nothing.
 # A ``sending`` row is in an SMTP conversation already; what the server does with it decides.
-UNSENT = ("queued", "claimed")
+UNSENT = (OutboxStatus.QUEUED, OutboxStatus.CLAIMED)
 WITHDRAWN_NOTE = "Withdrawn: the email was cancelled before this message was sent."
 SHOWN_ON_PAGE = 50  # recipients listed on the confirmation page; the rest on the recipients page
 # A campaign's status and each of its messages', in the words the pages use.
-STATUS_WORDS = {"draft": "Draft", "scheduled": "Scheduled", "queued": "Sent", "cancelled": "Cancelled"}
+STATUS_WORDS: dict[str, str] = {
+    CampaignStatus.DRAFT: "Draft",
+    CampaignStatus.SCHEDULED: "Scheduled",
+    CampaignStatus.QUEUED: "Sent",
+    CampaignStatus.CANCELLED: "Cancelled",
+}
 # A campaign handed to the outbox is 'queued' for good (cancelling needs that); what it is to a
 # person comes from its messages' counts, read with the page: see delivery_state.
 MESSAGE_WORDS = OUTBOX_STATUS_WORDS  # one set of words for a message, here and in the outbox
@@ -57,9 +62,9 @@ def delivery_state(status: str, counts: dict[str, int]) -> tuple[str, str]:
     messages wait or are being sent, and "Sent" once none do. Derived from the counts the page has
     already read (delivery_counts, one grouped query), so there is nothing to keep in step and no
     race between workers finishing their batches."""
-    if status != "queued":
+    if status != CampaignStatus.QUEUED:
         return status, STATUS_WORDS.get(status, status)
-    if sum(counts.get(s, 0) for s in ("queued", "claimed", "sending")):
+    if sum(counts.get(s, 0) for s in (OutboxStatus.QUEUED, OutboxStatus.CLAIMED, OutboxStatus.SENDING)):
         return "sending", "Sending"
     return "sent", "Sent"
 
@@ -120,7 +125,7 @@ def confirmation_for(campaign: Campaign, sender: Recipient, when_utc: datetime |
 
     Raises CampaignError when it cannot be sent at all (already sent, a time in the past).
     """
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise CampaignError("This email has already been sent or scheduled, so there is nothing to confirm.")
     if when_utc is not None and when_utc <= utcnow():
         raise CampaignError("Please choose a time in the future.")
@@ -171,7 +176,7 @@ def send_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, acto
 
 def schedule_confirmed(campaign: Campaign, seen_version: int, fingerprint: str, when_utc: datetime, actor) -> None:
     """Schedule the campaign as confirmed. Commits. Raises ConfirmationOutdated like ``send_confirmed``."""
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise CampaignError("This email has already been sent or scheduled.")
     _as_confirmed(campaign, seen_version, fingerprint, when_utc)
     schedule(campaign, when_utc, actor)
@@ -206,8 +211,8 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
 
     taken = rows_matched(
         update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == "queued")
-        .values(status="cancelled")
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.QUEUED)
+        .values(status=CampaignStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
     if not taken:
@@ -216,7 +221,7 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
     withdrawn = rows_matched(
         update(OutboxMessage)
         .where(OutboxMessage.campaign_id == campaign.id, OutboxMessage.status.in_(UNSENT))
-        .values(status="withdrawn", lease_until=None, last_error=WITHDRAWN_NOTE)
+        .values(status=OutboxStatus.WITHDRAWN, lease_until=None, last_error=WITHDRAWN_NOTE)
         .execution_options(synchronize_session=False)
     )
     if not withdrawn:
@@ -226,10 +231,10 @@ def cancel_sending(campaign: Campaign, actor) -> Withdrawal:
         )
     counts = delivery_counts([campaign.id])[campaign.id]
     result = Withdrawal(
-        sent=counts.get("sent", 0),
-        in_flight=counts.get("sending", 0),
+        sent=counts.get(OutboxStatus.SENT, 0),
+        in_flight=counts.get(OutboxStatus.SENDING, 0),
         withdrawn=withdrawn,
-        failed=counts.get("failed", 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
     )
     record(
         "mail.campaign_cancelled",
@@ -282,7 +287,7 @@ def recipients_page(campaign: Campaign, page: int, size: int) -> RecipientsPage:
     """Before sending, who would receive it now; once sent, whom each message was for and its fate."""
     from ..core.paging import paginate
 
-    if campaign.status in ("draft", "scheduled"):
+    if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         people = audience_of(campaign).recipients
         pages = max(1, -(-len(people) // size))
         page = min(max(page, 1), pages)

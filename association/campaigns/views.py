@@ -14,7 +14,7 @@ from ..core.versions import EditConflict, against_saved, claim_edit, seen_versio
 from ..extensions import db
 from .audiences import Recipient
 from .forms import CampaignForm, ConfirmScheduleForm, ConfirmSendForm, ScheduleForm
-from .models import Campaign
+from .models import Campaign, CampaignStatus
 from .queueing import (
     CampaignError,
     Personaliser,
@@ -90,7 +90,7 @@ def compose():
 @may_send
 def edit(campaign_id: int):
     campaign = _campaign(campaign_id)
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         flash("Only a draft can be changed. Cancel the schedule first to change a scheduled email.", "error")
         return redirect(url_for("campaigns.review", campaign_id=campaign.id))
     form = CampaignForm()
@@ -122,7 +122,7 @@ def _review(campaign: Campaign, schedule_form: ScheduleForm, status: int = 200):
         "status_words": STATUS_WORDS,
         "delivery_state": delivery_state,
     }
-    if campaign.status in ("draft", "scheduled"):
+    if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         subject, text, _ = Personaliser(campaign).copy_for(_me())
         context.update(
             audience=audience_of(campaign),

@@ -18,10 +18,12 @@ leave the commit to their caller. ``tests/test_transactions.py`` holds every mod
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Delete, Table, Update, event
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy import Delete, String, Table, Update, event
+from sqlalchemy.engine import CursorResult, Dialect, Engine
+from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     from ..extensions import Model
@@ -41,6 +43,33 @@ def table_of(model: type[Model]) -> Table:
     table = model.__table__
     assert isinstance(table, Table), f"{model.__name__} is mapped to a Table"
     return table
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A status column: VARCHAR in the database, a ``StrEnum`` member in Python.
+
+    The schema sees only ``String(length)`` (Alembic compares the impl, so no migration was needed,
+    and migrations/env.py writes it as ``sa.String`` in a new one), SQL binds
+    the plain string (``Member.status == MemberStatus.ACTIVE``, ``.in_(tuple(MemberStatus))``) and a
+    loaded row holds the enum member, which still equals its string in templates and comparisons.
+    """
+
+    impl = String
+    cache_ok = True  # the enum class and length are the whole state, and both are hashable
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        # str() of a StrEnum member is its value: drivers get a plain str, never the member.
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_class(value)
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -14,7 +14,7 @@ from ..core.database import utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..members.models import Member
-from .models import RSVP, Event
+from .models import RSVP, Event, RsvpResponse
 
 
 def seats_taken(event_id: int) -> int:
@@ -22,7 +22,7 @@ def seats_taken(event_id: int) -> int:
     return (
         db.session.scalar(
             select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0)).where(
-                RSVP.event_id == event_id, RSVP.response == "going"
+                RSVP.event_id == event_id, RSVP.response == RsvpResponse.GOING
             )
         )
         or 0
@@ -34,7 +34,7 @@ def seats_taken_column():
     only the listed events' replies (index on event_id, response), never every reply there is."""
     return (
         select(func.coalesce(func.sum(RSVP.adults + RSVP.children), 0))
-        .where(RSVP.event_id == Event.id, RSVP.response == "going")
+        .where(RSVP.event_id == Event.id, RSVP.response == RsvpResponse.GOING)
         .scalar_subquery()
     )
 
@@ -48,13 +48,15 @@ def split_party(adults: int, children: int, places: int) -> tuple[int, int]:
 def _waiting():
     """Rows in the line: whole parties waiting, and parties going with some still waiting."""
     return or_(
-        RSVP.response == "waitlisted", and_(RSVP.response == "going", RSVP.adults_waiting + RSVP.children_waiting > 0)
+        RSVP.response == RsvpResponse.WAITLISTED,
+        and_(RSVP.response == RsvpResponse.GOING, RSVP.adults_waiting + RSVP.children_waiting > 0),
     )
 
 
 def _seats_needed():
     return case(
-        (RSVP.response == "waitlisted", RSVP.adults + RSVP.children), else_=RSVP.adults_waiting + RSVP.children_waiting
+        (RSVP.response == RsvpResponse.WAITLISTED, RSVP.adults + RSVP.children),
+        else_=RSVP.adults_waiting + RSVP.children_waiting,
     )
 
 
@@ -83,14 +85,14 @@ def fill_from_waitlist(event: Event) -> list[RSVP]:
         select(RSVP).where(RSVP.event_id == event.id, _waiting()).order_by(RSVP.waitlisted_at, RSVP.id)
     )
     for rsvp in waiting:
-        needed = rsvp.seats if rsvp.response == "waitlisted" else rsvp.seats_waiting
+        needed = rsvp.seats if rsvp.response == RsvpResponse.WAITLISTED else rsvp.seats_waiting
         if event.capacity is not None and taken + needed > event.capacity:
             continue
-        if rsvp.response == "going":
+        if rsvp.response == RsvpResponse.GOING:
             rsvp.adults += rsvp.adults_waiting
             rsvp.children += rsvp.children_waiting
             rsvp.adults_waiting = rsvp.children_waiting = 0
-        rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = "going", None, utcnow()
+        rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = RsvpResponse.GOING, None, utcnow()
         taken += needed
         promoted.append(rsvp)
     if promoted:

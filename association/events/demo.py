@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
-from .models import RSVP
+from ..members.models import MemberStatus
+from .models import RSVP, RsvpResponse
 from .recurrence import build_rule
 from .scheduling import EventDetails, cancel_event, create_event
 
@@ -25,7 +26,7 @@ def _next_weekday(start, weekday: int, nth: int = 1):
 def seed_events(members: dict) -> None:
     admin = members["admin@example.org"]
     today = local_today()
-    carers = [m for m in members.values() if m.status == "active"]
+    carers = [m for m in members.values() if m.status == MemberStatus.ACTIVE]
 
     first_tuesday = _next_weekday(today, 1)
     details = EventDetails(
@@ -124,22 +125,30 @@ def seed_events(members: dict) -> None:
     )
 
     for member in carers[:8]:
-        db.session.add(RSVP(event_id=series.id, member_id=member.id, response="going", adults=1, children=0))
+        db.session.add(RSVP(event_id=series.id, member_id=member.id, response=RsvpResponse.GOING, adults=1, children=0))
     for i, member in enumerate(carers[8:20]):
         db.session.add(
             RSVP(
                 event_id=social.id,
                 member_id=member.id,
-                response="going",
+                response=RsvpResponse.GOING,
                 adults=1 + i % 2,
                 children=i % 4,
                 note="Bringing a quiche" if i == 0 else "",
             )
         )
     for member in carers[20:26]:
-        db.session.add(RSVP(event_id=training.id, member_id=member.id, response="going", adults=1, children=0))
+        db.session.add(
+            RSVP(event_id=training.id, member_id=member.id, response=RsvpResponse.GOING, adults=1, children=0)
+        )
     db.session.add(
-        RSVP(event_id=cancelled.id, member_id=members["carer@example.org"].id, response="going", adults=1, children=2)
+        RSVP(
+            event_id=cancelled.id,
+            member_id=members["carer@example.org"].id,
+            response=RsvpResponse.GOING,
+            adults=1,
+            children=2,
+        )
     )
     db.session.flush()
     cancel_event(cancelled, "The café has had a flood; we'll rearrange soon.", admin)

@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
-from ..members.models import Member, MemberRole
+from ..members.models import Member, MemberRole, MemberStatus
 from . import queries
 from .ical import build_feed, feed_etag
-from .models import RSVP, Event
+from .models import RSVP, Event, EventStatus
 
 bp = Blueprint("feeds", __name__)
 MIMETYPE = "text/calendar; charset=utf-8"
@@ -140,7 +140,9 @@ def _event_rows(root: Event):
     events = Event.__table__.c
     rows = events.id == root.id
     if root.rrule:
-        rows = rows | ((events.series_id == root.id) & (events.detached.is_(True) | (events.status == "cancelled")))
+        rows = rows | (
+            (events.series_id == root.id) & (events.detached.is_(True) | (events.status == EventStatus.CANCELLED))
+        )
     return rows
 
 
@@ -185,7 +187,7 @@ def private_feed(token: str):
     if len(token) > 64:
         abort(404)
     row = db.session.execute(_private_version_query(), {"token": token}).one_or_none()
-    if row is None or row.status != "active":
+    if row is None or row.status != MemberStatus.ACTIVE:
         abort(404)
     member_id, _, name, email, strategy, *counts = row
     visibilities = ("public", "members", "strategy") if strategy else ("public", "members")

@@ -30,7 +30,7 @@ from wtforms.validators import (
 from ..core.forms import MultiCheckboxField, MultiLine, SingleLine, required
 from ..core.timefmt import local_zone, to_local
 from ..core.versions import EditVersionField
-from .models import AGE_BANDS, KINDS, VISIBILITIES
+from .models import AGE_BANDS, KINDS, VISIBILITIES, RsvpResponse
 from .recurrence import DAY_NAMES, NTH_CHOICES, REPEAT_CHOICES, WEEKDAYS, RecurrenceError, build_rule
 from .scheduling import EventDetails
 
@@ -321,7 +321,7 @@ class _NeededIfGoing:
         self.message, self.absent_ok = message, absent_ok
 
     def __call__(self, form, field):
-        if form.response.data != "going" or (self.absent_ok and not field.raw_data):
+        if form.response.data != RsvpResponse.GOING or (self.absent_ok and not field.raw_data):
             field.errors[:] = []
             raise StopValidation()
         if not field.raw_data or not str(field.raw_data[0]).strip():
@@ -332,8 +332,8 @@ class _NeededIfGoing:
 class RSVPForm(FlaskForm):
     response = RadioField(
         "Are you coming?",
-        choices=[("going", "Yes, I'm coming"), ("not_going", "No, I can't come")],
-        default="going",
+        choices=[(RsvpResponse.GOING, "Yes, I'm coming"), (RsvpResponse.NOT_GOING, "No, I can't come")],
+        default=RsvpResponse.GOING,
         validators=[InputRequired("Choose whether you're coming.")],
     )
     adults = IntegerField(

@@ -26,12 +26,16 @@ from sqlalchemy.orm import undefer
 from ..core.database import table_of
 from ..extensions import db
 from ..mail.outbox import external_url
-from .models import RSVP, Event
+from .models import RSVP, Event, EventStatus, RsvpResponse
 from .vtimezone import vtimezone
 
 REFRESH = timedelta(hours=1)
 COLOUR = "teal"
-PARTSTAT = {"going": "ACCEPTED", "waitlisted": "TENTATIVE", "not_going": "DECLINED"}
+PARTSTAT: dict[str, str] = {
+    RsvpResponse.GOING: "ACCEPTED",
+    RsvpResponse.WAITLISTED: "TENTATIVE",
+    RsvpResponse.NOT_GOING: "DECLINED",
+}
 # Raise when build_vevent writes something different: every kept VEVENT text is then built again.
 TEXT_FORMAT = 1
 # Raise when the calendar's head (its properties or VTIMEZONE) changes: every feed's ETag changes
@@ -65,13 +69,13 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
 def _plain_description(event: Event, variant: str, rsvp: RSVP | None) -> str:
     lines = []
     if rsvp is not None:
-        if rsvp.response == "going":
+        if rsvp.response == RsvpResponse.GOING:
             lines.append(f"You're going ({rsvp.adults} adults, {rsvp.children} children).")
-        elif rsvp.response == "waitlisted":
+        elif rsvp.response == RsvpResponse.WAITLISTED:
             lines.append("You're on the waiting list.")
         else:
             lines.append("You said you can't come.")
-        if rsvp.response == "going" and event.online_url:
+        if rsvp.response == RsvpResponse.GOING and event.online_url:
             lines.append(f"Join online: {event.online_url}")
     if event.is_cancelled:
         lines.append("This event has been cancelled.")
@@ -160,7 +164,7 @@ def build_vevent(
 def _place(event: Event, rsvp: RSVP | None) -> str:
     """Where, for members: the venue, or the joining link for someone going to an online event."""
     place = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
-    if rsvp is not None and rsvp.response == "going" and event.online_url:
+    if rsvp is not None and rsvp.response == RsvpResponse.GOING and event.online_url:
         place = place or event.online_url
     return place
 
@@ -217,7 +221,7 @@ def build_feed(
     texts: dict[int, str | None] = {}
     for event_id, text in db.session.execute(
         listing.with_only_columns(events.id, column).where(
-            or_(events.series_id.is_(None), events.status != "cancelled")
+            or_(events.series_id.is_(None), events.status != EventStatus.CANCELLED)
         )
     ):  # a cancelled meeting is an EXDATE
         texts[event_id] = _unstamped(text, stamp)
@@ -256,7 +260,7 @@ def _load_full(
             and_(
                 Event.id.in_(replied_beyond),
                 Event.series_id.is_not(None),
-                Event.status != "cancelled",
+                Event.status != EventStatus.CANCELLED,
                 Event.visibility.in_(replies_beyond),
             )
         )
@@ -284,7 +288,7 @@ def _build_missing(events: list[Event], variant: str) -> dict[int, str]:
     if series_ids:
         for series_id, recurrence_id in db.session.execute(
             select(Event.series_id, Event.recurrence_id).where(
-                Event.series_id.in_(series_ids), Event.status == "cancelled"
+                Event.series_id.in_(series_ids), Event.status == EventStatus.CANCELLED
             )
         ):
             # Meetings of a series (chosen by series_id), each created with its original start.

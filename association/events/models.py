@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.database import utcnow
+from ..core.database import StrEnumType, utcnow
 from ..extensions import Model
 
 KINDS = {
@@ -27,7 +28,34 @@ VISIBILITIES = {
     "strategy": "Strategy group only",
 }
 AGE_BANDS = {"0-4": "Under 5s", "5-10": "5 to 10", "11-15": "11 to 15", "16+": "16 and over"}
-RSVP_RESPONSES = ("going", "waitlisted", "not_going")
+
+
+class RsvpResponse(StrEnum):
+    """A member's answer for an event (``RSVP.response``).
+
+    - ``going``: has a place, for ``adults`` and ``children`` (and, partly booked, still waits for
+      ``adults_waiting``/``children_waiting``).
+    - ``waitlisted``: the event was full: in line for a place from ``waitlisted_at``.
+    - ``not_going``: said they cannot come (or gave their place up); holds no place.
+    """
+
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    NOT_GOING = "not_going"
+
+
+RSVP_RESPONSES = tuple(RsvpResponse)
+
+
+class EventStatus(StrEnum):
+    """Whether an event (or one occurrence of a series) still happens (``Event.status``).
+
+    - ``scheduled``: it happens as shown.
+    - ``cancelled``: called off; kept (feeds carry it as CANCELLED, RSVPs stay for the record).
+    """
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
 
 
 class EventFacts(Protocol):
@@ -91,7 +119,7 @@ class Event(Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     rsvp_deadline: Mapped[datetime | None] = mapped_column(DateTime)
     takes_register: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    status: Mapped[EventStatus] = mapped_column(StrEnumType(EventStatus, 10), default=EventStatus.SCHEDULED)
 
     rrule: Mapped[str | None] = mapped_column(String(200))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -123,7 +151,7 @@ class Event(Model):
 
     @property
     def is_cancelled(self: EventFacts) -> bool:
-        return self.status == "cancelled"
+        return self.status == EventStatus.CANCELLED
 
     @property
     def kind_label(self: EventFacts) -> str:
@@ -147,7 +175,7 @@ class RSVP(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    response: Mapped[str] = mapped_column(String(12))
+    response: Mapped[RsvpResponse] = mapped_column(StrEnumType(RsvpResponse, 12))
     adults: Mapped[int] = mapped_column(Integer, default=1)
     children: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(String(200), default="")

@@ -14,7 +14,7 @@ from ..core.paging import Paging, paginate
 from ..core.timefmt import local_zone
 from ..extensions import db
 from .capacity import seats_taken_column
-from .models import RSVP, Event
+from .models import RSVP, Event, EventStatus, RsvpResponse
 from .recurrence import describe
 
 PAGE_SIZE = 30
@@ -129,9 +129,9 @@ class Listed:
         event, labels = self.event, []
         if event.is_cancelled:
             labels.append(("badge-cancelled", "Cancelled"))
-        if self.my_response == "going" and not event.is_cancelled:
+        if self.my_response == RsvpResponse.GOING and not event.is_cancelled:
             labels.append(("badge-going", "You're going"))
-        if self.my_response == "waitlisted" and not event.is_cancelled:
+        if self.my_response == RsvpResponse.WAITLISTED and not event.is_cancelled:
             labels.append(("badge-waiting", "On the waiting list"))
         if event.children_welcome:
             labels.append(("", "Children welcome"))
@@ -222,7 +222,7 @@ def _coming_in_series(row, viewer, now: datetime):
     """Conditions on ``row``: a coming, scheduled meeting of a series that follows it."""
     return and_(
         row.detached.is_(False),
-        row.status == "scheduled",
+        row.status == EventStatus.SCHEDULED,
         row.ends_at >= now,
         row.visibility.in_(visible_visibilities(viewer)),
     )
@@ -238,7 +238,7 @@ def _next_of_its_series(viewer, now: datetime):
         _coming_in_series(sibling, viewer, now),
         or_(sibling.starts_at < Event.starts_at, and_(sibling.starts_at == Event.starts_at, sibling.id < Event.id)),
     )
-    return or_(~_in_series(), and_(Event.status == "scheduled", ~earlier))
+    return or_(~_in_series(), and_(Event.status == EventStatus.SCHEDULED, ~earlier))
 
 
 def _add_later_dates(listed: list[Listed], viewer, now: datetime) -> None:
@@ -354,7 +354,7 @@ def feed_events(visibilities: tuple[str, ...], since: datetime | None = None):
                 and_(events.rrule.is_not(None), events.series_ended_at.is_(None)),
                 events.series_ended_at >= since,
             ),
-            or_(events.series_id.is_(None), events.detached.is_(True), events.status == "cancelled"),
+            or_(events.series_id.is_(None), events.detached.is_(True), events.status == EventStatus.CANCELLED),
         )
         .order_by(events.starts_at, events.id)
     )

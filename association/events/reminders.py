@@ -11,8 +11,8 @@ from ..core.timefmt import local_today, local_zone
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import members_opted_out
-from ..members.models import Member
-from .models import RSVP, Event
+from ..members.models import Member, MemberStatus
+from .models import RSVP, Event, EventStatus, RsvpResponse
 from .scheduling import extend_series
 
 
@@ -27,7 +27,7 @@ def send_reminders() -> int:
             select(Event).where(
                 Event.starts_at >= start,
                 Event.starts_at < end,
-                Event.status == "scheduled",
+                Event.status == EventStatus.SCHEDULED,
                 Event.reminders_sent_at.is_(None),
             )
         )
@@ -39,8 +39,8 @@ def send_reminders() -> int:
         .join(Member, Member.id == RSVP.member_id)
         .where(
             RSVP.event_id.in_([e.id for e in events]),
-            RSVP.response == "going",
-            Member.status == "active",
+            RSVP.response == RsvpResponse.GOING,
+            Member.status == MemberStatus.ACTIVE,
             Member.email.is_not(None),
         )
     ).all()

@@ -19,7 +19,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..members.models import Member
 from .capacity import anyone_waiting, fill_from_waitlist, seats_taken, split_party
-from .models import RSVP, Event
+from .models import RSVP, Event, RsvpResponse
 
 MAX_PEOPLE = 20
 NOTE_LENGTH = 200
@@ -80,7 +80,7 @@ def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, 
     order the page lists them: one statement, reading a few columns and no member objects."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return None, []
-    listed = RSVP.response.in_(("going", "waitlisted"))
+    listed = RSVP.response.in_((RsvpResponse.GOING, RsvpResponse.WAITLISTED))
     rows = db.session.execute(
         select(
             RSVP.member_id,
@@ -102,7 +102,7 @@ def replies_shown(event_id: int, viewer, everyone: bool) -> tuple[Reply | None, 
     ).all()
     replies = [Reply(*row) for row in rows]
     mine = next((r for r in replies if r.member_id == viewer.id), None)
-    return mine, [r for r in replies if r.response in ("going", "waitlisted")] if everyone else []
+    return mine, [r for r in replies if r.response in (RsvpResponse.GOING, RsvpResponse.WAITLISTED)] if everyone else []
 
 
 def check_numbers(adults: int, children: int, note: str) -> None:
@@ -189,16 +189,16 @@ def _respond_locked(
     if going:
         check_children_allowed(event, children)
     if rsvp is None:
-        rsvp = RSVP(event_id=event.id, member_id=member.id, response="not_going", adults=0, children=0)
+        rsvp = RSVP(event_id=event.id, member_id=member.id, response=RsvpResponse.NOT_GOING, adults=0, children=0)
         db.session.add(rsvp)
     was = rsvp.response
     rsvp.adults_waiting = rsvp.children_waiting = 0  # every answer states the whole party again
     if not going:
-        rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = "not_going", None, now
+        rsvp.response, rsvp.waitlisted_at, rsvp.updated_at = RsvpResponse.NOT_GOING, None, now
         db.session.flush()
         fill_from_waitlist(event)
-        return RSVPOutcome("not_going", "Thanks for letting us know you can't come.")
-    others = seats_taken(event.id) - (rsvp.seats if was == "going" else 0)
+        return RSVPOutcome(RsvpResponse.NOT_GOING, "Thanks for letting us know you can't come.")
+    others = seats_taken(event.id) - (rsvp.seats if was == RsvpResponse.GOING else 0)
     fits = event.capacity is None or others + adults + children <= event.capacity
     left = None if event.capacity is None else max(event.capacity - others, 0)
     if not fits and left and split != "waitlist_all" and not anyone_waiting(event.id, rsvp.id, left):
@@ -212,25 +212,28 @@ def _respond_locked(
                 message=(f"Places changed while you were choosing: {left} {'is' if left == 1 else 'are'} left now."),
             )
         return _book_part(event, rsvp, adults, children, note, left, now)
-    if not fits and was == "going" and split != "waitlist_all":
+    if not fits and was == RsvpResponse.GOING and split != "waitlist_all":
         raise RSVPError(
             "There's no room for more people in your party just now, so we couldn't change your "
             "numbers. Your earlier reply still stands.",
             field="adults",
         )
     rsvp.adults, rsvp.children, rsvp.note, rsvp.updated_at = adults, children, note, now
-    if fits and (was == "going" or not anyone_waiting(event.id, rsvp.id, left)):
-        rsvp.response, rsvp.waitlisted_at = "going", None
+    if fits and (was == RsvpResponse.GOING or not anyone_waiting(event.id, rsvp.id, left)):
+        rsvp.response, rsvp.waitlisted_at = RsvpResponse.GOING, None
         db.session.flush()
         fill_from_waitlist(event)  # fewer seats than before can let someone in
-        return RSVPOutcome("going", "You're going. See you there!")
-    if was != "waitlisted" or rsvp.waitlisted_at is None:
+        return RSVPOutcome(RsvpResponse.GOING, "You're going. See you there!")
+    if was != RsvpResponse.WAITLISTED or rsvp.waitlisted_at is None:
         rsvp.waitlisted_at = now
-    rsvp.response = "waitlisted"
+    rsvp.response = RsvpResponse.WAITLISTED
     if split == "waitlist_all":
-        return RSVPOutcome("waitlisted", "You're all on the waiting list. We'll email you if places come up.")
+        return RSVPOutcome(
+            RsvpResponse.WAITLISTED, "You're all on the waiting list. We'll email you if places come up."
+        )
     return RSVPOutcome(
-        "waitlisted", "The event is full, so you're on the waiting list. We'll email you if a place frees up."
+        RsvpResponse.WAITLISTED,
+        "The event is full, so you're on the waiting list. We'll email you if a place frees up.",
     )
 
 
@@ -238,15 +241,15 @@ def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, 
     """Book the ``left`` places for part of the party; the rest wait in line from now (or from
     when this member joined the waiting list, if they were on it)."""
     booked_adults, booked_children = split_party(adults, children, left)
-    if rsvp.response != "waitlisted" or rsvp.waitlisted_at is None:
+    if rsvp.response != RsvpResponse.WAITLISTED or rsvp.waitlisted_at is None:
         rsvp.waitlisted_at = now
-    rsvp.response, rsvp.note, rsvp.updated_at = "going", note, now
+    rsvp.response, rsvp.note, rsvp.updated_at = RsvpResponse.GOING, note, now
     rsvp.adults, rsvp.children = booked_adults, booked_children
     rsvp.adults_waiting, rsvp.children_waiting = adults - booked_adults, children - booked_children
     db.session.flush()
     waiting = rsvp.seats_waiting
     return RSVPOutcome(
-        "going",
+        RsvpResponse.GOING,
         f"You're going with {left} {'person' if left == 1 else 'people'} now, and the other "
         f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
         f"We'll email you if places come up.",
@@ -259,7 +262,7 @@ def register(event: Event) -> list[RSVP]:
         db.session.scalars(
             select(RSVP)
             .options(selectinload(RSVP.member))
-            .where(RSVP.event_id == event.id, RSVP.response == "going")
+            .where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING)
             .order_by(RSVP.created_at)
         )
     )
@@ -268,7 +271,7 @@ def register(event: Event) -> list[RSVP]:
 def set_attendance(event: Event, attended_member_ids: set[int]) -> int:
     """The organiser's register: who came, of the people going; returns how many came. Commits."""
     came = 0
-    for rsvp in db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.response == "going")):
+    for rsvp in db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING)):
         rsvp.attended = rsvp.member_id in attended_member_ids
         came += 1 if rsvp.attended else 0
     db.session.commit()

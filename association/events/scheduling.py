@@ -15,7 +15,7 @@ from ..core.timefmt import local_zone
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from .capacity import fill_from_waitlist, seats_taken
-from .models import RSVP, Event
+from .models import RSVP, Event, EventStatus, RsvpResponse
 from .recurrence import RecurrenceError, expand
 
 
@@ -157,7 +157,7 @@ def update_event(event: Event, details: EventDetails, editor, whole_series: bool
                     (Event.id == event.series_root_id) | (Event.series_id == event.series_root_id),
                     Event.starts_at >= event.starts_at,
                     Event.detached.is_(False),
-                    Event.status == "scheduled",
+                    Event.status == EventStatus.SCHEDULED,
                 )
                 .order_by(Event.starts_at)
             )
@@ -199,8 +199,10 @@ def _apply(target: Event, details: EventDetails, shift_from: Event | None) -> li
         # calendar ignores a change that comes with a SEQUENCE it has already seen.
         increment(Event.sequence, target.id)
     touch(target)
-    if notify and target.status == "scheduled" and target.ends_at > utcnow():
-        _tell_people_going(target, "event_changed", f"Changed: {target.title}", responses=("going",), changed=notify)
+    if notify and target.status == EventStatus.SCHEDULED and target.ends_at > utcnow():
+        _tell_people_going(
+            target, "event_changed", f"Changed: {target.title}", responses=(RsvpResponse.GOING,), changed=notify
+        )
     return changed
 
 
@@ -211,15 +213,19 @@ def cancel_event(event: Event, reason: str, by) -> int:
     # at once, one cancels and the other is told, so people going hear about it only once.
     cancelled = rows_matched(
         update(Event)
-        .where(Event.id == event.id, Event.status != "cancelled")
-        .values(status="cancelled", sequence=Event.sequence + 1)
+        .where(Event.id == event.id, Event.status != EventStatus.CANCELLED)
+        .values(status=EventStatus.CANCELLED, sequence=Event.sequence + 1)
         .execution_options(synchronize_session="fetch")
     )
     if not cancelled:
         raise EventError("This event is already cancelled.")
     touch(event)
     told = _tell_people_going(
-        event, "event_cancelled", f"Cancelled: {event.title}", responses=("going", "waitlisted"), reason=reason.strip()
+        event,
+        "event_cancelled",
+        f"Cancelled: {event.title}",
+        responses=(RsvpResponse.GOING, RsvpResponse.WAITLISTED),
+        reason=reason.strip(),
     )
     record("event.cancelled", event, reason.strip()[:500], actor=by)
     db.session.commit()
@@ -243,19 +249,19 @@ def end_series(event: Event, last_day_utc: datetime, by) -> int:
     later = list(
         db.session.scalars(
             select(Event).where(
-                Event.series_id == master.id, Event.starts_at > last_day_utc, Event.status == "scheduled"
+                Event.series_id == master.id, Event.starts_at > last_day_utc, Event.status == EventStatus.SCHEDULED
             )
         )
     )
     for occurrence in later:
-        occurrence.status = "cancelled"
+        occurrence.status = EventStatus.CANCELLED
         increment(Event.sequence, occurrence.id)
         touch(occurrence)
         _tell_people_going(
             occurrence,
             "event_cancelled",
             f"Cancelled: {occurrence.title}",
-            responses=("going", "waitlisted"),
+            responses=(RsvpResponse.GOING, RsvpResponse.WAITLISTED),
             reason="This series of meetings has ended.",
         )
     record(
@@ -270,7 +276,7 @@ def extend_series() -> int:
     added = 0
     masters = list(
         db.session.scalars(
-            select(Event).where(Event.rrule.is_not(None), Event.status == "scheduled").order_by(Event.id)
+            select(Event).where(Event.rrule.is_not(None), Event.status == EventStatus.SCHEDULED).order_by(Event.id)
         )
     )  # one lock order for every caller
     for master in masters:

@@ -18,7 +18,7 @@ from . import queries, rsvps, scheduling, wording
 from .display import day_words
 from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .links import google_calendar_link
-from .models import KINDS, Event
+from .models import KINDS, Event, RsvpResponse
 from .recurrence import RecurrenceError, describe
 
 bp = Blueprint("events", __name__)
@@ -102,8 +102,8 @@ def _detail_page(
     members_view = viewer is not None and viewer.is_active_member
     mine, going = rsvps.replies_shown(event.id, viewer, everyone=managing or members_view)
     if form is None:
-        form = RSVPForm(obj=mine) if mine is not None and mine.response != "not_going" else RSVPForm()
-        if mine is not None and mine.response == "going":  # the whole party, waiting part included
+        form = RSVPForm(obj=mine) if mine is not None and mine.response != RsvpResponse.NOT_GOING else RSVPForm()
+        if mine is not None and mine.response == RsvpResponse.GOING:  # the whole party, waiting part included
             form.adults.data, form.children.data = (
                 mine.adults + mine.adults_waiting,
                 mine.children + mine.children_waiting,
@@ -138,7 +138,7 @@ def rsvp(event_id: int):
         outcome = rsvps.respond(
             event.id,
             current_user,
-            form.response.data == "going",
+            form.response.data == RsvpResponse.GOING,
             form.adults.data or 0,
             form.children.data or 0,
             form.note.data or "",
@@ -154,7 +154,7 @@ def rsvp(event_id: int):
             return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
         show_domain_error(form, error)
         return _detail_page(event.id, form, status=400)
-    flash(outcome.message, "success" if outcome.response != "waitlisted" else "info")
+    flash(outcome.message, "success" if outcome.response != RsvpResponse.WAITLISTED else "info")
     return redirect(url_for("events.detail", event_id=event.id, _anchor="reply"))
 
 

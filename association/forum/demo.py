@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..core.database import utcnow
 from ..core.markdown import render_markdown
 from ..extensions import db
+from ..members.models import MemberStatus
 from . import checks, search
 from .models import Category, Post, Report, Thread, ThreadWatch
 from .posting import refresh_counts
@@ -109,7 +110,7 @@ REPLIES = [
 
 def seed_forum(members: dict) -> None:
     rng = random.Random(44)
-    active = [m for m in members.values() if m.status == "active"]
+    active = [m for m in members.values() if m.status == MemberStatus.ACTIVE]
     categories = {}
     for position, (name, description, restricted) in enumerate(CATEGORIES):
         category = Category(name=name, description=description, position=position, restricted_to=restricted)

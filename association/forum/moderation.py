@@ -8,7 +8,7 @@ from ..core.database import lock_row, utcnow
 from ..core.errors import DomainError
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
-from ..members.models import Member
+from ..members.models import Member, MemberStatus
 from . import search
 from .access import can_see_category, category_filter, category_of, thread_of, visible_categories, widens_audience
 from .models import Category, ModerationEntry, Post, Report, Thread
@@ -195,7 +195,7 @@ def suspend(member: Member, admin, reason: str) -> None:
     _only_active(member)
     if not reason.strip():
         raise ModerationError("Give a reason for the suspension.")
-    set_status(member, "suspended", admin, reason)
+    set_status(member, MemberStatus.SUSPENDED, admin, reason)
     log(admin, "suspend", member_id=member.id, reason=reason)
     db.session.commit()
 

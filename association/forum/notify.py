@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from ..mail.preferences import MailPreferences
-from ..members.models import Member
+from ..members.models import Member, MemberStatus
 from .access import can_see_category, category_of
 from .models import Category, Post, Thread, ThreadWatch
 
@@ -17,7 +17,7 @@ def _watchers(thread: Thread, exclude_id: int | None):
         select(ThreadWatch, Member, MailPreferences.forum_notifications)
         .join(Member, Member.id == ThreadWatch.member_id)
         .outerjoin(MailPreferences, MailPreferences.member_id == Member.id)
-        .where(ThreadWatch.thread_id == thread.id, Member.status == "active", Member.email.is_not(None))
+        .where(ThreadWatch.thread_id == thread.id, Member.status == MemberStatus.ACTIVE, Member.email.is_not(None))
     ).all()
     return [(watch, member, choice or "each") for watch, member, choice in rows if member.id != exclude_id]
 
@@ -83,7 +83,7 @@ def send_digests() -> int:
         .join(Category, Category.id == Thread.category_id)
         .where(
             MailPreferences.forum_notifications == "digest",
-            Member.status == "active",
+            Member.status == MemberStatus.ACTIVE,
             Member.email.is_not(None),
             Thread.last_post_number > ThreadWatch.notified_number,
             Thread.held.is_(False),

@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.database import utcnow
+from ..core.database import StrEnumType, utcnow
 from ..extensions import Model
 
-# queued -> claimed (a worker leased it with its batch) -> sending (the SMTP conversation for this
-# one message has begun) -> sent | failed. A claimed row past its lease was never started and is
-# queued again safely; a *sending* row past its lease may or may not have reached the server (the
-# worker died mid-conversation), so it is queued again and counted in ``unconfirmed_sends``.
-# A queued or claimed row of a campaign that is cancelled becomes *withdrawn*: never sent, kept so
-# the campaign's history can count it (campaigns/sending.py).
-OUTBOX_STATUSES = ("queued", "claimed", "sending", "sent", "failed", "withdrawn")
+
+class OutboxStatus(StrEnum):
+    """Where an outbox row is (``OutboxMessage.status``).
+
+    - ``queued``: waiting for a worker, from ``next_attempt_at`` (new, or retried after an error).
+    - ``claimed``: a worker leased it with its batch (``lease_until``) and has not begun sending it.
+    - ``sending``: the SMTP conversation for this one message has begun.
+    - ``sent``: the server accepted it.
+    - ``failed``: given up on: a permanent refusal, or every retry used.
+    - ``withdrawn``: a queued or claimed row of a campaign that was cancelled: never sent, kept so
+      the campaign's history can count it (campaigns/sending.py).
+
+    A claimed row past its lease was never started and is queued again safely; a *sending* row past
+    its lease may or may not have reached the server (the worker died mid-conversation), so it is
+    queued again and counted in ``unconfirmed_sends``.
+    """
+
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+OUTBOX_STATUSES = tuple(OutboxStatus)
 
 
 class OutboxMessage(Model):
@@ -38,7 +58,7 @@ class OutboxMessage(Model):
     # 'kind:id' of an attachment made when sending (see mail/attachments.py), so rows stay small.
     attachment_key: Mapped[str | None] = mapped_column(String(80))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("mail_campaigns.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus, 10), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)

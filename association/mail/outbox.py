@@ -12,7 +12,7 @@ from flask import current_app, has_request_context, render_template, url_for
 
 from ..core.plain_text import one_line
 from ..extensions import db
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -90,7 +90,7 @@ def undelivered_to(member_id: int, limit: int = 5) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.member_id == member_id, OutboxMessage.status == "failed")
+            .where(OutboxMessage.member_id == member_id, OutboxMessage.status == OutboxStatus.FAILED)
             .order_by(OutboxMessage.id.desc())
             .limit(limit)
         )
@@ -108,6 +108,6 @@ def forget_recipient(member_id: int) -> None:
     )
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.member_id == member_id, OutboxMessage.status == "queued")
-        .values(status="failed", last_error="recipient erased")
+        .where(OutboxMessage.member_id == member_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.FAILED, last_error="recipient erased")
     )

@@ -4,22 +4,24 @@ Rows keep their codes (status, kind, template): the admin pages filter by them a
 
 from __future__ import annotations
 
+from .models import OutboxStatus
+
 # What an admin may filter by: (value in the address, label, the statuses it covers).
 FILTERS = (
     ("", "All", ()),
-    ("queued", "Waiting to send", ("queued",)),
-    ("sending", "Being sent", ("claimed", "sending")),
-    ("sent", "Sent", ("sent",)),
-    ("failed", "Not delivered", ("failed",)),
-    ("withdrawn", "Withdrawn", ("withdrawn",)),
+    (OutboxStatus.QUEUED, "Waiting to send", (OutboxStatus.QUEUED,)),
+    (OutboxStatus.SENDING, "Being sent", (OutboxStatus.CLAIMED, OutboxStatus.SENDING)),
+    (OutboxStatus.SENT, "Sent", (OutboxStatus.SENT,)),
+    (OutboxStatus.FAILED, "Not delivered", (OutboxStatus.FAILED,)),
+    (OutboxStatus.WITHDRAWN, "Withdrawn", (OutboxStatus.WITHDRAWN,)),
 )
-STATUS_WORDS = {
-    "queued": "Waiting to send",
-    "claimed": "Being sent",
-    "sending": "Being sent",
-    "sent": "Sent",
-    "failed": "Not delivered",
-    "withdrawn": "Withdrawn, not sent",
+STATUS_WORDS: dict[str, str] = {
+    OutboxStatus.QUEUED: "Waiting to send",
+    OutboxStatus.CLAIMED: "Being sent",
+    OutboxStatus.SENDING: "Being sent",
+    OutboxStatus.SENT: "Sent",
+    OutboxStatus.FAILED: "Not delivered",
+    OutboxStatus.WITHDRAWN: "Withdrawn, not sent",
 }
 KIND_WORDS = {
     "service": "About their account or membership (always sent)",

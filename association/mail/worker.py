@@ -48,7 +48,7 @@ from sqlalchemy import func, select, text, update
 from ..core.database import rows_matched, table_of, utcnow
 from ..extensions import db, mail
 from .message import Claimed, UnsubscribeLinks, build_message
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 OUTBOX = table_of(OutboxMessage)
@@ -90,10 +90,10 @@ def requeue_expired_leases() -> int:
     expired = OutboxMessage.lease_until < now
     never_started = rows_matched(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "claimed", expired)
-        .values(status="queued", lease_until=None, next_attempt_at=now)
+        .where(OutboxMessage.status == OutboxStatus.CLAIMED, expired)
+        .values(status=OutboxStatus.QUEUED, lease_until=None, next_attempt_at=now)
     )
-    interrupted = (OutboxMessage.status == "sending", expired)
+    interrupted = (OutboxMessage.status == OutboxStatus.SENDING, expired)
     last_chance = OutboxMessage.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
     counted = {
         "lease_until": None,
@@ -104,7 +104,7 @@ def requeue_expired_leases() -> int:
         update(OutboxMessage)
         .where(*interrupted, last_chance)
         .values(
-            status="failed",
+            status=OutboxStatus.FAILED,
             **counted,
             last_error="A worker stopped while sending this message, too many times; it is not "
             "tried again. It may or may not have been delivered.",
@@ -115,7 +115,7 @@ def requeue_expired_leases() -> int:
         update(OutboxMessage)
         .where(*interrupted)
         .values(
-            status="queued",
+            status=OutboxStatus.QUEUED,
             next_attempt_at=now,
             **counted,
             last_error="A worker stopped during sending; sent again with the same Message-ID.",
@@ -144,7 +144,9 @@ def _allowance(limit: int) -> int:
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at >= minute_ago)
         ).scalar_one()
         + db.session.execute(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("claimed", "sending")))
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status.in_((OutboxStatus.CLAIMED, OutboxStatus.SENDING)))
         ).scalar_one()
     )
     return max(0, min(limit, rate - used))
@@ -172,7 +174,7 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
             OutboxMessage.attachment_key,
             OutboxMessage.attempts,
         )
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= due_by)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= due_by)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -186,8 +188,8 @@ def claim_batch(limit: int, due_by=None) -> list[Claimed]:
         taken = set(
             db.session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in batch]), OutboxMessage.status == "queued")
-                .values(status="claimed", lease_until=lease_until)
+                .where(OutboxMessage.id.in_([row.id for row in batch]), OutboxMessage.status == OutboxStatus.QUEUED)
+                .values(status=OutboxStatus.CLAIMED, lease_until=lease_until)
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
@@ -204,14 +206,16 @@ def _set(row_id: int, **values) -> None:
 
 
 def _still_ours(row: Claimed):
-    return (OUTBOX.c.id == row.id) & (OUTBOX.c.status == "claimed") & (OUTBOX.c.lease_until == row.lease_until)
+    return (
+        (OUTBOX.c.id == row.id) & (OUTBOX.c.status == OutboxStatus.CLAIMED) & (OUTBOX.c.lease_until == row.lease_until)
+    )
 
 
 def _in_our_hands(row: Claimed):
     """Claimed or being sent under this worker's lease: not withdrawn, not taken over by another."""
     return (
         (OUTBOX.c.id == row.id)
-        & OUTBOX.c.status.in_(("claimed", "sending"))
+        & OUTBOX.c.status.in_((OutboxStatus.CLAIMED, OutboxStatus.SENDING))
         & (OUTBOX.c.lease_until == row.lease_until)
     )
 
@@ -222,7 +226,7 @@ def _mark_sending(row: Claimed) -> bool:
     A worker slow enough to outlive its lease may find its rows given back and claimed by another
     worker: it must then leave them alone, or both would send.
     """
-    taken = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(status="sending"))
+    taken = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(status=OutboxStatus.SENDING))
     db.session.commit()
     return taken.rowcount == 1
 
@@ -230,7 +234,7 @@ def _mark_sending(row: Claimed) -> bool:
 def _mark_sent(row: Claimed, via: str) -> None:
     _set(
         row.id,
-        status="sent",
+        status=OutboxStatus.SENT,
         sent_at=utcnow(),
         attempts=row.attempts + 1,
         lease_until=None,
@@ -243,9 +247,9 @@ def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryRepo
     attempts = row.attempts + 1
     values = {"attempts": attempts, "last_error": error[:2000], "lease_until": None}
     if permanent or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        values["status"] = "failed"
+        values["status"] = OutboxStatus.FAILED
     else:
-        values["status"] = "queued"
+        values["status"] = OutboxStatus.QUEUED
         values["next_attempt_at"] = utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"])
     # Only while the row is still ours: a row withdrawn meanwhile (its campaign was cancelled) must
     # not be queued again by a connection that broke before it was reached.
@@ -253,7 +257,7 @@ def _mark_failed(row: Claimed, error: str, permanent: bool, report: DeliveryRepo
     db.session.commit()
     if changed.rowcount != 1:
         return
-    if values["status"] == "failed":
+    if values["status"] == OutboxStatus.FAILED:
         report.failed += 1
     else:
         report.retrying += 1
@@ -265,15 +269,16 @@ def _mark_unsendable(row: Claimed, error: Exception, report: DeliveryReport) -> 
     attempts = row.attempts + 1
     values = {"attempts": attempts, "last_error": _describe(error)[:2000], "lease_until": None}
     if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        values["status"] = "failed"
+        values["status"] = OutboxStatus.FAILED
     else:
         values.update(
-            status="queued", next_attempt_at=utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"])
+            status=OutboxStatus.QUEUED,
+            next_attempt_at=utcnow() + backoff(attempts, current_app.config["OUTBOX_RETRY_SECONDS"]),
         )
     changed = db.session.connection().execute(OUTBOX.update().where(_still_ours(row)).values(**values))
     db.session.commit()
     if changed.rowcount == 1:
-        if values["status"] == "failed":
+        if values["status"] == OutboxStatus.FAILED:
             report.failed += 1
         else:
             report.retrying += 1
@@ -294,7 +299,7 @@ def _release(rows: list[Claimed]) -> None:
     """Hand back claimed rows this worker will not send (it is stopping); nothing was offered."""
     for row in rows:
         db.session.connection().execute(
-            OUTBOX.update().where(_still_ours(row)).values(status="queued", lease_until=None)
+            OUTBOX.update().where(_still_ours(row)).values(status=OutboxStatus.QUEUED, lease_until=None)
         )
     db.session.commit()
 
@@ -419,7 +424,7 @@ def _any_due() -> bool:
     return (
         db.session.scalar(
             select(OutboxMessage.id)
-            .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= utcnow())
+            .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= utcnow())
             .limit(1)
         )
         is not None
@@ -441,9 +446,9 @@ def run_forever(poll_seconds: int, run_round) -> None:  # pragma: no cover - exe
 
 def retry_now(message: OutboxMessage) -> bool:
     """Put a failed message back in the queue (an admin fixed the address, say). Commits."""
-    if message.status != "failed":
+    if message.status != OutboxStatus.FAILED:
         return False
-    message.status = "queued"
+    message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
     message.last_error = None
     db.session.commit()

@@ -8,7 +8,7 @@ from ..core.database import increment, utcnow
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
 from .applications import find_by_email, password_token
-from .models import Member
+from .models import Member, MemberStatus
 from .passwords import hash_password, verify_password
 from .tokens import TokenError, make_token, read_token
 
@@ -51,7 +51,7 @@ def request_password_reset(email: str) -> None:
     The page says the same whatever happens here.
     """
     member = find_by_email(email)
-    if member is None or member.status not in ("active", "lapsed"):
+    if member is None or member.status not in (MemberStatus.ACTIVE, MemberStatus.LAPSED):
         return
     queue_email(
         member.mail_to,  # found by this address

@@ -15,7 +15,7 @@ from ..core.errors import DomainError
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
-from .models import Member
+from .models import ApplicationState, Member, MemberStatus
 from .tokens import TokenError, make_token, read_token
 
 
@@ -39,7 +39,7 @@ def find_by_email(email: str) -> Member | None:
 def _waiting():
     """An application waiting for a decision. An admin may erase an applicant's record meanwhile,
     which ends the application: there is nobody left to approve, decline or write to."""
-    return (Member.application_state == "waiting") & Member.erased_at.is_(None)
+    return (Member.application_state == ApplicationState.WAITING) & Member.erased_at.is_(None)
 
 
 def submit_application(application: Application) -> Member | None:
@@ -64,8 +64,8 @@ def submit_application(application: Application) -> Member | None:
         approval_category=application.approval_category,
         years_fostering=application.years_fostering,
         how_heard=application.how_heard.strip(),
-        status="applicant",
-        application_state="unconfirmed",
+        status=MemberStatus.APPLICANT,
+        application_state=ApplicationState.UNCONFIRMED,
         consent_at=utcnow(),
     )
     db.session.add(member)
@@ -87,7 +87,7 @@ def submit_application(application: Application) -> Member | None:
 
 
 def _tell_existing(existing: Member) -> None:
-    if existing.application_state == "unconfirmed":
+    if existing.application_state == ApplicationState.UNCONFIRMED:
         _send_confirmation(existing)
     else:
         queue_email(
@@ -117,8 +117,8 @@ def confirm_application(token: str) -> Member:
     member = db.session.get(Member, payload.get("id"))
     if member is None or member.email != payload.get("email"):
         raise TokenError("This link is not valid any more. If you still want to join, please apply again.")
-    if member.application_state == "unconfirmed":
-        member.application_state = "waiting"
+    if member.application_state == ApplicationState.UNCONFIRMED:
+        member.application_state = ApplicationState.WAITING
         member.email_confirmed_at = utcnow()
         db.session.commit()
     return member
@@ -135,11 +135,11 @@ def waiting_count(_viewer=None):
 
 def approve(member: Member, admin: Member, renewal_date: date | None = None) -> None:
     """Make the applicant an active member and send the link to set a password. Commits."""
-    if member.application_state != "waiting" or member.erased_at is not None:
+    if member.application_state != ApplicationState.WAITING or member.erased_at is not None:
         raise DomainError("Only a confirmed application that is waiting can be approved.")
     today = local_today()
-    member.application_state = "approved"
-    member.status = "active"
+    member.application_state = ApplicationState.APPROVED
+    member.status = MemberStatus.ACTIVE
     member.decided_at = utcnow()
     member.decided_by_id = admin.id
     member.joined_on = today
@@ -157,9 +157,9 @@ def approve(member: Member, admin: Member, renewal_date: date | None = None) -> 
 
 def decline(member: Member, admin: Member, reason: str) -> None:
     """Decline the application with a reason the applicant is told. Commits."""
-    if member.application_state != "waiting" or member.erased_at is not None:
+    if member.application_state != ApplicationState.WAITING or member.erased_at is not None:
         raise DomainError("Only a confirmed application that is waiting can be declined.")
-    member.application_state = "declined"
+    member.application_state = ApplicationState.DECLINED
     member.decided_at = utcnow()
     member.decided_by_id = admin.id
     member.decline_reason = reason.strip()
@@ -185,7 +185,7 @@ def member_for_password_token(token: str) -> Member:
     if (
         member is None
         or (member.password_hash or "")[-16:] != payload.get("v")
-        or member.status not in ("active", "lapsed")
+        or member.status not in (MemberStatus.ACTIVE, MemberStatus.LAPSED)
     ):
         raise TokenError("This link has already been used or is no longer valid. You can ask for a new one.")
     return member

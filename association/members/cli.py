@@ -12,7 +12,7 @@ from ..core.audit import record
 from ..core.timefmt import local_today
 from ..extensions import db
 from .applications import find_by_email
-from .models import Member, MemberRole
+from .models import ApplicationState, Member, MemberRole, MemberStatus
 from .passwords import hash_password, password_problem
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -39,14 +39,14 @@ def create_admin_command(email: str, name: str, password: str) -> None:
             name=name,
             email=email,
             area="",
-            status="active",
-            application_state="approved",
+            status=MemberStatus.ACTIVE,
+            application_state=ApplicationState.APPROVED,
             joined_on=today,
             renewal_date=today.replace(year=today.year + 1, day=min(today.day, 28)),
         )
         db.session.add(member)
     member.password_hash = hash_password(password)
-    member.status = "active"
+    member.status = MemberStatus.ACTIVE
     if not member.has_role("admin"):
         member.role_rows.append(MemberRole(role="admin"))
     db.session.flush()

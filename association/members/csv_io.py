@@ -18,7 +18,16 @@ from ..core.plain_text import breaks_the_line, one_line
 from ..extensions import db
 from .applications import password_token
 from .directory import set_skills
-from .models import APPROVAL_CATEGORIES, ROLES, SERVICE_TYPES, STATUSES, Member, MemberRole
+from .models import (
+    APPROVAL_CATEGORIES,
+    ROLES,
+    SERVICE_TYPES,
+    STATUSES,
+    ApplicationState,
+    Member,
+    MemberRole,
+    MemberStatus,
+)
 
 COLUMNS = (
     "name",
@@ -199,7 +208,7 @@ def _check_row(values: dict) -> list[str]:
     checks = (
         ("service_type", SERVICE_TYPES, "local_authority"),
         ("approval_category", APPROVAL_CATEGORIES, "mainstream"),
-        ("status", STATUSES, "active"),
+        ("status", STATUSES, MemberStatus.ACTIVE),
     )
     for name, allowed, default in checks:
         values[name] = values.get(name) or default
@@ -240,8 +249,8 @@ def import_members(preview: ImportPreview, admin: Member, send_welcome: bool) ->
                 service_type=v["service_type"],
                 approval_category=v["approval_category"],
                 years_fostering=int(v.get("years_fostering") or 0),
-                status=v["status"],
-                application_state="approved",
+                status=MemberStatus(v["status"]),
+                application_state=ApplicationState.APPROVED,
                 renewal_date=date.fromisoformat(v["renewal_date"]) if v.get("renewal_date") else None,
                 buddy_willing=v.get("buddy_willing", "").lower() in TRUE,
                 role_rows=[MemberRole(role=r) for r in sorted(set(v.get("roles", "").replace(",", " ").split()))],
@@ -251,7 +260,7 @@ def import_members(preview: ImportPreview, admin: Member, send_welcome: bool) ->
             created.append(member)
         db.session.flush()
         for member in created:
-            if send_welcome and member.status == "active":
+            if send_welcome and member.status == MemberStatus.ACTIVE:
                 queue_email(
                     member.mail_to,  # created just now from a row that must have one (REQUIRED)
                     "Your association account is ready",

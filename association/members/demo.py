@@ -12,7 +12,7 @@ from ..core.database import utcnow
 from ..core.timefmt import local_today
 from ..extensions import db
 from .directory import set_skills
-from .models import APPROVAL_CATEGORIES, Household, Member, MemberRole
+from .models import APPROVAL_CATEGORIES, ApplicationState, Household, Member, MemberRole, MemberStatus
 from .passwords import hash_password
 
 AREAS = ["Riverside", "Northgate", "Millbrook", "Eastfield", "Hadley", "Westmoor", "LS6", "LS12", "Otley", "Pudsey"]
@@ -115,13 +115,13 @@ def seed_members(password: str) -> dict[str, Member]:
     def renewal_for(status: str):
         """A date that agrees with the status: a lapsed member's passed more than the grace period
         ago (that is what lapsing means); an active member's is ahead, or only just passed."""
-        if status == "applicant":
+        if status == MemberStatus.APPLICANT:
             return None
-        if status == "lapsed":
+        if status == MemberStatus.LAPSED:
             return today - timedelta(days=grace + rng.randint(3, 200))
         return today + timedelta(days=rng.randint(-(grace // 2), 330))
 
-    def make(email: str, name: str, status: str = "active", roles=()) -> Member:
+    def make(email: str, name: str, status: str = MemberStatus.ACTIVE, roles=()) -> Member:
         service, kind = rng.choice(SERVICES)
         member = Member(
             name=name,
@@ -134,12 +134,14 @@ def seed_members(password: str) -> dict[str, Member]:
             years_fostering=rng.randint(0, 25),
             how_heard=rng.choice(["Social worker", "Another carer", "Facebook", ""]),
             status=status,
-            application_state="approved" if status != "applicant" else "waiting",
+            application_state=ApplicationState.APPROVED
+            if status != MemberStatus.APPLICANT
+            else ApplicationState.WAITING,
             consent_at=utcnow(),
             email_confirmed_at=utcnow(),
-            joined_on=today - timedelta(days=rng.randint(30, 3000)) if status != "applicant" else None,
+            joined_on=today - timedelta(days=rng.randint(30, 3000)) if status != MemberStatus.APPLICANT else None,
             renewal_date=renewal_for(status),
-            password_hash=password_hash if status != "applicant" else None,
+            password_hash=password_hash if status != MemberStatus.APPLICANT else None,
             buddy_willing=rng.random() < 0.4,
             share_email=rng.random() < 0.5,
             share_phone=rng.random() < 0.3,
@@ -154,8 +156,8 @@ def seed_members(password: str) -> dict[str, Member]:
 
     for email, name, roles in NAMED_ACCOUNTS:
         make(email, name, roles=roles).renewal_date = today + timedelta(days=200)
-    applicant = make("applicant@example.org", "Pat Newcombe", status="applicant")
-    applicant.application_state = "waiting"
+    applicant = make("applicant@example.org", "Pat Newcombe", status=MemberStatus.APPLICANT)
+    applicant.application_state = ApplicationState.WAITING
 
     used = {name for _, name, _ in NAMED_ACCOUNTS}
     while len(members) < 40:
@@ -164,11 +166,11 @@ def seed_members(password: str) -> dict[str, Member]:
             continue
         used.add(name)
         slug = name.lower().replace(" ", ".").replace("'", "")
-        status = rng.choices(["active", "lapsed", "suspended"], weights=[90, 7, 3])[0]
+        status = rng.choices([MemberStatus.ACTIVE, MemberStatus.LAPSED, MemberStatus.SUSPENDED], weights=[90, 7, 3])[0]
         make(f"{slug}@example.net", name, status=status)
 
     # Households: pairs of active members who foster together, sharing a surname.
-    singles = [m for email, m in members.items() if m.status == "active" and email.endswith("@example.net")]
+    singles = [m for email, m in members.items() if m.status == MemberStatus.ACTIVE and email.endswith("@example.net")]
     carer = members["carer@example.org"]
     partner = make("chris.fletcher@example.net", "Chris Fletcher")
     for pair in [(carer, partner), *zip(singles[0:8:2], singles[1:8:2], strict=False)]:

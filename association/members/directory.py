@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, exists, func, inspect, select
 from ..core.database import insert_or_ignore, lock_row
 from ..core.paging import Paging, paginate
 from ..extensions import db
-from .models import Member, Skill, member_skills
+from .models import Member, MemberStatus, Skill, member_skills
 
 PAGE_SIZE = 40
 
@@ -84,7 +84,7 @@ def _like(value: str) -> str:
 
 
 def _filtered(filters: DirectoryFilters):
-    query = select(Member.id).where(Member.status == "active")
+    query = select(Member.id).where(Member.status == MemberStatus.ACTIVE)
     if filters.q:
         query = query.where(func.lower(Member.name).like(_like(filters.q), escape="\\"))
     if filters.area:
@@ -133,7 +133,7 @@ def _partners(household_ids: set[int]) -> dict[int, list[DirectoryCard]]:
         .where(Member.household_id.in_(household_ids))
         .order_by(func.lower(Member.name), Member.id)
     ):
-        if status == "active":
+        if status == MemberStatus.ACTIVE:
             card = DirectoryCard(*columns)
             assert card.household_id is not None, "selected by household"
             partners.setdefault(card.household_id, []).append(card)

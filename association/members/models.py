@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.database import utcnow
+from ..core.database import StrEnumType, utcnow
 from ..extensions import Model, db
 
-STATUSES = ("applicant", "active", "lapsed", "suspended", "left")
+
+class MemberStatus(StrEnum):
+    """Where a person stands with the association (``Member.status``).
+
+    - ``applicant``: has applied (``application_state`` says how far) and is not a member yet.
+    - ``active``: a member in good standing: signs in, is in the directory and the forum.
+    - ``lapsed``: the renewal date passed; may still sign in, but is not in the directory or forum.
+    - ``suspended``: stopped by the committee or a moderator; cannot sign in.
+    - ``left``: left the association, or was erased; cannot sign in.
+    """
+
+    APPLICANT = "applicant"
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    SUSPENDED = "suspended"
+    LEFT = "left"
+
+
+class ApplicationState(StrEnum):
+    """Where an application is (``Member.application_state``).
+
+    - ``unconfirmed``: applied, has not yet followed the link in the confirmation email.
+    - ``waiting``: email confirmed, waiting for an admin to decide.
+    - ``approved``: an admin approved it: the person is a member (also every imported member).
+    - ``declined``: an admin declined it, with a reason.
+    """
+
+    UNCONFIRMED = "unconfirmed"
+    WAITING = "waiting"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+STATUSES = tuple(MemberStatus)
 ROLES = ("admin", "committee", "moderator", "strategy")
 APPROVAL_CATEGORIES = {
     "mainstream": "Mainstream",
@@ -26,8 +60,7 @@ SERVICE_TYPES = {
     "local_authority": "Local authority",
     "independent_agency": "Independent fostering agency",
 }
-# Where an application is: the applicant confirms their email, then it waits for an admin.
-APPLICATION_STATES = ("unconfirmed", "waiting", "approved", "declined")
+APPLICATION_STATES = tuple(ApplicationState)
 FORMER_MEMBER = "Former member"
 
 member_skills = Table(
@@ -81,8 +114,12 @@ class Member(UserMixin, Model):
     years_fostering: Mapped[int] = mapped_column(Integer, default=0)
     how_heard: Mapped[str] = mapped_column(String(200), default="")
 
-    status: Mapped[str] = mapped_column(String(20), default="applicant", index=True)
-    application_state: Mapped[str] = mapped_column(String(20), default="unconfirmed", index=True)
+    status: Mapped[MemberStatus] = mapped_column(
+        StrEnumType(MemberStatus, 20), default=MemberStatus.APPLICANT, index=True
+    )
+    application_state: Mapped[ApplicationState] = mapped_column(
+        StrEnumType(ApplicationState, 20), default=ApplicationState.UNCONFIRMED, index=True
+    )
     applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -124,7 +161,7 @@ class Member(UserMixin, Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login: may this account sign in at all?
-        return self.status in ("active", "lapsed") and self.password_hash is not None
+        return self.status in (MemberStatus.ACTIVE, MemberStatus.LAPSED) and self.password_hash is not None
 
     # --- rules ---------------------------------------------------------------------------------
     @property
@@ -133,7 +170,7 @@ class Member(UserMixin, Model):
 
     @property
     def is_active_member(self) -> bool:
-        return self.status == "active"
+        return self.status == MemberStatus.ACTIVE
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

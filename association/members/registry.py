@@ -15,7 +15,7 @@ from ..core.paging import Paging, paginate
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import forget_recipient
-from .models import ROLES, STATUSES, Household, Member, MemberRole
+from .models import ROLES, STATUSES, Household, Member, MemberRole, MemberStatus
 
 PAGE_SIZE = 50
 
@@ -89,11 +89,11 @@ def set_status(member: Member, status: str, admin: Member, reason: str = "") -> 
         raise DomainError("Unknown status.", field="status")
     if member.status == status:
         return
-    if member.id == admin.id and status != "active":
+    if member.id == admin.id and status != MemberStatus.ACTIVE:
         raise DomainError("You can't change your own status.", field="status")
     record("member.status", member, f"{member.status} → {status}" + (f": {reason}" if reason else ""), actor=admin)
-    member.status = status
-    if status != "active":
+    member.status = MemberStatus(status)
+    if status != MemberStatus.ACTIVE:
         increment(Member.login_version, member.id)  # signs them out everywhere (in SQL: every bump counts)
 
 
@@ -151,7 +151,7 @@ def erase_member(member: Member, admin: Member) -> None:
     member.role_rows = []
     member.buddy_willing = False
     member.share_email = member.share_phone = member.share_service = member.share_category = False
-    member.status = "left"
+    member.status = MemberStatus.LEFT
     member.erased_at = utcnow()
     forget_recipient(member.id)
     record("member.erased", member, "personal data erased", actor=admin)

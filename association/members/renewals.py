@@ -13,9 +13,9 @@ from ..core.errors import DomainError
 from ..core.timefmt import local_today
 from ..extensions import db
 from ..mail.outbox import external_url, queue_email
-from .models import Member, MemberRole
+from .models import Member, MemberRole, MemberStatus
 
-RENEWABLE = ("active", "lapsed")
+RENEWABLE = (MemberStatus.ACTIVE, MemberStatus.LAPSED)
 
 
 class RenewalError(DomainError):
@@ -40,7 +40,9 @@ def request_renewal(member: Member) -> int:
     committee = db.session.scalars(
         select(Member)
         .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(MemberRole.role.in_(("admin", "committee")), Member.status == "active", Member.id != member.id)
+        .where(
+            MemberRole.role.in_(("admin", "committee")), Member.status == MemberStatus.ACTIVE, Member.id != member.id
+        )
         .distinct()
         .order_by(Member.id)
     )
@@ -53,7 +55,7 @@ def request_renewal(member: Member) -> int:
             to_name=person.name,
             member=member,
             asker=member,
-            lapsed=member.status == "lapsed",
+            lapsed=member.status == MemberStatus.LAPSED,
             record_url=external_url("admin.edit_member", member_id=member.id),
         )
         told += 1
@@ -75,7 +77,7 @@ def run_renewals() -> dict[str, int]:
     reminded = 0
     for member in db.session.scalars(
         select(Member).where(
-            Member.status == "active",
+            Member.status == MemberStatus.ACTIVE,
             Member.renewal_date.is_not(None),
             Member.renewal_date <= remind_by,
             Member.renewal_date >= lapse_before,
@@ -100,9 +102,9 @@ def run_renewals() -> dict[str, int]:
 
     lapsed = 0
     for member in db.session.scalars(
-        select(Member).where(Member.status == "active", Member.renewal_date < lapse_before)
+        select(Member).where(Member.status == MemberStatus.ACTIVE, Member.renewal_date < lapse_before)
     ):
-        member.status = "lapsed"
+        member.status = MemberStatus.LAPSED
         record("member.status", member, "active → lapsed: renewal overdue", actor=None)
         queue_email(
             member.mail_to,  # was active until this moment: not erased

@@ -15,7 +15,7 @@ from ..extensions import db
 from . import accounts, privacy, renewals
 from .directory import DirectoryFilters, search_directory, set_skills, shared_contact, skill_names_in_use
 from .forms import ChangeEmailForm, ChangePasswordForm, LeaveForm, ProfileForm, RenewForm
-from .models import Member
+from .models import Member, MemberStatus
 from .passwords import verify_password
 
 bp = Blueprint("members", __name__)
@@ -48,7 +48,7 @@ def directory():
 @member_required
 def profile(member_id: int):
     member = db.session.get(Member, member_id, options=[selectinload(Member.skills), selectinload(Member.household)])
-    if member is None or member.status != "active":
+    if member is None or member.status != MemberStatus.ACTIVE:
         abort(404)
     return render_template("members/profile.html", member=member, contact=shared_contact(member))
 

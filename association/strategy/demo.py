@@ -9,6 +9,7 @@ from flask import current_app
 from ..core.database import utcnow
 from ..core.timefmt import local_today, local_zone
 from ..extensions import db
+from ..members.models import MemberStatus
 from .issuing import issue_pack
 from .items import NewItem, raise_item, support, triage
 from .meetings import Attendee, MeetingDetails, save_meeting
@@ -128,7 +129,7 @@ def seed_strategy(members: dict) -> None:
         db.session.add(Theme(name=name, position=position))
     db.session.commit()
     themes = {t.name: t.id for t in db.session.query(Theme)}
-    carers = [m for m in members.values() if m.status == "active"]
+    carers = [m for m in members.values() if m.status == MemberStatus.ACTIVE]
     strategist = members["strategy@example.org"]
     attendees = [
         Attendee("Helen Price", "Team manager, fostering", "helen.price@service.example.org"),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..core.database import utcnow
 from ..core.errors import DomainError
 from ..extensions import db
+from ..members.models import MemberStatus
 from .models import ServiceAttendee, ServiceMeeting
 
 MIN_GAP, MAX_GAP, USUAL_GAP = timedelta(weeks=6), timedelta(weeks=8), timedelta(weeks=7)
@@ -113,7 +114,9 @@ def send_reminders() -> int:
     for meeting in db.session.scalars(select(ServiceMeeting).where(ServiceMeeting.held_at > now)):
         if meeting.members_reminded_at is None and now >= meeting.cutoff_at - MEMBER_REMINDER_BEFORE_CUTOFF:
             members = list(
-                db.session.scalars(select(Member).where(Member.status == "active", Member.email.is_not(None)))
+                db.session.scalars(
+                    select(Member).where(Member.status == MemberStatus.ACTIVE, Member.email.is_not(None))
+                )
             )
             opted_out = members_opted_out([m.id for m in members], "strategy_updates")
             for member in members:
@@ -134,7 +137,7 @@ def send_reminders() -> int:
             group = db.session.scalars(
                 select(Member)
                 .join(MemberRole, MemberRole.member_id == Member.id)
-                .where(MemberRole.role == "strategy", Member.status == "active", Member.email.is_not(None))
+                .where(MemberRole.role == "strategy", Member.status == MemberStatus.ACTIVE, Member.email.is_not(None))
             )
             for member in group:
                 queue_email(

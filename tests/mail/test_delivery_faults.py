@@ -269,7 +269,8 @@ def test_temporary_refusal_is_retried_and_permanent_is_not(app_factory, smtp):
 def test_a_worker_that_outlives_its_lease_leaves_taken_back_rows_alone(app_factory, smtp):
     """Worker A is too slow: its lease runs out, the rows go back and worker B claims them.
     A must not send them too."""
-    from association.mail.worker import claim_batch, deliver_batch, requeue_expired_leases
+    from association.mail.leases import claim_batch, requeue_expired_leases
+    from association.mail.worker import deliver_batch
 
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, OUTBOX_LEASE_SECONDS=0)
     addresses = _queue(app, 6)

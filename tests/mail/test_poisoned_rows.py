@@ -14,9 +14,10 @@ from sqlalchemy import insert, select, text, update
 
 from association.core.database import utcnow
 from association.extensions import db
+from association.mail.leases import claim_batch, requeue_expired_leases
 from association.mail.models import OutboxMessage
 from association.mail.outbox import new_message_id
-from association.mail.worker import claim_batch, deliver_due, requeue_expired_leases
+from association.mail.worker import deliver_due
 from tests.smtp import text_part
 
 POISONS = {

@@ -81,8 +81,9 @@ def _register_parts(app: Flask) -> None:
     from .members import register as register_members
     from .strategy import register as register_strategy
 
-    # Lower layers first. The hooks' receivers run in this order too (core/hooks.py): the demo
-    # seeds members, then events, forum, strategy and mail's campaigns, each using what came before.
+    # The parts that answer hooks come lowest layer first, and their receivers run in this order
+    # (core/hooks.py): the demo seeds members, then events, forum, strategy and campaigns, each using
+    # what came before. (mail answers no hook; where it is registered changes nothing.)
     register_core(app)
     register_members(app)
     register_events(app)

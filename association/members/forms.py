@@ -57,13 +57,9 @@ def not_a_full_address(_form, field):
         )
 
 
-class ApplyForm(FlaskForm):
-    name = StringField(
-        "Your full name", validators=[DataRequired("Enter your name."), Length(max=120), SingleLine("your name")]
-    )
-    email = email_field()
-    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
-    area = StringField(
+def area_field():
+    """Where a carer lives, no closer than the town or postcode district (never a full address)."""
+    return StringField(
         "Town or postcode district",
         validators=[
             DataRequired("Enter your town or postcode district."),
@@ -72,6 +68,15 @@ class ApplyForm(FlaskForm):
             SingleLine(),
         ],
     )
+
+
+class ApplyForm(FlaskForm):
+    name = StringField(
+        "Your full name", validators=[DataRequired("Enter your name."), Length(max=120), SingleLine("your name")]
+    )
+    email = email_field()
+    phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
+    area = area_field()
     service_name = StringField(
         "Your fostering service",
         validators=[DataRequired("Enter the name of your fostering service."), Length(max=120), SingleLine()],
@@ -146,15 +151,7 @@ class ChangeEmailForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     phone = StringField("Phone number", validators=[Optional(), Length(max=40), PHONE, SingleLine()])
-    area = StringField(
-        "Town or postcode district",
-        validators=[
-            DataRequired("Enter your town or postcode district."),
-            Length(max=80),
-            not_a_full_address,
-            SingleLine(),
-        ],
-    )
+    area = area_field()
     service_name = StringField(
         "Your fostering service",
         validators=[DataRequired("Enter your fostering service."), Length(max=120), SingleLine()],

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from association.core import hooks
 from association.core.personal_data import known_people
-from association.events.models import RSVP, Event
+from association.events.models import RSVP, Event, RsvpResponse
 from association.extensions import db
 from association.mail.attachments import load_attachment
 from association.mail.jobs import daily_jobs, run_due_jobs
@@ -137,7 +137,9 @@ def test_with_two_apps_daily_jobs_run_once_and_export_sections_appear_once(two_a
             event = Event(title="Coffee morning", starts_at=starts, ends_at=starts + timedelta(hours=2))
             db.session.add(event)
             db.session.flush()
-            db.session.add(RSVP(event_id=event.id, member_id=member.id, response="yes", adults=1, children=0))
+            db.session.add(
+                RSVP(event_id=event.id, member_id=member.id, response=RsvpResponse.GOING, adults=1, children=0)
+            )
             db.session.commit()
             data = export_member_data(db.session.get(Member, member.id))
             assert exported == ["export_rsvps"]

@@ -101,6 +101,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Whether a training certificate is genuine: anyone may ask, nobody may try codes by the thousand.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per day")
+    # Certificates members add to their training record; outside any folder the web server serves.
+    CERTIFICATE_FOLDER = os.environ.get("CERTIFICATE_FOLDER", "")
 
 
 class DevelopmentConfig(Config):

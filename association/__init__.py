@@ -80,13 +80,15 @@ def _register_parts(app: Flask) -> None:
     from .mail import register as register_mail
     from .members import register as register_members
     from .strategy import register as register_strategy
+    from .training import register as register_training
 
     # The parts that answer hooks come lowest layer first, and their receivers run in this order
-    # (core/hooks.py): the demo seeds members, then events, forum, strategy and campaigns, each using
+    # (core/hooks.py): the demo seeds members, then events, training, forum, strategy and campaigns, each using
     # what came before. (mail answers no hook; where it is registered changes nothing.)
     register_core(app)
     register_members(app)
     register_events(app)
+    register_training(app)
     register_forum(app)
     register_strategy(app)
     register_mail(app)

@@ -27,7 +27,7 @@ MESSAGES = {
     403: ("You don't have access to this page", "If you think you should, please ask an association admin."),
     404: ("We can't find that page", "It may have moved, or the link may be mistyped."),
     405: ("That didn't work", "Please go back and use the buttons on the page."),
-    413: ("That file is too large", "Please choose a smaller file (up to 5 MB)."),
+    413: ("That file is too large", "Please go back and choose a smaller file: the form says how large a file can be."),
     429: ("Too many attempts", "For your security, please wait a few minutes and try again."),
     500: ("Sorry, something went wrong on our side", "It has been noted. Please try again in a little while."),
 }

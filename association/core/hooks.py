@@ -83,6 +83,16 @@ exporting_member_data = Hook(
     section name is unique across parts (``event_replies`` is the events part's).""",
 )
 
+erasing_member = Hook(
+    "erasing-member",
+    doc="""A member's personal data is being erased (members/registry.py ``erase_member``), inside the
+    erasing transaction, after the member's own fields are wiped and before the commit.
+
+    Receiver: ``(app, member)``; removes or blanks what its part holds that is personal to the
+    member (training removes their own entries and certificate files; registers keep a "Former
+    member" line so totals stay right). Flushes, never commits; returns nothing.""",
+)
+
 loading_attachment = Hook(
     "loading-attachment",
     doc="""Make the file attached to an email. Outbox rows store only a key, ``kind:id``

@@ -124,6 +124,11 @@ def guard_requests(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
 
     def refuse_unreadable_input():
+        # A route that takes a larger file (a training certificate) says so at app build: its body
+        # may be larger than MAX_CONTENT_LENGTH, which bounds every other request.
+        larger = current_app.extensions.get("large_uploads", {}).get(request.endpoint)
+        if larger:
+            request.max_content_length = larger
         if unreadable_input():
             current_app.logger.info("Refused unreadable input: %s %s", request.method, request.path)
             return render_error(400, message=UNREADABLE)
@@ -131,3 +136,8 @@ def guard_requests(app: Flask) -> None:
 
     # First of all hooks: sign-in limits and CSRF read the form too, and must not see it first.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_input)
+
+
+def allow_large_upload(app: Flask, endpoint: str, max_bytes: int) -> None:
+    """Let requests to ``endpoint`` carry up to ``max_bytes`` (a file upload); the rest keep MAX_CONTENT_LENGTH."""
+    app.extensions.setdefault("large_uploads", {})[endpoint] = max_bytes

@@ -185,7 +185,6 @@ class RSVP(Model):
     children_waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Where a member stands on the waitlist: when they joined it.
     waitlisted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    attended: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 

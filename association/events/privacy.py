@@ -23,7 +23,6 @@ def export_rsvps(member) -> list[dict]:
             "adults": r.adults,
             "children": r.children,
             "note": r.note,
-            "attended": r.attended,
         }
         for r, title, starts in rows
     ]

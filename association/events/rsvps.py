@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
 
 from ..core.database import utcnow
 from ..core.errors import DomainError
@@ -254,25 +253,3 @@ def _book_part(event: Event, rsvp: RSVP, adults: int, children: int, note: str, 
         f"{waiting} {'is' if waiting == 1 else 'are'} on the waiting list. "
         f"We'll email you if places come up.",
     )
-
-
-def register(event: Event) -> list[RSVP]:
-    """The organiser's register: the replies of people going, in the order they replied, with their members."""
-    return list(
-        db.session.scalars(
-            select(RSVP)
-            .options(selectinload(RSVP.member))
-            .where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING)
-            .order_by(RSVP.created_at)
-        )
-    )
-
-
-def set_attendance(event: Event, attended_member_ids: set[int]) -> int:
-    """The organiser's register: who came, of the people going; returns how many came. Commits."""
-    came = 0
-    for rsvp in db.session.scalars(select(RSVP).where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING)):
-        rsvp.attended = rsvp.member_id in attended_member_ids
-        came += 1 if rsvp.attended else 0
-    db.session.commit()
-    return came

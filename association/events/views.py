@@ -10,45 +10,19 @@ from flask_login import current_user, login_required
 from ..core.database import utcnow
 from ..core.forms import required, show_domain_error
 from ..core.paging import requested_page
-from ..core.request_guard import form_ids
 from ..core.timefmt import local_today, local_zone
 from ..core.versions import EditConflict, against_saved, claim_edit, seen_version
 from ..extensions import db
 from . import queries, rsvps, scheduling, wording
+from .access import managed_event, shown_event, visible_event
+from .access import viewer as signed_in_viewer
 from .display import day_words
 from .forms import CancelForm, EndSeriesForm, EventForm, RSVPForm
 from .links import google_calendar_link
-from .models import KINDS, Event, RsvpResponse
+from .models import KINDS, RsvpResponse
 from .recurrence import RecurrenceError, describe
 
 bp = Blueprint("events", __name__)
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
-
-def _visible_event(event_id: int) -> Event:
-    return _shown(db.session.get(Event, event_id))
-
-
-def _shown(event: Event | None) -> Event:
-    """The event if the visitor may see it; otherwise 404, or the sign-in page for a visitor
-    who is not signed in."""
-    if event is None:
-        abort(404)
-    if not queries.can_see(_viewer(), event):
-        if not current_user.is_authenticated:
-            abort(redirect(url_for("auth.login", next=request.path)))
-        abort(404)
-    return event
-
-
-def _managed_event(event_id: int) -> Event:
-    event = _visible_event(event_id)
-    if not queries.can_manage(_viewer(), event):
-        abort(403)
-    return event
 
 
 @bp.get("/events/")
@@ -57,11 +31,11 @@ def calendar():
     children = request.args.get("children") == "1"
     if request.args.get("view") == "month":
         year, month = _month_arg(request.args.get("month", ""))
-        view = queries.month_view(_viewer(), year, month, kind, children)
+        view = queries.month_view(signed_in_viewer(), year, month, kind, children)
         return render_template(
             "events/month.html", view=view, kind=kind, children=children, kinds=KINDS, today=local_today()
         )
-    listed, paging = queries.upcoming(_viewer(), kind, children, requested_page())
+    listed, paging = queries.upcoming(signed_in_viewer(), kind, children, requested_page())
     return render_template(
         "events/list.html",
         listed=listed,
@@ -70,7 +44,7 @@ def calendar():
         kinds=KINDS,
         page=paging.page,
         pages=paging.pages,
-        can_create=queries.can_manage(_viewer()),
+        can_create=queries.can_manage(signed_in_viewer()),
     )
 
 
@@ -96,8 +70,8 @@ def _detail_page(
     """The event's page; with ``form``, the reply form as it was sent (with its errors), and with
     ``party_choice``, the question of what to do with a party bigger than the places left."""
     event, seats_taken, series_rule = queries.event_for_page(event_id) or (None, 0, None)
-    event = _shown(event)
-    viewer = _viewer()
+    event = shown_event(event)
+    viewer = signed_in_viewer()
     managing = queries.can_manage(viewer, event)
     members_view = viewer is not None and viewer.is_active_member
     mine, going = rsvps.replies_shown(event.id, viewer, everyone=managing or members_view)
@@ -128,7 +102,7 @@ def _detail_page(
 @bp.post("/events/<int:event_id>/rsvp")
 @login_required
 def rsvp(event_id: int):
-    event = _visible_event(event_id)
+    event = visible_event(event_id)
     if not current_user.is_active_member:
         abort(403)
     form = RSVPForm()
@@ -180,7 +154,7 @@ def create():
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     form = EventForm.for_editor(current_user, saved=event)
     if request.method == "GET":
         form.fill_from(event)
@@ -207,7 +181,7 @@ def edit(event_id: int):
             show_domain_error(form, error)
         except EditConflict:
             db.session.rollback()
-            event = _managed_event(event_id)
+            event = managed_event(event_id)
             conflict = against_saved(form, event, lambda saved: saved.fill_from(event))
     return render_template("events/edit.html", form=form, event=event, conflict=conflict, **_warning(warnings))
 
@@ -232,7 +206,7 @@ def _warning(warnings: list) -> dict:
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -262,7 +236,7 @@ def _cancel_page(event, form: CancelForm, end_form: EndSeriesForm):
 @bp.post("/events/<int:event_id>/end-series")
 @login_required
 def end_series(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     form = EndSeriesForm()
     if form.validate_on_submit():
         last_day = required(form.last_date)
@@ -274,14 +248,3 @@ def end_series(event_id: int):
         except scheduling.EventError as error:
             show_domain_error(form, error)
     return _cancel_page(event, CancelForm(), form)
-
-
-@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
-@login_required
-def register(event_id: int):
-    event = _managed_event(event_id)
-    if request.method == "POST":
-        came = rsvps.set_attendance(event, form_ids("attended"))
-        flash(f"Register saved: {came} came.", "success")
-        return redirect(url_for("events.register", event_id=event.id))
-    return render_template("events/register.html", event=event, going=rsvps.register(event))

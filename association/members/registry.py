@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
+from ..core import hooks
 from ..core.audit import record
 from ..core.database import increment, utcnow
 from ..core.errors import DomainError
@@ -154,6 +155,7 @@ def erase_member(member: Member, admin: Member) -> None:
     member.status = MemberStatus.LEFT
     member.erased_at = utcnow()
     forget_recipient(member.id)
+    hooks.erasing_member.send_in_app(member=member)
     record("member.erased", member, "personal data erased", actor=admin)
     db.session.commit()
 

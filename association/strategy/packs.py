@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from ..core.csv_safety import csv_writer
 from ..core.database import utcnow
 from ..core.errors import DomainError
+from ..core.pdf import render_pdf
 from ..core.personal_data import Finding
 from ..core.timefmt import format_date
 from ..extensions import db
@@ -359,17 +360,9 @@ def render_pack_html(pack: Pack, generated_at: datetime | None = None) -> str:
     )
 
 
-# PDF/UA-1: a tagged PDF (headings, lists and paragraphs in the order they are read), its title
-# shown in the window instead of the file name, and the language the pack's <html lang> gives.
-# Screen readers and reflow on a phone depend on the tags; an untagged PDF is one picture of text.
-PDF_VARIANT = "pdf/ua-1"
-
-
 def render_pack_pdf(html: str) -> bytes:
     """The PDF the service receives, made from the pack document (its <title> is the PDF's title)."""
-    from weasyprint import HTML  # imported here: it is heavy and only needed to issue
-
-    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
+    return render_pdf(html)
 
 
 def pack_csv(pack: Pack) -> str:

@@ -1,0 +1,43 @@
+"""Training: registers of who came, training details of events, each carer's training record with
+certificates and a public check of them, reminders before training runs out, and the committee's
+attendance report (numbers only)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from ..core import hooks
+    from ..core.request_guard import allow_large_upload
+    from . import record_views  # noqa: F401  (its routes join the blueprint)
+    from .entries import CERTIFICATE_MAX_BYTES
+    from .views import bp
+
+    app.register_blueprint(bp)
+    # Room for a 10 MB certificate and the form around it; the rule refuses a file over 10 MB itself.
+    allow_large_upload(app, "training.add_entry", CERTIFICATE_MAX_BYTES + 256 * 1024)
+    hooks.seeding_demo.connect(seed_demo, sender=app)
+    hooks.exporting_member_data.connect(member_data, sender=app)
+    hooks.erasing_member.connect(erase_member, sender=app)
+
+
+def seed_demo(_app: Flask, members: dict) -> None:
+    """Training details, registers and records, for ``hooks.seeding_demo``."""
+    from .demo import seed_training
+
+    seed_training(members)
+
+
+def member_data(_app: Flask, member) -> dict:
+    """A member's attendance and training record, for their data download (``hooks.exporting_member_data``)."""
+    from .privacy import export_training
+
+    return export_training(member)
+
+
+def erase_member(_app: Flask, member) -> None:
+    """On erasure (``hooks.erasing_member``): their own training entries and files go."""
+    from .entries import erase_entries
+
+    erase_entries(member.id)

@@ -57,6 +57,9 @@ MEMBERS_HIDDEN = {
     "admin": "allowed",
 }
 
+# Another member's own thing (a training entry, a certificate): members are told it isn't there.
+NOT_THEIRS = {v: "login" if v in ("anonymous", "applicant") else "hidden" for v in VISITORS}
+
 # endpoint -> (expected outcome per visitor, URL values)
 RULES: dict[str, tuple[dict, dict]] = {
     "core.home": (OPEN, {}),
@@ -116,7 +119,22 @@ RULES: dict[str, tuple[dict, dict]] = {
     "events.edit": (ORGANISER, {"event_id": "event"}),
     "events.cancel": (ORGANISER, {"event_id": "event"}),
     "events.end_series": (ORGANISER, {"event_id": "event"}),
-    "events.register": (ORGANISER, {"event_id": "event"}),
+    "training.register": (ORGANISER, {"event_id": "event"}),
+    "training.save_register": (ORGANISER, {"event_id": "event"}),
+    "training.add_walk_in": (ORGANISER, {"event_id": "event"}),
+    "training.add_guest": (ORGANISER, {"event_id": "event"}),
+    "training.remove_line": (ORGANISER, {"event_id": "event", "entry_id": 1}),
+    "training.course": (ORGANISER, {"event_id": "training_event"}),
+    "training.my_training": (SIGNED_IN, {}),
+    "training.add_entry": (SIGNED_IN, {}),
+    "training.review": (SIGNED_IN, {}),
+    # Someone else's entry or certificate, or one that does not exist: not found, whoever asks.
+    "training.delete_entry": (NOT_THEIRS, {"entry_id": "training_entry"}),
+    "training.entry_certificate": (NOT_THEIRS, {"entry_id": "training_entry"}),
+    "training.certificate": (NOT_THEIRS, {"code": "certificate_code"}),
+    "training.verify_form": (OPEN, {}),
+    # A code that is no certificate's: "not found" for everyone, and nobody is asked to sign in.
+    "training.verify": ({v: "hidden" for v in VISITORS}, {"code": "A" * 32}),
     "feeds.public_feed": (OPEN, {}),
     "feeds.event_feed": (MEMBERS_HIDDEN, {"event_id": "event"}),
     "feeds.private_feed": (OPEN, {"token": "calendar_token"}),
@@ -196,6 +214,8 @@ def people(app, make_member):
         target.calendar_token = "target-calendar-token"
         db.session.commit()
     ids["calendar_token"] = "target-calendar-token"
+    ids["training_event"] = add_event(app, ids["target"].id, title="First aid", kind="training")
+    ids.update(_training_of(app, ids["target"].id))
     from association.forum.models import Category
     from association.forum.posting import start_thread
     from tests.forum.helpers import make_trusted
@@ -264,6 +284,33 @@ def people(app, make_member):
     return ids
 
 
+def _training_of(app, member_id: int) -> dict:
+    """Tara's own training entry, and her certificate of a training she came to."""
+    from datetime import date, timedelta
+
+    from association.core.database import utcnow
+    from association.training.models import Register, RegisterEntry, TrainingEntry
+
+    with app.app_context():
+        entry = TrainingEntry(member_id=member_id, title="Online course", completed_on=date(2026, 1, 5), minutes=90)
+        held = utcnow() - timedelta(days=3)
+        register = Register(
+            title="Safeguarding",
+            kind="training",
+            held_from=held,
+            held_until=held + timedelta(hours=2),
+            closes_at=held + timedelta(days=14),
+            minutes=120,
+        )
+        db.session.add_all([entry, register])
+        db.session.flush()
+        db.session.add(
+            RegisterEntry(register_id=register.id, member_id=member_id, attended=True, certificate_code="C" * 32)
+        )
+        db.session.commit()
+        return {"training_entry": entry.id, "certificate_code": "C" * 32}
+
+
 def _client_as(app, visitor, people):
     client = app.test_client()
     if visitor != "anonymous":
@@ -296,6 +343,9 @@ def _url(app, endpoint, values, people):
                 "revocable_version",
                 "pack_token",
                 "campaign",
+                "training_event",
+                "training_entry",
+                "certificate_code",
             )
             else v
         )

@@ -55,6 +55,7 @@ class World:
     pack_versions: list[int] = field(default_factory=list)
     campaign: int = 0
     message: int = 0
+    training_entry: int = 0  # the author's own training entry
     data: dict = field(default_factory=dict)
 
     # --- what a role cannot see, written out here rather than asked of the app ---------------
@@ -161,8 +162,25 @@ RULES: dict[str, Rule] = {
                 lambda w, r: _ids("event_id", w.hidden_events(r)),
             )
         )
-        for endpoint in ("events.edit", "events.cancel", "events.end_series", "events.register")
+        for endpoint in (
+            "events.edit",
+            "events.cancel",
+            "events.end_series",
+            "training.save_register",
+            "training.add_walk_in",
+            "training.add_guest",
+            "training.course",
+        )
     },
+    "training.remove_line": Rule(
+        gated(
+            ("committee",),
+            lambda w: [{"event_id": e, "entry_id": 1} for e in w.events.values()],
+            lambda w, r: [{"event_id": e, "entry_id": 1} for e in w.hidden_events(r)],
+        )
+    ),
+    # training: a member's own entries are theirs alone (admins included)
+    "training.delete_entry": Rule(lambda w, r: [{"entry_id": w.training_entry}]),
     # strategy: members support only what is open to them; the workspace is the group's
     **{
         endpoint: Rule(lambda w, r: _ids("item_id", [w.items[k] for k in ("declined", "merged", "unreviewed")]))
@@ -239,7 +257,11 @@ ALL_VISIBLE: dict[tuple[str, str], str] = {
             "events.edit",
             "events.cancel",
             "events.end_series",
-            "events.register",
+            "training.save_register",
+            "training.add_walk_in",
+            "training.add_guest",
+            "training.remove_line",
+            "training.course",
             "strategy.triage",
             "strategy.item_action",
             "strategy.outcome",
@@ -364,6 +386,17 @@ def world(app, make_member) -> World:
     )
     w.events["members"] = add_event(app, w.people["admin"], title="Coffee morning", visibility="members")
     with app.app_context():
+        from datetime import date
+
+        from association.training.models import TrainingEntry
+
+        entry = TrainingEntry(
+            member_id=w.people["author"], title="Online course", completed_on=date(2026, 1, 5), minutes=90
+        )
+        db.session.add(entry)
+        db.session.commit()
+        w.training_entry = entry.id
+    with app.app_context():
         admin = db.session.get(Member, w.people["admin"])
         erase_member(db.session.get(Member, w.people["erased"]), admin)
         author, newcomer = w.people["author"], w.people["newcomer"]
@@ -434,7 +467,7 @@ def world(app, make_member) -> World:
         "pack_wording": "Calls go unanswered",
         "theme_id": "0",
         "meeting_id": "0",
-        "attended": [str(w.people[r]) for r in ROLES],
+        **{f"came-{w.people[r]}": "yes" for r in ROLES},
         "subject": "Hello",
         "body_markdown": "Hello all",
         "topic": "news",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from wtforms import SelectMultipleField
+from wtforms import DateField, DecimalField, SelectMultipleField
 from wtforms.fields.core import Flags
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -49,6 +49,34 @@ class MultiLine:
     def __call__(self, _form, field) -> None:
         if isinstance(field.data, str) and has_nul(field.data):
             raise ValidationError(self.message)
+
+
+class _SaysWhatItWants:
+    """A field whose "can't read that" message is the form's own words, not WTForms' "Not a valid …"."""
+
+    unreadable = "Please check this value."
+
+    def __init__(self, *args, unreadable: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unreadable = unreadable or self.unreadable
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError as error:
+            raise ValueError(self.unreadable) from error
+
+
+class ReadableDateField(_SaysWhatItWants, DateField):
+    """A date (YYYY-MM-DD, as a browser's date picker sends it) that says how to write one when it can't read it."""
+
+    unreadable = "Please give the date as year-month-day, like 2026-03-14."
+
+
+class ReadableDecimalField(_SaysWhatItWants, DecimalField):
+    """A number that may have a decimal point, saying what it wants when it can't read it."""
+
+    unreadable = "Please give a number, like 2 or 1.5."
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -7,18 +7,19 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import MultiCheckboxField, MultiLine, SingleLine
+from ..core.forms import MultiCheckboxField, MultiLine, ReadableDateField, ReadableDecimalField, SingleLine
 from ..core.timefmt import local_today
 from .models import MAX_MINUTES
 
 
 def hours_field(label: str = "Hours"):
-    return DecimalField(
+    return ReadableDecimalField(
         label,
         places=2,
+        unreadable="Please give the hours as a number, like 2 or 1.5.",
         validators=[
             InputRequired("Please give the hours, like 2 or 1.5."),
             NumberRange(
@@ -59,8 +60,8 @@ class EntryForm(FlaskForm):
         validators=[Length(max=200), SingleLine()],
         description="For example your fostering service, a college, or an online course.",
     )
-    completed_on = DateField(
-        "Date you finished it", validators=[InputRequired("Please give the date, like 14/03/2026.")]
+    completed_on = ReadableDateField(
+        "Date you finished it", validators=[InputRequired("Please give the date you finished it, like 2026-03-14.")]
     )
     hours = hours_field()
     topics = MultiCheckboxField("Topics", coerce=int, validators=[Optional()])
@@ -99,8 +100,8 @@ class ReviewForm(FlaskForm):
     class Meta:
         csrf = False  # a download by GET: it changes nothing
 
-    start = DateField("From", validators=[InputRequired("Please give the first day, like 01/04/2025.")])
-    end = DateField("To", validators=[InputRequired("Please give the last day, like 31/03/2026.")])
+    start = ReadableDateField("From", validators=[InputRequired("Please give the first day, like 2025-04-01.")])
+    end = ReadableDateField("To", validators=[InputRequired("Please give the last day, like 2026-03-31.")])
 
     def validate_end(self, field) -> None:
         if self.start.data and field.data and field.data < self.start.data:

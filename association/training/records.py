@@ -71,6 +71,14 @@ class Renewal:
         return "current"
 
     @property
+    def validity_words(self) -> str:
+        """How long training in the topic counts: '3 years', '1 year', '18 months'."""
+        months = self.topic.validity_months or 0
+        if months % 12 == 0:
+            return f"{months // 12} year" + ("" if months == 12 else "s")
+        return f"{months} month" + ("" if months == 1 else "s")
+
+    @property
     def words(self) -> str:
         return {
             "none": "No training recorded yet",
@@ -198,8 +206,9 @@ def training_record(member_id: int, start: date | None = None, end: date | None 
         .where(TrainingTopic.validity_months.is_not(None), TrainingTopic.retired.is_(False))
         .order_by(TrainingTopic.name)
     )
-    everything = lines if start is None and end is None else None
-    return TrainingRecord(lines, renewals_for(everything or training_record(member_id).lines, list(renewable)))
+    # Renewals look at the whole record, whatever period was asked for.
+    everything = lines if start is None and end is None else training_record(member_id).lines
+    return TrainingRecord(lines, renewals_for(everything, list(renewable)))
 
 
 def renewals_for(lines: list[RecordLine], topics: list[TrainingTopic], today: date | None = None) -> list[Renewal]:

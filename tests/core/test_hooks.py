@@ -31,11 +31,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "association"
 RECEIVERS = {
     hooks.seeding_demo: [
         "association.events.seed_demo",
+        "association.training.seed_demo",
         "association.forum.seed_demo",
         "association.strategy.seed_demo",
         "association.campaigns.seed_demo",
     ],
-    hooks.exporting_member_data: ["association.events.member_data"],
+    hooks.exporting_member_data: ["association.events.member_data", "association.training.member_data"],
+    hooks.erasing_member: ["association.training.erase_member"],
     hooks.loading_attachment: ["association.strategy.attachment"],
     hooks.listing_daily_jobs: [
         "association.members.daily_jobs",
@@ -57,6 +59,7 @@ JOBS = {  # job name -> (module, function the part lists under that name)
 }
 SEEDERS = [
     ("association.events.demo", "seed_events"),
+    ("association.training.demo", "seed_training"),
     ("association.forum.demo", "seed_forum"),
     ("association.strategy.demo", "seed_strategy"),
     ("association.campaigns.demo", "seed_mail"),

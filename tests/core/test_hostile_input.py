@@ -202,16 +202,6 @@ def test_an_admin_leaving_years_fostering_blank_is_asked_to_fill_it(app, admin_c
     assert b"Enter the years fostering" in response.data
 
 
-@pytest.mark.parametrize("attended", ["²", "١", str(HUGE), "-1", "x"])
-def test_a_crafted_register_entry_is_ignored(app, admin_client, make_member, attended):
-    from ..events.helpers import add_event
-
-    client, admin = admin_client
-    event_id = add_event(app, admin.id)
-    response = client.post(f"/events/{event_id}/register", data={"attended": [attended]})
-    assert response.status_code == 302
-
-
 def test_a_nul_byte_at_the_end_of_a_long_form_is_found(app, forum):
     client, _, ids = forum
     before = _posts(app)

@@ -92,25 +92,6 @@ def test_add_to_calendar_links(app, client, organiser):
     assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in page
 
 
-def test_register_of_who_came(app, organiser, make_member):
-    event_id = add_event(app, organiser.id, takes_register=True)
-    ann, ben = make_member("Ann"), make_member("Ben")
-    with app.app_context():
-        for person in (ann, ben):
-            respond(event_id, db.session.get(Member, person.id), True, 1, 0)
-    client = sign_in(app.test_client(), organiser)
-    assert "Ann" in client.get(f"/events/{event_id}/register").data.decode()
-    saved = client.post(
-        f"/events/{event_id}/register",
-        data={"attended": [str(ann.id), "not-a-number", "999999"]},
-        follow_redirects=True,
-    )
-    assert "Register saved: 1 came." in saved.get_data(as_text=True)
-    with app.app_context():
-        came = {r.member_id: r.attended for r in db.session.scalars(select(RSVP).where(RSVP.event_id == event_id))}
-    assert came == {ann.id: True, ben.id: False}
-
-
 def test_day_before_reminders_respect_preferences(app, smtp, organiser, make_member):
     tomorrow = add_event(app, organiser.id, days_ahead=1, title="Tomorrow's group")
     later = add_event(app, organiser.id, days_ahead=5, title="Later group")

@@ -85,8 +85,8 @@ exporting_member_data = Hook(
 
 erasing_member = Hook(
     "erasing-member",
-    doc="""A member's personal data is being erased (members/registry.py ``erase_member``), inside the
-    erasing transaction, after the member's own fields are wiped and before the commit.
+    doc="""A member's personal data is being erased. Sent by ``erase_member`` (members/registry.py)
+    inside the erasing transaction, after the member's own fields are wiped and before the commit.
 
     Receiver: ``(app, member)``; removes or blanks what its part holds that is personal to the
     member (training removes their own entries and certificate files; registers keep a "Former

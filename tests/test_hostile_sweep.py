@@ -182,14 +182,46 @@ def sweep_objects(app, people):
         if found:
             tokens["auth.sign_in_with_link"] = found.group(1)
         assert db.session.get(Post, own.id) is not None
+        held = _held_training(people)
         return {
             "tokens": tokens,
             "pages": [
                 f"/admin/mail/{scheduled.id}",
                 f"/forum/p/{own.id}/edit",
                 f"/admin/members/{people['erasable'].id}",
+                f"/events/{held}/register",
             ],
         }
+
+
+def _held_training(people) -> int:
+    """A training that started an hour ago, with a register taken: the member came (so My training
+    shows a certificate) and Pat Partner can be found as a walk-in."""
+    from datetime import timedelta
+
+    from association.core.database import utcnow
+    from association.events.models import RSVP, Event
+    from association.training import courses, registers
+
+    target = db.session.get(Member, people["target"].id)
+    start = utcnow() - timedelta(hours=1)
+    event = Event(
+        kind="training",
+        title="Safer caring",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        organiser_id=target.id,
+        visibility="members",
+    )
+    db.session.add(event)
+    db.session.flush()
+    courses.save_course(event, 120, "Write a safer caring plan", [], target)
+    db.session.add(RSVP(event_id=event.id, member_id=people["member"].id, response="going"))
+    db.session.flush()
+    registers.mark(event, {people["member"].id: True}, target)
+    registers.add_guest(event, "Sam Social Worker", "Fostering service", target)
+    db.session.commit()
+    return event.id
 
 
 # --- forms, as a browser reads them --------------------------------------------------------
@@ -327,6 +359,9 @@ def _ids(people) -> dict:
             "revocable_version",
             "pack_token",
             "campaign",
+            "training_event",
+            "training_entry",
+            "certificate_code",
         )
     }
 

@@ -205,23 +205,39 @@ def _entries_by_member(register: Register) -> dict[int | None, RegisterEntry]:
 
 
 def _with_everyone_going(event: Event, register: Register) -> dict[int | None, RegisterEntry]:
-    """The register's member lines, adding a line for each person going who has none yet."""
+    """The register's member lines, adding a line for each person going who has none yet.
+
+    Inserted with ON CONFLICT DO NOTHING: two people saving the register at once both add the
+    missing lines, and the second finds them there instead of failing on the unique key.
+    """
     entries = _entries_by_member(register)
-    for rsvp in db.session.scalars(
-        select(RSVP).where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING).order_by(RSVP.created_at)
-    ):
-        if rsvp.member_id not in entries:
-            entry = RegisterEntry(
-                register_id=register.id,
-                member_id=rsvp.member_id,
-                adults=rsvp.adults,
-                children=rsvp.children,
-                attended=None,
-            )
-            db.session.add(entry)
-            entries[rsvp.member_id] = entry
-    db.session.flush()
-    return entries
+    missing = [
+        rsvp
+        for rsvp in db.session.scalars(
+            select(RSVP)
+            .where(RSVP.event_id == event.id, RSVP.response == RsvpResponse.GOING)
+            .order_by(RSVP.created_at, RSVP.id)
+        )
+        if rsvp.member_id not in entries
+    ]
+    for rsvp in missing:
+        _insert_line(register, rsvp.member_id, adults=rsvp.adults, children=rsvp.children, walk_in=False)
+    return _entries_by_member(register) if missing else entries
+
+
+def _insert_line(register: Register, member_id: int, *, adults: int, children: int, walk_in: bool) -> bool:
+    return insert_or_ignore(
+        RegisterEntry,
+        register_id=register.id,
+        member_id=member_id,
+        guest_name="",
+        guest_organisation="",
+        attended=None,
+        walk_in=walk_in,
+        adults=adults,
+        children=children,
+        updated_at=utcnow(),
+    )
 
 
 def _set_attended(entry: RegisterEntry, came: bool, register: Register, actor: Member) -> bool:
@@ -281,11 +297,8 @@ def add_walk_in(event: Event, member_id: int, actor: Member, adults: int = 1, ch
     entries = _with_everyone_going(event, register)
     entry = entries.get(member_id)
     if entry is None:
-        entry = RegisterEntry(
-            register_id=register.id, member_id=member_id, adults=adults, children=children, walk_in=True
-        )
-        db.session.add(entry)
-        db.session.flush()
+        _insert_line(register, member_id, adults=adults, children=children, walk_in=True)
+        entry = _entries_by_member(register)[member_id]
         record("register.walk_in", register, f"line {entry.id}: a member who came without replying", actor=actor)
     _set_attended(entry, True, register, actor)
     register.updated_at = now

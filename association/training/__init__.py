@@ -15,11 +15,27 @@ def register(app: Flask) -> None:
     from .views import bp
 
     app.register_blueprint(bp)
+    # The event page (events part, below this one) shows a training's hours, topics and outcomes.
+    app.jinja_env.globals["training_details"] = course_details
     # Room for a 10 MB certificate and the form around it; the rule refuses a file over 10 MB itself.
     allow_large_upload(app, "training.add_entry", CERTIFICATE_MAX_BYTES + 256 * 1024)
     hooks.seeding_demo.connect(seed_demo, sender=app)
     hooks.exporting_member_data.connect(member_data, sender=app)
     hooks.erasing_member.connect(erase_member, sender=app)
+
+
+def course_details(event_id: int):
+    """A training event's details with their topics (two statements), or None."""
+    from sqlalchemy.orm import selectinload
+
+    from ..extensions import db
+    from .models import TrainingCourse
+
+    return db.session.scalar(
+        db.select(TrainingCourse)
+        .options(selectinload(TrainingCourse.topics))
+        .where(TrainingCourse.event_id == event_id)
+    )
 
 
 def seed_demo(_app: Flask, members: dict) -> None:

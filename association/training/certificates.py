@@ -22,8 +22,8 @@ from ..core.pdf import render_pdf
 from ..core.timefmt import to_local
 from ..extensions import db
 from ..members.models import Member
-from .models import Register, RegisterEntry
-from .records import RecordLine, TrainingRecord, association_lines, hours_words
+from .models import Register, RegisterEntry, hours_words
+from .records import RecordLine, TrainingRecord, association_lines
 
 # What a code looks like (token_urlsafe): anything else is not looked up at all.
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -34,6 +34,15 @@ REGISTER_OPEN_DAYS = 14
 MAX_MINUTES = 100 * 60
 
 
+def hours_words(minutes: int) -> str:
+    """'1 hour', '2.5 hours', '45 minutes'."""
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = minutes / 60
+    text = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return f"{text} hour" if text == "1" else f"{text} hours"
+
+
 class TrainingTopic(Model):
     """A topic the committee keeps (safeguarding, first aid …); some need renewing after a while."""
 
@@ -78,6 +87,10 @@ class TrainingCourse(Model):
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def hours_words(self) -> str:
+        return hours_words(self.minutes)
 
 
 class Register(Model):

@@ -9,10 +9,12 @@ from flask_login import current_user
 from ..core.access import member_required
 from ..core.forms import required, show_domain_error
 from ..core.timefmt import format_date
+from ..events.models import KINDS
 from ..extensions import db, limiter
 from . import certificates, courses, entries
 from .forms import EntryForm, ReviewForm, minutes_of
-from .records import hours_words, training_record
+from .models import hours_words
+from .records import meetings_attended, training_record
 from .views import bp
 
 
@@ -20,13 +22,21 @@ from .views import bp
 @member_required
 def my_training():
     start, end = ReviewForm.last_year()
-    review_form = ReviewForm(formdata=None, start=start, end=end)
-    return render_template(
+    return _my_training_page(ReviewForm(formdata=None, start=start, end=end))
+
+
+def _my_training_page(review_form: ReviewForm, status: int = 200):
+    attended, attended_total = meetings_attended(current_user.id)
+    page = render_template(
         "training/my_training.html",
         record=training_record(current_user.id),
         review_form=review_form,
         hours_words=hours_words,
+        attended=attended,
+        attended_total=attended_total,
+        kinds=KINDS,
     )
+    return page, status
 
 
 @bp.route("/training/add", methods=["GET", "POST"])
@@ -109,13 +119,7 @@ def review():
     """The record for an annual review, for the period chosen: PDF, or CSV with ``format=csv``."""
     form = ReviewForm(request.args)
     if not form.validate():
-        start, end = ReviewForm.last_year()
-        return render_template(
-            "training/my_training.html",
-            record=training_record(current_user.id),
-            review_form=form,
-            hours_words=hours_words,
-        ), 400
+        return _my_training_page(form, 400)
     start, end = required(form.start), required(form.end)
     record = training_record(current_user.id, start, end)
     name = f"training-record-{start.isoformat()}-to-{end.isoformat()}"

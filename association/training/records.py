@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.timefmt import local_today, to_local
@@ -228,10 +228,26 @@ def renewals_for(lines: list[RecordLine], topics: list[TrainingTopic], today: da
     return renewals
 
 
-def hours_words(minutes: int) -> str:
-    """'1 hour', '2.5 hours', '45 minutes'."""
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = minutes / 60
-    text = f"{hours:.2f}".rstrip("0").rstrip(".")
-    return f"{text} hour" if text == "1" else f"{text} hours"
+@dataclass
+class Attended:
+    title: str
+    kind: str
+    held_from: datetime
+
+
+def meetings_attended(member_id: int, limit: int = 20) -> tuple[list[Attended], int]:
+    """The meetings the member was ticked off at, newest first (up to ``limit``), and how many in all.
+
+    Two statements. Only the member sees this list of their own; organisers see their own meeting's
+    register, and the committee sees numbers.
+    """
+    came = (RegisterEntry.member_id == member_id, RegisterEntry.attended.is_(True))
+    rows = db.session.execute(
+        select(Register.title, Register.kind, Register.held_from)
+        .join(RegisterEntry, RegisterEntry.register_id == Register.id)
+        .where(*came)
+        .order_by(Register.held_from.desc())
+        .limit(limit)
+    )
+    total = db.session.scalar(select(func.count()).select_from(RegisterEntry).where(*came))
+    return [Attended(r.title, r.kind, r.held_from) for r in rows], total or 0

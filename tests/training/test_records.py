@@ -280,3 +280,29 @@ def test_the_data_download_holds_attendance_and_own_training(app, carer, make_me
     assert [a["meeting"] for a in data["attendance"]] == ["Coffee and chat"] and data["attendance"][0]["came"] is True
     assert [t["training"] for t in data["training_added"]] == ["Paediatric first aid"]
     assert data["training_added"][0]["completed_on"] == date(2026, 3, 14).isoformat()
+
+
+def test_the_event_page_says_what_the_training_covers(app, carer, make_member):
+    member, client = carer
+    organiser = make_member("Olive Organiser")
+    first_aid = topic(app, "First aid", 36)
+    event_id = held_event(app, organiser.id, title="Emergency first aid")
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "What the training covers" not in page  # no details yet: nothing half-shown
+    with_course(app, event_id, 90, [first_aid], "Put someone in the recovery position\n\nCall for help")
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "What the training covers" in page and "1.5 hours" in page and "First aid" in page
+    assert "<li>Put someone in the recovery position</li><li>Call for help</li>" in page
+
+
+def test_a_member_sees_the_meetings_they_came_to_and_no_one_else_does(app, carer, make_member):
+    member, client = carer
+    organiser = make_member("Olive Organiser")
+    event_id = held_event(app, organiser.id, kind="peer_support", title="Coffee and chat")
+    other = make_member("Ann Ash")
+    going(app, event_id, member.id, other.id)
+    mark(app, event_id, {member.id: True, other.id: False}, organiser.id)
+    mine = client.get("/training/").get_data(as_text=True)
+    assert "Coffee and chat" in mine.split("Meetings you came to")[1]
+    theirs = sign_in(app.test_client(), other).get("/training/").get_data(as_text=True)
+    assert "Coffee and chat" not in theirs and "None yet" in theirs

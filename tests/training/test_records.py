@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -306,3 +308,42 @@ def test_a_member_sees_the_meetings_they_came_to_and_no_one_else_does(app, carer
     assert "Coffee and chat" in mine.split("Meetings you came to")[1]
     theirs = sign_in(app.test_client(), other).get("/training/").get_data(as_text=True)
     assert "Coffee and chat" not in theirs and "None yet" in theirs
+
+
+def _pdf_facts(tmp_path, pdf: bytes) -> tuple[str, str]:
+    """(pdfinfo, pdftotext) of a PDF: whether it is tagged, and its words."""
+    if shutil.which("pdfinfo") is None:
+        pytest.fail("pdfinfo is missing: `make system-deps` installs poppler-utils")
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return info, " ".join(text.split())
+
+
+def test_the_certificate_and_the_review_are_tagged_pdfs_with_what_a_reviewer_needs(app, carer, make_member, tmp_path):
+    member, client = carer
+    organiser = make_member("Olive Organiser")
+    safeguarding = topic(app, "Safeguarding", 36)
+    event_id = held_event(app, organiser.id, title="Managing allegations")
+    with_course(app, event_id, 150, [safeguarding], "Know the steps to take")
+    going(app, event_id, member.id)
+    mark(app, event_id, {member.id: True}, organiser.id)
+    page = client.get("/training/").get_data(as_text=True)
+    code = re.search(r"/training/certificates/([\w-]+)\.pdf", page).group(1)
+
+    info, text = _pdf_facts(tmp_path, client.get(f"/training/certificates/{code}.pdf").data)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Title:\s+Certificate: Managing allegations", info, re.M), info
+    for words in ("Jo Fletcher", "Managing allegations", "2.5 hours", "Safeguarding", "Know the steps to take", code):
+        assert words in text, words
+
+    client.post("/training/add", data=_entry_form(title="Online safety course", completed_on="2026-02-01"))
+    with app.app_context():
+        today = local_today()
+    review = client.get(f"/training/review?start=2026-01-01&end={today.isoformat()}")
+    info, text = _pdf_facts(tmp_path, review.data)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    for words in ("Training record", "Jo Fletcher", "Managing allegations", "Online safety course", "Red Cross"):
+        assert words in text, words
+    assert code in text.replace(" ", "")  # a long code may wrap in its table cell

@@ -132,8 +132,12 @@ def review():
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
+# One allowance for the form and the links together, per address: trying codes by either is slowed alike.
+_verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="verify-certificate")
+
+
 @bp.get("/verify/")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@_verify_limit
 def verify_form():
     """Type in a certificate's code (or follow its link)."""
     code = request.args.get("code", "").strip()
@@ -143,7 +147,7 @@ def verify_form():
 
 
 @bp.get("/verify/<code>")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@_verify_limit
 def verify(code: str):
     """Whether a certificate is genuine: the name, course and date only. No sign-in."""
     verified = certificates.verify(code)

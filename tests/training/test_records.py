@@ -347,3 +347,12 @@ def test_the_certificate_and_the_review_are_tagged_pdfs_with_what_a_reviewer_nee
     for words in ("Training record", "Jo Fletcher", "Managing allegations", "Online safety course", "Red Cross"):
         assert words in text, words
     assert code in text.replace(" ", "")  # a long code may wrap in its table cell
+
+
+def test_guessing_codes_is_slowed_down_after_thirty_tries_a_minute(app):
+    client = app.test_client()
+    tries = [client.get(f"/verify/{'A' * 31}{n % 10}").status_code for n in range(30)]
+    assert set(tries) == {404}
+    blocked = client.get("/verify/" + "B" * 32)
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    assert client.get("/verify/?code=" + "C" * 32).status_code == 429  # the form counts too

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -47,29 +49,37 @@ def register(event_id: int):
     return _register_page(managed_event(event_id))
 
 
-@bp.post("/events/<int:event_id>/register")
-@login_required
-def save_register(event_id: int):
-    event = managed_event(event_id)
+def _register_step(event, step: Callable[[], str]):
+    """Make one change to the register: commit it and come back with ``step``'s words, or show the
+    register again with the reason it was refused (nothing saved)."""
     try:
-        if request.form.get("everyone") == "yes":
-            changed = registers.mark_everyone_going(event, current_user)
-        else:
-            changed = registers.mark(event, _marks(), current_user)
+        words = step()
         db.session.commit()
     except registers.RegisterError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _register_page(event, status=400)
+    flash(words, "success")
+    return redirect(url_for("training.register", event_id=event.id))
+
+
+def _saved_words(event, changed: int) -> str:
     sheet = registers.sheet(event)
     adults, children = sheet.people_came
-    flash(
+    return (
         f"Register saved ({changed} {'change' if changed == 1 else 'changes'}): "
         f"{len(sheet.came)} came, {adults} {'adult' if adults == 1 else 'adults'} "
-        f"and {children} {'child' if children == 1 else 'children'}.",
-        "success",
+        f"and {children} {'child' if children == 1 else 'children'}."
     )
-    return redirect(url_for("training.register", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/register")
+@login_required
+def save_register(event_id: int):
+    event = managed_event(event_id)
+    if request.form.get("everyone") == "yes":
+        return _register_step(event, lambda: _saved_words(event, registers.mark_everyone_going(event, current_user)))
+    return _register_step(event, lambda: _saved_words(event, registers.mark(event, _marks(), current_user)))
 
 
 @bp.post("/events/<int:event_id>/register/walk-in")
@@ -80,17 +90,14 @@ def add_walk_in(event_id: int):
     if not form.validate_on_submit():
         flash("Please choose the member from the search results.", "error")
         return _register_page(event, status=400)
-    try:
+
+    def walk_in() -> str:
         entry = registers.add_walk_in(
             event, required(form.member_id), current_user, form.adults.data or 1, form.children.data or 0
         )
-        db.session.commit()
-    except registers.RegisterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _register_page(event, status=400)
-    flash(f"Added to the register as came: {registers.line_name(entry)}.", "success")
-    return redirect(url_for("training.register", event_id=event.id))
+        return f"Added to the register as came: {registers.line_name(entry)}."
+
+    return _register_step(event, walk_in)
 
 
 @bp.post("/events/<int:event_id>/register/guest")
@@ -114,15 +121,9 @@ def add_guest(event_id: int):
 @login_required
 def remove_line(event_id: int, entry_id: int):
     event = managed_event(event_id)
-    try:
-        name = registers.remove_line(event, entry_id, current_user)
-        db.session.commit()
-    except registers.RegisterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _register_page(event, status=400)
-    flash(f"Taken off the register: {name}.", "success")
-    return redirect(url_for("training.register", event_id=event.id))
+    return _register_step(
+        event, lambda: f"Taken off the register: {registers.remove_line(event, entry_id, current_user)}."
+    )
 
 
 @bp.route("/events/<int:event_id>/training", methods=["GET", "POST"])

@@ -36,6 +36,13 @@ AUDIT_ACTIONS = {
     "mail.campaign_scheduled": ("Emails scheduled", "scheduled the email {subject}"),
     "mail.campaign_cancelled": ("Emails cancelled", "cancelled the email {subject}"),
     "mail.campaign_not_sent": ("Emails that could not be sent", "could not send the email {subject}"),
+    "register.opened": ("Registers taken", "opened {subject}"),
+    "register.marked": ("Registers changed", "marked a line on {subject}"),
+    "register.walk_in": ("Walk-ins added", "added a walk-in to {subject}"),
+    "register.guest": ("Guests added", "added a guest to {subject}"),
+    "register.removed": ("Lines taken off registers", "took a line off {subject}"),
+    "training.course": ("Training details set", "set the training details of {subject}"),
+    "training.erased": ("Training records erased", "removed an erased member's own training entries"),
     "pack.issued": ("Feedback packs issued", "issued the feedback pack for {subject}"),
     "strategy.wording_reviewed": ("Wordings reviewed", "reviewed the wording of {subject}"),
     "strategy.wording_review_cleared": ("Wording reviews cleared", "cleared the wording review of {subject}"),
@@ -57,6 +64,7 @@ def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
     from ..campaigns.models import Campaign
     from ..events.models import Event
     from ..strategy.models import FeedbackItem, ServiceMeeting
+    from ..training.models import Register
 
     wanted: dict[str, set[int]] = {}
     for e in entries:
@@ -73,6 +81,14 @@ def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
     if wanted.get("event"):
         for i, title in db.session.execute(select(Event.id, Event.title).where(Event.id.in_(wanted["event"]))):
             named["event", i] = Named(f"“{title}”", url_for("events.detail", event_id=i))
+    if wanted.get("register"):
+        for i, title, held, event_id in db.session.execute(
+            select(Register.id, Register.title, Register.held_from, Register.event_id).where(
+                Register.id.in_(wanted["register"])
+            )
+        ):
+            link = url_for("training.register", event_id=event_id) if event_id else None
+            named["register", i] = Named(f"the register of “{title}” on {format_date(to_local(held))}", link)
     if wanted.get("servicemeeting"):
         for i, held_at in db.session.execute(
             select(ServiceMeeting.id, ServiceMeeting.held_at).where(ServiceMeeting.id.in_(wanted["servicemeeting"]))

@@ -11,7 +11,7 @@ from ..core.audit import record
 from ..core.errors import DomainError
 from ..events.models import Event
 from ..extensions import db
-from .models import MAX_MINUTES, TrainingCourse, TrainingTopic
+from .models import MAX_MINUTES, TrainingCourse, TrainingTopic, hours_words
 
 
 class CourseError(DomainError):
@@ -68,6 +68,6 @@ def save_course(event: Event, minutes: int, outcomes: str, topic_ids: list[int],
     course.outcomes = outcomes.strip()
     course.topics = topics_by_id(topic_ids)
     db.session.add(course)
-    record("training.course", event, f"training details of {event.title}: {minutes} minutes", actor=actor)
+    record("training.course", event, f"{hours_words(minutes)}, {len(course.topics)} topics", actor=actor)
     db.session.flush()
     return course

@@ -180,7 +180,7 @@ def _open_register(event: Event, actor: Member, now: datetime) -> Register:
         )
         register = register_of(event)
         assert register is not None, "inserted above, or by the request that got there first"
-        record("register.opened", register, f"register of {event.title}", actor=actor)
+        record("register.opened", register, "", actor=actor)
     elif now >= register.closes_at:
         raise RegisterError(_closed_words(register.closes_at))
     if register.kind == "training":
@@ -247,7 +247,9 @@ def _set_attended(entry: RegisterEntry, came: bool, register: Register, actor: M
     entry.attended = came
     if came and register.kind == "training" and entry.member_id is not None and not entry.certificate_code:
         entry.certificate_code = new_certificate_code()
-    record("register.marked", register, f"line {entry.id}: {before} → {'came' if came else 'absent'}", actor=actor)
+    # Who it was stays off the log: the admins who read it see that a line changed, not whose.
+    who = "a guest" if entry.member_id is None else "a member"
+    record("register.marked", register, f"{who}: {before} → {'came' if came else 'absent'}", actor=actor)
     return True
 
 
@@ -299,7 +301,7 @@ def add_walk_in(event: Event, member_id: int, actor: Member, adults: int = 1, ch
     if entry is None:
         _insert_line(register, member_id, adults=adults, children=children, walk_in=True)
         entry = _entries_by_member(register)[member_id]
-        record("register.walk_in", register, f"line {entry.id}: a member who came without replying", actor=actor)
+        record("register.walk_in", register, "a member who came without replying", actor=actor)
     _set_attended(entry, True, register, actor)
     register.updated_at = now
     db.session.flush()
@@ -324,7 +326,7 @@ def add_guest(event: Event, name: str, organisation: str, actor: Member) -> Regi
     )
     db.session.add(entry)
     db.session.flush()
-    record("register.guest", register, f"line {entry.id}: a guest added", actor=actor)
+    record("register.guest", register, "a guest who is not a member", actor=actor)
     register.updated_at = now
     return entry
 
@@ -342,7 +344,7 @@ def remove_line(event: Event, entry_id: int, actor: Member) -> str:
     if entry is None or not entry.walk_in:
         raise RegisterError("Only walk-ins and guests can be taken off; mark others as absent.")
     name = line_name(entry)
-    record("register.removed", register, f"line {entry.id}: taken off the register", actor=actor)
+    record("register.removed", register, "a walk-in or guest added by mistake", actor=actor)
     db.session.delete(entry)
     register.updated_at = now
     db.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -277,3 +278,24 @@ def test_the_register_page_reads_a_fixed_number_of_statements(app, organiser, ma
         assert page.status_code == 200
         costs.append(statements[0])
     assert costs[0] == costs[1], costs
+
+
+def test_the_audit_log_says_who_changed_a_register_but_not_whose_line(app, organiser, make_member):
+    event_id = held_event(app, organiser.id, kind="peer_support", title="Coffee and chat")
+    ann = make_member("Ann Ash")
+    going(app, event_id, ann.id)
+    mark(app, event_id, {ann.id: True}, organiser.id)
+    client = sign_in(app.test_client(), make_member("Ada Admin", roles=["admin"]))
+    client.post(
+        f"/events/{event_id}/register/guest",
+        data={"name": "Sam Social-Worker", "organisation": ""},
+        follow_redirects=True,  # the confirmation, naming the guest, is read there
+    )
+    log = client.get("/admin/audit").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", log).split())
+    assert "Olive Organiser opened the register of “Coffee and chat”" in text
+    assert "Olive Organiser marked a line on the register of “Coffee and chat”" in text
+    assert "a member: not marked → came" in text
+    assert "Ada Admin added a guest to the register" in text
+    assert "Ann Ash" not in text, text[text.find("Ann Ash") - 300 :]
+    assert "Sam Social-Worker" not in text

@@ -89,8 +89,9 @@ erasing_member = Hook(
     inside the erasing transaction, after the member's own fields are wiped and before the commit.
 
     Receiver: ``(app, member)``; removes or blanks what its part holds that is personal to the
-    member (training removes their own entries and certificate files; registers keep a "Former
-    member" line so totals stay right). Flushes, never commits; returns nothing.""",
+    member (training removes their own entries, certificate files and when they were last reminded;
+    registers keep a "Former member" line so totals stay right). Flushes, never commits; returns
+    nothing.""",
 )
 
 loading_attachment = Hook(
@@ -113,7 +114,8 @@ listing_daily_jobs = Hook(
     Receiver: ``(app)``; returns a dict of job name -> function taking no arguments that commits
     its own work. The name is stored (``JobRun``) to claim a day's run, so it must never change and
     is unique across parts. Jobs run in receiver order, then in the dict's order: members'
-    renewals, events' reminders and series, the forum digest, strategy reminders, the weekly digest.""",
+    renewals, events' reminders and series, training reminders, the forum digest, strategy reminders,
+    the weekly digest.""",
 )
 
 working_each_round = Hook(

@@ -27,6 +27,7 @@ PREFERENCE_FOR_KIND = {
     "forum": "forum_notifications",
     "strategy": "strategy_updates",
     "digest": "weekly_digest",
+    "training_reminder": "training_reminders",
 }
 
 PREFERENCE_LABELS = {
@@ -35,6 +36,7 @@ PREFERENCE_LABELS = {
     "forum_notifications": "forum emails",
     "strategy_updates": "strategy group updates",
     "weekly_digest": "the weekly digest",
+    "training_reminders": "training reminders",
 }
 
 

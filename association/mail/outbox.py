@@ -59,28 +59,64 @@ def queue_email(
     Mail of a ``kind`` that follows a preference (see mail/consent.py) gets an unsubscribe link
     in its footer and, when sent, List-Unsubscribe headers.
     """
+    message = OutboxMessage(
+        **email_values(
+            to_address,
+            subject,
+            template,
+            to_name=to_name,
+            member=member,
+            kind=kind,
+            attachment_key=attachment_key,
+            **context,
+        )
+    )
+    db.session.add(message)
+    return message
+
+
+def email_values(
+    to_address: str,
+    subject: str,
+    template: str,
+    *,
+    to_name: str = "",
+    member=None,
+    kind: str = "service",
+    attachment_key: str | None = None,
+    **context,
+) -> dict:
+    """The outbox row of one email, rendered as ``queue_email`` does, for ``queue_emails``."""
     if member is not None and member.id is None:
         db.session.flush()
     context.setdefault("recipient_name", to_name or (member.first_name if member else ""))
     context["association_name"] = current_app.config["ASSOCIATION_NAME"]
     context["subject"] = subject
     context.update(consent_links(member.id if member is not None else None, kind))
-    message = OutboxMessage(
-        member_id=member.id if member is not None else None,
-        to_address=to_address,
+    return {
+        "member_id": member.id if member is not None else None,
+        "to_address": to_address,
         # On one line whatever was stored before names were checked: these become mail headers, and
         # a line break in one would make the whole transaction (a daily job, say) fail at flush.
-        to_name=one_line(to_name or (member.name if member else "")),
-        kind=kind,
-        template=template,
-        subject=one_line(subject),
-        text_body=render_template(f"mail/{template}.txt", **context),
-        html_body=render_template(f"mail/{template}.html", **context),
-        message_id=new_message_id(),
-        attachment_key=attachment_key,
-    )
-    db.session.add(message)
-    return message
+        "to_name": one_line(to_name or (member.name if member else "")),
+        "kind": kind,
+        "template": template,
+        "subject": one_line(subject),
+        "text_body": render_template(f"mail/{template}.txt", **context),
+        "html_body": render_template(f"mail/{template}.html", **context),
+        "message_id": new_message_id(),
+        "attachment_key": attachment_key,
+    }
+
+
+def queue_emails(rows: list[dict]) -> int:
+    """Add many emails made by ``email_values`` to the outbox in one statement, however many there
+    are (a job writing to every member it found). Returns how many."""
+    from sqlalchemy import insert
+
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def undelivered_to(member_id: int, limit: int = 5) -> list[OutboxMessage]:

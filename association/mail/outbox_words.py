@@ -32,6 +32,7 @@ KIND_WORDS = {
     "forum": "Forum",
     "strategy": "Strategy group",
     "digest": "Weekly digest",
+    "training_reminder": "Training reminder",
 }
 DELIVERED_WORDS = {"smtp": "by the mail server", "catcher": "kept here only (no mail server is set up)"}
 PURPOSES = {
@@ -61,6 +62,7 @@ PURPOSES = {
     "strategy_cutoff": "Reminds members of the cut-off for raising items for a service meeting",
     "strategy_pack": "The feedback pack sent to the fostering service",
     "strategy_raise_reminder": "Invites members to raise items for the strategy group",
+    "training_reminder": "Reminds a member that training they need to renew (first aid, say) runs out soon",
     "weekly_digest": "The weekly digest",
 }
 

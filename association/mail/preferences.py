@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.database import utcnow
@@ -22,6 +22,8 @@ class MailPreferences(Model):
     forum_notifications: Mapped[str] = mapped_column(String(10), default="each")
     strategy_updates: Mapped[bool] = mapped_column(Boolean, default=True)
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Training in a topic that needs renewing (first aid) runs out soon: at most once a week.
+    training_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -31,6 +33,7 @@ DEFAULTS = {
     "forum_notifications": "each",
     "strategy_updates": True,
     "weekly_digest": False,
+    "training_reminders": True,
 }
 
 

@@ -21,6 +21,9 @@ class PreferencesForm(FlaskForm):
     forum_notifications = RadioField("Forum threads I watch", choices=list(FORUM_CHOICES.items()))
     strategy_updates = BooleanField("Strategy group updates (what was raised, what the service said)")
     weekly_digest = BooleanField("A weekly digest of what's coming up")
+    training_reminders = BooleanField(
+        "A reminder when my training needs renewing (like first aid), at most once a week"
+    )
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])

@@ -4,6 +4,8 @@ attendance report (numbers only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 
@@ -22,6 +24,7 @@ def register(app: Flask) -> None:
     hooks.seeding_demo.connect(seed_demo, sender=app)
     hooks.exporting_member_data.connect(member_data, sender=app)
     hooks.erasing_member.connect(erase_member, sender=app)
+    hooks.listing_daily_jobs.connect(daily_jobs, sender=app)
 
 
 def course_details(event_id: int):
@@ -53,7 +56,17 @@ def member_data(_app: Flask, member) -> dict:
 
 
 def erase_member(_app: Flask, member) -> None:
-    """On erasure (``hooks.erasing_member``): their own training entries and files go."""
+    """On erasure (``hooks.erasing_member``): their own training entries and files go, and when they
+    were last reminded."""
     from .entries import erase_entries
+    from .reminders import forget_reminders
 
     erase_entries(member.id)
+    forget_reminders(member.id)
+
+
+def daily_jobs(_app: Flask) -> dict[str, Callable[[], object]]:
+    """Training's daily job, for the worker (``hooks.listing_daily_jobs``): reminders before training runs out."""
+    from .reminders import send_training_reminders
+
+    return {"training-reminders": send_training_reminders}

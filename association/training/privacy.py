@@ -7,10 +7,12 @@ from sqlalchemy import select
 from ..extensions import db
 from .models import Register, RegisterEntry
 from .records import own_lines
+from .reminders import last_reminded
 
 
 def export_training(member) -> dict:
-    """The meetings they are on the register of (came or not), and what they added to their record."""
+    """The meetings they are on the register of (came or not), what they added to their record, and
+    when they were last reminded that training runs out."""
     rows = db.session.execute(
         select(
             Register.title,
@@ -48,4 +50,9 @@ def export_training(member) -> dict:
         }
         for line in own_lines(member.id)
     ]
-    return {"attendance": attendance, "training_added": own}
+    reminded = last_reminded(member.id)
+    return {
+        "attendance": attendance,
+        "training_added": own,
+        "last_training_reminder": reminded.isoformat() if reminded else None,
+    }

@@ -42,6 +42,7 @@ RECEIVERS = {
     hooks.listing_daily_jobs: [
         "association.members.daily_jobs",
         "association.events.daily_jobs",
+        "association.training.daily_jobs",
         "association.forum.daily_jobs",
         "association.strategy.daily_jobs",
         "association.campaigns.daily_jobs",
@@ -53,6 +54,7 @@ JOBS = {  # job name -> (module, function the part lists under that name)
     "membership-renewals": ("association.members.renewals", "run_renewals"),
     "event-reminders": ("association.events.reminders", "send_reminders"),
     "extend-series": ("association.events.reminders", "extend_series_job"),
+    "training-reminders": ("association.training.reminders", "send_training_reminders"),
     "forum-digest": ("association.forum.notify", "send_digests"),
     "strategy-reminders": ("association.strategy.meetings", "send_reminders"),
     "weekly-digest": ("association.campaigns.digest", "weekly_digest"),

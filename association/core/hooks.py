@@ -14,7 +14,7 @@ receivers when the app is garbage-collected. Receivers are held weakly, so conne
 defined at module level, never a closure or lambda (it would vanish silently).
 
 Receivers run in the order they were connected for the app, which is the order ``create_app``
-registers the parts: members, events, forum, strategy, mail, campaigns, admin - lower layers first, so a
+registers the parts: members, events, training, forum, strategy, mail, campaigns, admin - lower layers first, so a
 part's receiver may rely on what the parts below it did in the same send. (Blinker's own order is
 undefined; Hook keeps the connection order so every run is the same.)
 
@@ -68,7 +68,7 @@ seeding_demo = Hook(
     rows and returns nothing. (Strategy's and campaigns' commit on the way, as the rule functions they
     call to issue a pack or queue a campaign do.)
 
-    Order matters: members (made before the send) -> events -> forum -> strategy -> campaigns, the
+    Order matters: members (made before the send) -> events -> training -> forum -> strategy -> campaigns, the
     order the parts are registered. A part's demo may use what the parts before it
     seeded (the campaigns are about the events; the forum quotes the members).""",
 )

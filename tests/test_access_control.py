@@ -180,6 +180,11 @@ RULES: dict[str, tuple[dict, dict]] = {
     "strategy.revoke": (STRATEGY, {"version_id": "revocable_version"}),
     "strategy.outcome": (STRATEGY, {"meeting_id": "meeting", "item_id": "item"}),
     "strategy.themes": (STRATEGY, {}),
+    # the committee's training pages (ADMIN: of these visitors only admins hold the committee's role)
+    "training.topics": (ADMIN, {}),
+    "training.edit_topic": (ADMIN, {"topic_id": "topic"}),
+    "training.retire_topic": (ADMIN, {"topic_id": "topic"}),
+    "training.restore_topic": (ADMIN, {"topic_id": "topic"}),
 }
 
 
@@ -276,6 +281,13 @@ def people(app, make_member):
         db.session.add(campaign)
         db.session.commit()
         ids["campaign"] = campaign.id
+    from association.training.models import TrainingTopic
+
+    with app.app_context():
+        topic = TrainingTopic(name="First aid", validity_months=36)
+        db.session.add(topic)
+        db.session.commit()
+        ids["topic"] = topic.id
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")
         db.session.commit()
@@ -346,6 +358,7 @@ def _url(app, endpoint, values, people):
                 "training_event",
                 "training_entry",
                 "certificate_code",
+                "topic",
             )
             else v
         )

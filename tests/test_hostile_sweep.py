@@ -362,6 +362,7 @@ def _ids(people) -> dict:
             "training_event",
             "training_entry",
             "certificate_code",
+            "topic",
         )
     }
 

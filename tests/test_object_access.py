@@ -56,6 +56,7 @@ class World:
     campaign: int = 0
     message: int = 0
     training_entry: int = 0  # the author's own training entry
+    topic: int = 0
     data: dict = field(default_factory=dict)
 
     # --- what a role cannot see, written out here rather than asked of the app ---------------
@@ -209,6 +210,11 @@ RULES: dict[str, Rule] = {
         )
     },
     "admin.retry_message": Rule(gated(("admin",), lambda w: _ids("message_id", [w.message]))),
+    # the committee's training topics
+    **{
+        endpoint: Rule(gated(("committee",), lambda w: _ids("topic_id", [w.topic])))
+        for endpoint in ("training.edit_topic", "training.retire_topic", "training.restore_topic")
+    },
     # the registry: an erased member is nobody's to edit
     "admin.edit_member": Rule(
         gated(
@@ -275,6 +281,9 @@ ALL_VISIBLE: dict[tuple[str, str], str] = {
             "campaigns.cancel_schedule",
             "campaigns.cancel",
             "admin.retry_message",
+            "training.edit_topic",
+            "training.retire_topic",
+            "training.restore_topic",
         )
     },
     **{
@@ -289,6 +298,10 @@ ALL_VISIBLE: dict[tuple[str, str], str] = {
         )
     },
     ("events.rsvp", "strategy"): "the strategy group sees every event (public, members' and its own)",
+    **{
+        (e, "committee"): "the committee keeps every training topic, retired ones too"
+        for e in ("training.edit_topic", "training.retire_topic", "training.restore_topic")
+    },
     **{
         (e, "committee"): "the committee sees every campaign it may send"
         for e in (
@@ -446,9 +459,12 @@ def world(app, make_member) -> World:
         campaign = Campaign(
             subject="Summer social", body_markdown="Hello {{ first_name }}", topic="news", audience="active"
         )
-        db.session.add_all([*versions, campaign])
+        from association.training.models import TrainingTopic
+
+        topic = TrainingTopic(name="First aid", validity_months=36)
+        db.session.add_all([*versions, campaign, topic])
         db.session.commit()
-        w.pack_versions, w.campaign = [v.id for v in versions], campaign.id
+        w.pack_versions, w.campaign, w.topic = [v.id for v in versions], campaign.id, topic.id
         w.versions = {m.id: m.login_version for m in db.session.scalars(select(Member))}
     with app.test_request_context():
         message = queue_email("someone@example.org", "Hello", "password_changed", reset_url="http://x/")

@@ -43,6 +43,10 @@ AUDIT_ACTIONS = {
     "register.removed": ("Lines taken off registers", "took a line off {subject}"),
     "training.course": ("Training details set", "set the training details of {subject}"),
     "training.erased": ("Training records erased", "removed an erased member's own training entries"),
+    "training.topic_added": ("Training topics added", "added the training topic {subject}"),
+    "training.topic_changed": ("Training topics changed", "changed the training topic {subject}"),
+    "training.topic_retired": ("Training topics retired", "retired the training topic {subject}"),
+    "training.topic_restored": ("Training topics brought back", "brought back the training topic {subject}"),
     "pack.issued": ("Feedback packs issued", "issued the feedback pack for {subject}"),
     "strategy.wording_reviewed": ("Wordings reviewed", "reviewed the wording of {subject}"),
     "strategy.wording_review_cleared": ("Wording reviews cleared", "cleared the wording review of {subject}"),
@@ -64,7 +68,7 @@ def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
     from ..campaigns.models import Campaign
     from ..events.models import Event
     from ..strategy.models import FeedbackItem, ServiceMeeting
-    from ..training.models import Register
+    from ..training.models import Register, TrainingTopic
 
     wanted: dict[str, set[int]] = {}
     for e in entries:
@@ -96,6 +100,11 @@ def _audit_subjects(entries) -> dict[tuple[str, int], Named]:
             named["servicemeeting", i] = Named(
                 f"the service meeting on {format_date(to_local(held_at))}", url_for("strategy.pack", meeting_id=i)
             )
+    if wanted.get("trainingtopic"):
+        for i, name in db.session.execute(
+            select(TrainingTopic.id, TrainingTopic.name).where(TrainingTopic.id.in_(wanted["trainingtopic"]))
+        ):
+            named["trainingtopic", i] = Named(f"“{name}”", url_for("training.edit_topic", topic_id=i))
     if wanted.get("feedbackitem"):
         for (i,) in db.session.execute(select(FeedbackItem.id).where(FeedbackItem.id.in_(wanted["feedbackitem"]))):
             named["feedbackitem", i] = Named(f"feedback item {i}", url_for("strategy.item", item_id=i))

@@ -1,4 +1,5 @@
-"""Forms for the register, training details of an event, and a carer's own training entries."""
+"""Forms for the register, training details of an event, a carer's own training entries and the
+committee's topics."""
 
 from __future__ import annotations
 
@@ -111,3 +112,30 @@ class ReviewForm(FlaskForm):
     def last_year() -> tuple[date, date]:
         today = local_today()
         return today - timedelta(days=364), today
+
+
+class MonthsField(IntegerField):
+    """A number of months; anything else is refused in words rather than WTForms' "Not a valid integer value"."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Please give the number of months as a number, like 36.") from error
+
+
+class TopicForm(FlaskForm):
+    """A training topic the committee keeps."""
+
+    name = StringField(
+        "Name of the topic",
+        validators=[DataRequired("Please give the topic a name, like First aid."), Length(max=80), SingleLine()],
+    )
+    validity_months = MonthsField(
+        "How many months training in it counts",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=120, message="Please give between 1 and 120 months (10 years)."),
+        ],
+        description="For example 36 for three years. Leave it empty if training in this topic does not run out.",
+    )

@@ -185,6 +185,9 @@ RULES: dict[str, tuple[dict, dict]] = {
     "training.edit_topic": (ADMIN, {"topic_id": "topic"}),
     "training.retire_topic": (ADMIN, {"topic_id": "topic"}),
     "training.restore_topic": (ADMIN, {"topic_id": "topic"}),
+    "training.report": (ADMIN, {}),
+    "training.report_csv": (ADMIN, {}),
+    "training.report_pdf": (ADMIN, {}),
 }
 
 

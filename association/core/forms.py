@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from wtforms import DateField, DecimalField, SelectMultipleField
+from wtforms import DateField, DecimalField, IntegerField, MonthField, SelectMultipleField
 from wtforms.fields.core import Flags
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -77,6 +77,18 @@ class ReadableDecimalField(_SaysWhatItWants, DecimalField):
     """A number that may have a decimal point, saying what it wants when it can't read it."""
 
     unreadable = "Please give a number, like 2 or 1.5."
+
+
+class ReadableIntegerField(_SaysWhatItWants, IntegerField):
+    """A whole number, saying what it wants when it can't read it."""
+
+    unreadable = "Please give a whole number, like 3."
+
+
+class ReadableMonthField(_SaysWhatItWants, MonthField):
+    """A month (YYYY-MM, as a browser's month picker sends it) that says how to write one when it can't read it."""
+
+    unreadable = "Please give the month as year-month, like 2025-04."
 
 
 class MultiCheckboxField(SelectMultipleField):

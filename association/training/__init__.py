@@ -12,7 +12,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from ..core import hooks
     from ..core.request_guard import allow_large_upload
-    from . import record_views, topic_views  # noqa: F401  (their routes join the blueprint)
+    from . import record_views, report_views, topic_views  # noqa: F401  (their routes join the blueprint)
     from .entries import CERTIFICATE_MAX_BYTES
     from .views import bp
 

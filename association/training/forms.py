@@ -1,5 +1,5 @@
-"""Forms for the register, training details of an event, a carer's own training entries and the
-committee's topics."""
+"""Forms for the register, training details of an event, a carer's own training entries, the
+committee's topics and the period of the attendance report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import MultiCheckboxField, MultiLine, ReadableDateField, ReadableDecimalField, SingleLine
+from ..core.forms import (
+    MultiCheckboxField,
+    MultiLine,
+    ReadableDateField,
+    ReadableDecimalField,
+    ReadableIntegerField,
+    ReadableMonthField,
+    SingleLine,
+)
 from ..core.timefmt import local_today
 from .models import MAX_MINUTES
 
@@ -114,16 +122,6 @@ class ReviewForm(FlaskForm):
         return today - timedelta(days=364), today
 
 
-class MonthsField(IntegerField):
-    """A number of months; anything else is refused in words rather than WTForms' "Not a valid integer value"."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Please give the number of months as a number, like 36.") from error
-
-
 class TopicForm(FlaskForm):
     """A training topic the committee keeps."""
 
@@ -131,11 +129,36 @@ class TopicForm(FlaskForm):
         "Name of the topic",
         validators=[DataRequired("Please give the topic a name, like First aid."), Length(max=80), SingleLine()],
     )
-    validity_months = MonthsField(
+    validity_months = ReadableIntegerField(
         "How many months training in it counts",
         validators=[
             Optional(),
             NumberRange(min=1, max=120, message="Please give between 1 and 120 months (10 years)."),
         ],
         description="For example 36 for three years. Leave it empty if training in this topic does not run out.",
+        unreadable="Please give the number of months as a number, like 36.",
     )
+
+
+# A month as a browser's month picker sends it (2025-04), or as people type it where there is none.
+MONTH_FORMATS = ["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"]
+
+
+def report_month(label: str, which: str) -> ReadableMonthField:
+    example = "like 2025-04 for April 2025"
+    return ReadableMonthField(
+        label,
+        format=MONTH_FORMATS,
+        validators=[InputRequired(f"Please give the {which} month, {example}.")],
+        unreadable=f"Please give the {which} month {example}.",
+    )
+
+
+class ReportForm(FlaskForm):
+    """The months the committee's attendance report covers."""
+
+    class Meta:
+        csrf = False  # a report read by GET: it changes nothing
+
+    start = report_month("From (month)", "first")
+    end = report_month("To (month)", "last")

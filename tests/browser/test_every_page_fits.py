@@ -60,6 +60,9 @@ OVERFLOW = """() => {
     if (!found.length) found.push(describe(root, root.scrollWidth, width));
   }
   for (const el of document.body.querySelectorAll('*')) {
+    // A chart's shapes and text are laid out in its own coordinates (they have no CSS box: their
+    // clientWidth is 0); the <svg> itself is checked like any other element.
+    if (el instanceof SVGElement && !(el instanceof SVGSVGElement)) continue;
     if (el.scrollWidth <= el.clientWidth + 1) continue;
     // A text box scrolls its own text as the caret moves; inline boxes have no width of their own.
     if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) continue;

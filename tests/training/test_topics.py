@@ -299,4 +299,4 @@ def test_the_audit_log_says_what_was_done_to_which_topic(app, committee, admin_c
 def test_the_dashboard_links_to_the_committee_tools(app, committee):
     client, _ = committee
     html = client.get("/admin/").get_data(as_text=True)
-    assert 'href="/training/topics"' in html
+    assert 'href="/training/topics"' in html and 'href="/training/report"' in html

@@ -68,8 +68,10 @@ def test_the_list_says_how_long_training_counts_and_what_uses_each_topic(app, co
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     in_use, retired = html.split('id="retired-title"')
-    for words in ("First aid", "3 years", "Attachment and trauma", "Does not run out", "18 months", "1 entry"):
+    for words in ("First aid", "3 years", "Attachment and trauma", "does not run out", "18 months"):
         assert words in in_use
+    assert "Used on 0 training events and 1 entry carers added." in in_use
+    assert "Not used on any training yet." in in_use
     assert "Fire safety" in retired and "1 year" in retired and "Bring back" in retired
     assert "Fire safety" not in in_use
 

@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import subprocess
+import zlib
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -269,6 +270,13 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def _inflated(stream: bytes) -> bytes:
+    try:
+        return zlib.decompress(stream)
+    except zlib.error:
+        return b""
+
+
 def _orange_pixels(pdf: bytes, tmp_path) -> int:
     """Pixels of the children's colour (#b35c00) on the PDF's pages: only the chart uses it."""
     from PIL import Image
@@ -308,6 +316,13 @@ def test_the_pdf_has_the_tables_and_charts_and_no_names(app, known, committee, t
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Tagged:\s+yes$", info, re.M), info
     assert re.search(r"^Title:\s+Attendance and training report, \w+ \d{4} to \w+ \d{4}$", info, re.M), info
+    # Each chart is a figure whose alternative text is its title.
+    objects = b"\n".join(
+        [response.data]
+        + [_inflated(m.group(1)) for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", response.data, re.S)]
+    )
+    assert b"/S /Figure" in objects
+    assert b"/Alt (People who came each month)" in objects and b"/Alt (Hours of training held each month)" in objects
 
 
 @pytest.mark.parametrize(

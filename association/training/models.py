@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +56,10 @@ class TrainingTopic(Model):
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+
+# One topic per name whatever its case: two committee members adding "First aid" and "first aid" at
+# the same moment get one topic, and the second is told it is there.
+Index("uq_training_topics_lower_name", func.lower(TrainingTopic.name), unique=True)
 
 course_topics = Table(
     "training_course_topics",

@@ -49,6 +49,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_topics")),
         sa.UniqueConstraint("name", name=op.f("uq_training_topics_name")),
     )
+    # An index on an expression: autogenerate can't compare these on SQLite, so it is written here.
+    op.create_index("uq_training_topics_lower_name", "training_topics", [sa.text("lower(name)")], unique=True)
     op.create_table(
         "training_courses",
         sa.Column("event_id", sa.Integer(), nullable=False),
@@ -244,4 +246,5 @@ def downgrade():
     op.drop_index(op.f("ix_training_course_topics_topic_id"), table_name="training_course_topics")
     op.drop_table("training_course_topics")
     op.drop_table("training_courses")
+    op.drop_index("uq_training_topics_lower_name", table_name="training_topics")
     op.drop_table("training_topics")

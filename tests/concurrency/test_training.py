@@ -45,3 +45,19 @@ def test_one_walk_in_added_thirty_times_at_once_is_on_the_register_once(live):
     no_server_errors(replies)
     assert all(r.status == 302 for r in replies), [r.status for r in replies]
     assert _lines(live, event_id) == [(walker.id, True, True)]
+
+
+def test_one_topic_added_thirty_times_at_once_in_any_case_is_one_topic(live):
+    from association.training.models import TrainingTopic
+
+    admin = live.admin.browser
+    names = ["Fostering teenagers", "fostering teenagers", "FOSTERING TEENAGERS"]
+    replies = at_once(*[lambda n=n: admin.post("/training/topics", {"name": names[n % 3]}) for n in range(CROWD)])
+    no_server_errors(replies)
+    assert sorted(r.status for r in replies) == [302] + [400] * (CROWD - 1)
+    assert all("There is already a topic called" in r.body for r in replies if r.status == 400)
+    with live.app.app_context():
+        found = db.session.scalars(
+            select(TrainingTopic.name).where(func.lower(TrainingTopic.name) == "fostering teenagers")
+        ).all()
+    assert len(found) == 1

@@ -51,7 +51,6 @@ def _register_page(event, guest_form=None, status: int = 200, posted: dict[int, 
         found=found,
         posted=posted or {},
         guest_form=guest_form or GuestForm(formdata=None),
-        walk_in_form=WalkInForm(formdata=None),
     ), status
 
 

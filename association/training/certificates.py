@@ -2,7 +2,7 @@
 
 A certificate names the carer, the course, its date, hours, topics and learning outcomes, and
 carries a verification code. ``/verify/<code>`` tells anyone holding the paper whether it is
-genuine, showing only the name, course and date. Codes are 192 random bits, so none can be guessed,
+genuine, showing only the name, course and date. Codes are 160 random bits, so none can be guessed,
 and the page is rate-limited besides.
 """
 
@@ -25,8 +25,14 @@ from ..members.models import Member
 from .models import Register, RegisterEntry, hours_words
 from .records import RecordLine, TrainingRecord, association_lines
 
-# What a code looks like (token_urlsafe): anything else is not looked up at all.
-CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# What a code looks like (registers.new_certificate_code): anything else is not looked up at all.
+CODE_SHAPE = re.compile(r"[A-Z2-7]{32}")
+
+
+def as_typed(code: str) -> str:
+    """A code as someone may type it from paper (lower case, in groups, with spaces or hyphens) made
+    the stored shape; the stored shape itself is unchanged."""
+    return re.sub(r"[\s-]", "", code or "").upper()[:100]
 
 
 @dataclass
@@ -40,7 +46,8 @@ class Verified:
 
 def verify(code: str) -> Verified | None:
     """The certificate with this code, if it is genuine: the person came to that training."""
-    if not CODE_SHAPE.fullmatch(code or ""):
+    code = as_typed(code)
+    if not CODE_SHAPE.fullmatch(code):
         return None
     row = db.session.execute(
         select(Member.name, Member.erased_at, Register.title, Register.held_from)

@@ -140,9 +140,9 @@ _verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIM
 @_verify_limit
 def verify_form():
     """Type in a certificate's code (or follow its link)."""
-    code = request.args.get("code", "").strip()
+    code = certificates.as_typed(request.args.get("code", ""))
     if code:
-        return redirect(url_for("training.verify", code=code[:100]))
+        return redirect(url_for("training.verify", code=code))
     return render_template("training/verify.html", verified=None, code=None)
 
 

@@ -356,3 +356,19 @@ def test_guessing_codes_is_slowed_down_after_thirty_tries_a_minute(app):
     blocked = client.get("/verify/" + "B" * 32)
     assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
     assert client.get("/verify/?code=" + "C" * 32).status_code == 429  # the form counts too
+
+
+def test_a_code_typed_from_paper_in_lower_case_or_groups_still_checks_out(app, carer, make_member):
+    member, client = carer
+    organiser = make_member("Olive Organiser")
+    event_id = held_event(app, organiser.id, title="Safer caring")
+    going(app, event_id, member.id)
+    mark(app, event_id, {member.id: True}, organiser.id)
+    with app.app_context():
+        code = db.session.scalar(select(RegisterEntry.certificate_code).where(RegisterEntry.member_id == member.id))
+    assert re.fullmatch(r"[A-Z2-7]{32}", code)  # no 0/O, 1/I, case or hyphen to get wrong
+    typed = " ".join(code[i : i + 4] for i in range(0, 32, 4)).lower()
+    anyone = app.test_client()
+    redirected = anyone.get("/verify/", query_string={"code": typed})
+    assert redirected.headers["Location"].endswith(f"/verify/{code}")
+    assert "This certificate is genuine" in anyone.get(f"/verify/{code.lower()}").get_data(as_text=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
 
+from ..core.database import contains_pattern
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.outbox_words import FILTERS
@@ -25,7 +26,7 @@ def outbox_query(status: str = "", recipient: str = "") -> Select:
         query = query.where(OutboxMessage.status.in_(statuses))
     term = " ".join(recipient.split())[:120].lower()
     if term:
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = contains_pattern(term)
         member_ids = list(
             db.session.scalars(
                 select(Member.id)

@@ -170,6 +170,13 @@ def rows_matched(statement: Update | Delete) -> int:
     return result.rowcount
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (use with ``escape="\\"``) matching text that holds ``text``, lower-cased, its
+    own % and _ taken literally: a search for "50%" finds "50%", not everything."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def insert_or_ignore(model, **values) -> bool:
     """Insert a row unless one with the same unique key exists; True when this call inserted it.
 

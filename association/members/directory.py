@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, inspect, select
 
-from ..core.database import insert_or_ignore, lock_row
+from ..core.database import contains_pattern, insert_or_ignore, lock_row
 from ..core.paging import Paging, paginate
 from ..extensions import db
 from .models import Member, MemberStatus, Skill, member_skills
@@ -78,22 +78,17 @@ class DirectoryEntry:
         return len(self.members) > 1
 
 
-def _like(value: str) -> str:
-    escaped = value.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filtered(filters: DirectoryFilters):
     query = select(Member.id).where(Member.status == MemberStatus.ACTIVE)
     if filters.q:
-        query = query.where(func.lower(Member.name).like(_like(filters.q), escape="\\"))
+        query = query.where(func.lower(Member.name).like(contains_pattern(filters.q), escape="\\"))
     if filters.area:
-        query = query.where(func.lower(Member.area).like(_like(filters.area), escape="\\"))
+        query = query.where(func.lower(Member.area).like(contains_pattern(filters.area), escape="\\"))
     if filters.service:
         # Only members who chose to share their fostering service can be found by it.
         query = query.where(
             Member.share_service.is_(True),
-            func.lower(Member.service_name).like(_like(filters.service), escape="\\"),
+            func.lower(Member.service_name).like(contains_pattern(filters.service), escape="\\"),
         )
     if filters.skill:
         query = query.where(
@@ -101,7 +96,7 @@ def _filtered(filters: DirectoryFilters):
                 and_(
                     member_skills.c.member_id == Member.id,
                     member_skills.c.skill_id == Skill.id,
-                    func.lower(Skill.name).like(_like(filters.skill), escape="\\"),
+                    func.lower(Skill.name).like(contains_pattern(filters.skill), escape="\\"),
                 )
             )
         )

@@ -21,7 +21,8 @@ from ..core.audit import record
 from ..core.errors import DomainError
 from ..core.timefmt import local_today
 from ..extensions import db
-from .models import MAX_MINUTES, TrainingEntry, TrainingTopic
+from .courses import topics_by_id
+from .models import MAX_MINUTES, TrainingEntry
 
 CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
 # What a certificate may be, by the bytes it starts with: (content type, file ending).
@@ -112,12 +113,6 @@ def read_upload(stream, filename: str) -> tuple[bytes, str, str, str]:
     return content, content_type, ending, shown or f"certificate.{ending}"
 
 
-def _topics(topic_ids: list[int]) -> list[TrainingTopic]:
-    if not topic_ids:
-        return []
-    return list(db.session.scalars(select(TrainingTopic).where(TrainingTopic.id.in_(topic_ids))))
-
-
 def add_entry(member_id: int, details: EntryDetails, upload: tuple[bytes, str, str, str] | None) -> TrainingEntry:
     """Add training to the member's record, with its certificate file if there is one."""
     check_details(details)
@@ -127,7 +122,7 @@ def add_entry(member_id: int, details: EntryDetails, upload: tuple[bytes, str, s
         provider=details.provider.strip()[:200],
         completed_on=details.completed_on,
         minutes=details.minutes,
-        topics=_topics(details.topic_ids),
+        topics=topics_by_id(details.topic_ids),
     )
     if upload is not None:
         _attach(entry, upload)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..core.timefmt import local_today, to_local
 from ..extensions import db
 from .models import Register, RegisterEntry, TrainingCourse, TrainingEntry, TrainingTopic, course_topics
+from .topics import validity_words
 
 # A topic whose training runs out within this many days is "due for renewal".
 DUE_WITHIN_DAYS = 60
@@ -73,10 +74,7 @@ class Renewal:
     @property
     def validity_words(self) -> str:
         """How long training in the topic counts: '3 years', '1 year', '18 months'."""
-        months = self.topic.validity_months or 0
-        if months % 12 == 0:
-            return f"{months // 12} year" + ("" if months == 12 else "s")
-        return f"{months} month" + ("" if months == 1 else "s")
+        return validity_words(self.topic.validity_months)
 
     @property
     def words(self) -> str:
@@ -121,7 +119,7 @@ class TrainingRecord:
         return [r for r in self.renewals if r.state in ("expired", "due")]
 
 
-def association_lines(member_id: int, start: date | None = None, end: date | None = None) -> list[RecordLine]:
+def association_lines(member_id: int) -> list[RecordLine]:
     """Training events the member came to (two statements)."""
     statement = (
         select(RegisterEntry.certificate_code, Register.title, Register.held_from, Register.minutes, Register.event_id)
@@ -148,7 +146,7 @@ def association_lines(member_id: int, start: date | None = None, end: date | Non
         )
         for row in rows
     ]
-    return [line for line in lines if _within(line.completed_on, start, end)]
+    return lines
 
 
 def _course_details(event_ids: list[int]) -> tuple[dict[int, list[TrainingTopic]], dict[int, str]]:
@@ -170,15 +168,11 @@ def _course_details(event_ids: list[int]) -> tuple[dict[int, list[TrainingTopic]
     return topics, outcomes
 
 
-def own_lines(member_id: int, start: date | None = None, end: date | None = None) -> list[RecordLine]:
+def own_lines(member_id: int) -> list[RecordLine]:
     """What the member added themselves (two statements)."""
     statement = (
         select(TrainingEntry).options(selectinload(TrainingEntry.topics)).where(TrainingEntry.member_id == member_id)
     )
-    if start is not None:
-        statement = statement.where(TrainingEntry.completed_on >= start)
-    if end is not None:
-        statement = statement.where(TrainingEntry.completed_on <= end)
     return [
         RecordLine(
             entry.completed_on,
@@ -199,15 +193,16 @@ def _within(day: date, start: date | None, end: date | None) -> bool:
 
 def training_record(member_id: int, start: date | None = None, end: date | None = None) -> TrainingRecord:
     """The member's record, newest first, with where each renewable topic stands (today)."""
-    lines = association_lines(member_id, start, end) + own_lines(member_id, start, end)
-    lines.sort(key=lambda line: (line.completed_on, line.title), reverse=True)
+    # Read whole, once: renewals look at the whole record whatever period was asked for, and the
+    # period is a filter on it.
+    everything = association_lines(member_id) + own_lines(member_id)
+    everything.sort(key=lambda line: (line.completed_on, line.title), reverse=True)
     renewable = db.session.scalars(
         select(TrainingTopic)
         .where(TrainingTopic.validity_months.is_not(None), TrainingTopic.retired.is_(False))
         .order_by(TrainingTopic.name)
     )
-    # Renewals look at the whole record, whatever period was asked for.
-    everything = lines if start is None and end is None else training_record(member_id).lines
+    lines = [line for line in everything if _within(line.completed_on, start, end)]
     return TrainingRecord(lines, renewals_for(everything, list(renewable)))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.audit import record
-from ..core.database import insert_or_ignore, utcnow
+from ..core.database import contains_pattern, insert_or_ignore, utcnow
 from ..core.errors import DomainError
 from ..core.timefmt import format_datetime
 from ..events.models import RSVP, Event, EventStatus, RsvpResponse
@@ -359,7 +359,7 @@ def find_members(query: str, exclude: set[int]) -> list[Member]:
     words = " ".join(query.split())[:80]
     if len(words) < 2:
         return []
-    pattern = "%" + words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(words)
     statement = (
         select(Member)
         .where(
